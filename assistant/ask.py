@@ -1,0 +1,78 @@
+"""``mnemo ask``: one message, the reply streamed to stdout (or one JSON object)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from assistant.conversation import MessageTooLongError
+from assistant.factory import build_assistant
+from assistant.history import UnknownSessionError
+from assistant.models import ModelError
+from assistant.progress import StderrProgress
+from assistant.settings import Settings
+
+
+def run_ask(settings: Settings, user: str, session_id: str | None, question: str, *, as_json: bool) -> int:
+    assistant = build_assistant(settings)
+    try:
+        try:
+            conversation = assistant.conversation(user, session_id)
+        except UnknownSessionError as error:
+            print(f"mnemo: {error}; see 'mnemo sessions --user {user}'", file=sys.stderr)
+            return 2
+        started = time.perf_counter()
+        try:
+            assistant.model.get(StderrProgress())
+        except ModelError as error:
+            print(f"mnemo: {error}", file=sys.stderr)
+            return 1
+        load_s = time.perf_counter() - started
+        try:
+            for piece in conversation.send(question):
+                if not as_json:
+                    sys.stdout.write(piece)
+                    sys.stdout.flush()
+        except MessageTooLongError as error:
+            print(f"mnemo: {error}", file=sys.stderr)
+            return 2
+        except ValueError:
+            print("mnemo: the message is empty", file=sys.stderr)
+            return 2
+        reply = conversation.last_reply
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "reply": reply.text,
+                        "status": reply.status,
+                        "error": reply.error,
+                        "user": user,
+                        "session_id": conversation.session.id,
+                        "model": conversation.model.name,
+                        "timings": {
+                            "load_s": round(load_s, 3),
+                            "ttft_s": _round(reply.time_to_first_token_s),
+                            "total_s": round(reply.total_s, 3),
+                            "decode_tok_s": _round(reply.decode_tokens_per_s),
+                        },
+                        "tokens": {"prompt": reply.prompt_tokens, "completion": reply.completion_tokens},
+                        "dropped_history_messages": reply.dropped_messages,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            print()
+            print(f"[session {conversation.session.id}]", file=sys.stderr)
+        if reply.status == "error":
+            print(f"mnemo: {reply.error}", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        assistant.close()
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)

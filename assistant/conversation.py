@@ -1,0 +1,194 @@
+"""The conversation engine: one chat session, its history, and streaming replies into it."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from assistant.history import HistoryStore, SessionInfo, StoredMessage
+from assistant.models.base import CancelToken, ChatMessage, ChatModel, GenerationOptions, ModelError
+from assistant.models.handle import ModelHandle
+from assistant.prompt import AttachmentContext, PromptBuilder, PromptPart, PromptRequest
+
+TITLE_LENGTH = 48
+
+
+class MessageTooLongError(ValueError):
+    """The message alone does not fit in the model's context window."""
+
+
+@dataclass
+class ReplyResult:
+    """What happened to the last reply: filled in while it streams, final once the stream ends."""
+
+    text: str = ""
+    status: str = "complete"  # complete | cancelled | error
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    dropped_messages: int = 0
+    time_to_first_token_s: float | None = None
+    total_s: float = 0.0
+    user_message_id: int | None = None
+    assistant_message_id: int | None = None
+    prompt_parts: list[PromptPart] = field(default_factory=list)
+
+    @property
+    def decode_tokens_per_s(self) -> float | None:
+        if self.time_to_first_token_s is None or self.completion_tokens < 2:
+            return None
+        decode_time = self.total_s - self.time_to_first_token_s
+        return (self.completion_tokens - 1) / decode_time if decode_time > 0 else None
+
+
+def clean_user_text(text: str | bytes) -> str:
+    """Make pasted input safe to store and send: valid UTF-8, no control characters but newlines and tabs."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    text = text.encode("utf-8", errors="replace").decode("utf-8")  # lone surrogates from bad pastes
+    kept = (
+        char if char in "\n\t" or unicodedata.category(char) != "Cc" else " " for char in text.replace("\r\n", "\n")
+    )
+    return "".join(kept).strip()
+
+
+class Conversation:
+    """A user's chat session: sends messages to the model with context, and records everything."""
+
+    def __init__(
+        self,
+        store: HistoryStore,
+        model: ModelHandle,
+        prompt_builder: PromptBuilder,
+        options: GenerationOptions,
+        session: SessionInfo,
+    ) -> None:
+        self.store = store
+        self.model_handle = model
+        self.prompt_builder = prompt_builder
+        self.options = options
+        self.session = session
+        self.last_reply = ReplyResult()
+
+    @property
+    def model(self) -> ChatModel:
+        """The loaded model (waits for it to load on first use)."""
+        return self.model_handle.get()
+
+    @property
+    def user(self) -> str:
+        return self.session.user
+
+    def history(self) -> list[StoredMessage]:
+        return self.store.messages(self.session.id)
+
+    def _history_for_model(self) -> list[ChatMessage]:
+        # Failed replies never reach the model; cancelled ones did reach the user, so they stay.
+        return [
+            ChatMessage("user" if message.role == "user" else "assistant", message.content)
+            for message in self.history()
+            if message.status != "error" and message.content.strip()
+        ]
+
+    def fit_to_context(
+        self, system_prompt: str, history: Sequence[ChatMessage], new_message: ChatMessage
+    ) -> tuple[list[ChatMessage], int]:
+        """The prompt messages that fit the window with room for the reply, and how many old ones were dropped."""
+        budget = self.model.context_window - self.options.max_new_tokens
+        system = ChatMessage("system", system_prompt)
+        minimal = self.model.count_tokens([system, new_message])
+        if minimal > budget:
+            raise MessageTooLongError(
+                f"This message is too long for the model: it needs about {minimal} tokens with the system "
+                f"prompt, and {budget} are available ({self.model.context_window} in the context window, "
+                f"{self.options.max_new_tokens} kept for the reply). Shorten it or split it."
+            )
+        kept = list(history)
+        dropped = 0
+        while kept and self.model.count_tokens([system, *kept, new_message]) > budget:
+            # Drop the oldest exchange: a user turn and the replies that follow it.
+            kept.pop(0)
+            dropped += 1
+            while kept and kept[0].role == "assistant":
+                kept.pop(0)
+                dropped += 1
+        return [system, *kept, new_message], dropped
+
+    def send(
+        self,
+        text: str,
+        cancel: CancelToken | None = None,
+        attachments: Sequence[AttachmentContext] = (),
+    ) -> Iterator[str]:
+        """Stream the reply to ``text``; ``last_reply`` holds the outcome once the iterator is exhausted.
+
+        Raises :class:`MessageTooLongError` before anything is stored if the message cannot fit, and
+        ``ValueError`` for an empty message. A model failure ends the stream with ``status == "error"``;
+        the user's message is kept either way.
+        """
+        cancel = cancel or CancelToken()
+        text = clean_user_text(text)
+        if not text:
+            raise ValueError("empty message")
+        request = PromptRequest(self.user, self.session.id, text, datetime.now().astimezone(), tuple(attachments))
+        parts = self.prompt_builder.collect(request)
+        new_message = ChatMessage("user", text)
+        messages, dropped = self.fit_to_context(self.prompt_builder.render(parts), self._history_for_model(), new_message)
+
+        result = ReplyResult(dropped_messages=dropped, prompt_parts=parts)
+        self.last_reply = result
+        result.prompt_tokens = self.model.count_tokens(messages)
+        result.user_message_id = self.store.add_message(
+            self.session.id, "user", text, attachment_hashes=tuple(a.sha256 for a in attachments)
+        )
+        if not self.session.title:
+            self._set_title(text)
+        started = time.perf_counter()
+        pieces: list[str] = []
+        try:
+            for piece in self.model.stream(messages, self.options, cancel):
+                if result.time_to_first_token_s is None:
+                    result.time_to_first_token_s = time.perf_counter() - started
+                pieces.append(piece)
+                result.text = "".join(pieces)
+                yield piece
+                if cancel.cancelled:
+                    break
+        except ModelError as error:
+            result.status, result.error = "error", str(error)
+        except Exception as error:  # a crash in generation must not take the session with it
+            result.status, result.error = "error", f"{type(error).__name__}: {error}"
+        if result.status != "error" and cancel.cancelled:
+            result.status = "cancelled"
+        result.total_s = time.perf_counter() - started
+        result.text = "".join(pieces).strip()
+        result.completion_tokens = self._count_reply_tokens(result.text)
+        if result.text or result.status == "error":
+            result.assistant_message_id = self.store.add_message(
+                self.session.id,
+                "assistant",
+                result.text,
+                status=result.status,
+                model=self.model.name,
+                prompt_tokens=result.prompt_tokens,
+                completion_tokens=result.completion_tokens,
+                seconds=result.total_s,
+            )
+
+    def _count_reply_tokens(self, text: str) -> int:
+        if not text:
+            return 0
+        reply_only = self.model.count_tokens([ChatMessage("assistant", text)])
+        frame = self.model.count_tokens([ChatMessage("assistant", "")])
+        return max(1, reply_only - frame)
+
+    def _set_title(self, text: str) -> None:
+        first_line = text.splitlines()[0] if text else ""
+        title = first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1] + "…"
+        self.store.set_title(self.session.id, title)
+        self.session = SessionInfo(
+            self.session.id, self.session.user, title, self.session.created_at, self.session.updated_at
+        )

@@ -1,0 +1,153 @@
+"""``mnemo doctor``: what is installed, verified, cached and how fast it loads; where data lives."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from assistant import __version__
+from assistant.models.base import ModelError
+from assistant.models.model_cache import ModelSource, cached_model_dir
+from assistant.models.packaged import PACKAGED_MODELS, PackagedModel, assembled_path, sha256_of_file
+from assistant.settings import Settings, config_files, default_user_config_file
+
+
+@dataclass
+class ModelReport:
+    profile: str
+    name: str
+    installed: bool
+    missing_packages: list[str]
+    assembled: bool
+    hash_verified: bool | None
+    cached: bool
+    load_s: float | None
+    active: bool
+    problem: str | None
+    fix: str | None
+
+
+def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) -> ModelReport:
+    missing = model.missing_distributions()
+    report = ModelReport(
+        profile=model.profile,
+        name=model.display_name,
+        installed=not missing,
+        missing_packages=missing,
+        assembled=False,
+        hash_verified=None,
+        cached=False,
+        load_s=None,
+        active=settings.model.backend == "transformers"
+        and settings.model.path is None
+        and settings.model.profile == model.profile,
+        problem=None,
+        fix=None,
+    )
+    if missing:
+        report.problem = f"not installed: {', '.join(missing)}"
+        report.fix = model.install_command
+        return report
+    gguf = assembled_path(model, settings.cache_dir) if len(model.parts) > 1 else model.parts[0].locate()
+    report.assembled = gguf is not None and gguf.exists()
+    if report.assembled and gguf is not None:
+        report.hash_verified = sha256_of_file(gguf) == model.sha256
+        if not report.hash_verified:
+            report.problem = "the model file does not match its sha256"
+            report.fix = f"{model.install_command} --force-reinstall && rm {gguf}"
+    folder = cached_model_dir(ModelSource.from_settings(model.profile, None), settings.cache_dir)
+    report.cached = folder is not None
+    if not report.cached and report.problem is None:
+        report.fix = f"mnemo prepare --profile {model.profile}  (or just start mnemo; the first start does it)"
+    if report.cached and time_load and report.problem is None:
+        report.load_s = _time_load(settings, model.profile)
+    return report
+
+
+def _time_load(settings: Settings, profile: str) -> float | None:
+    from assistant.models.transformers_backend import load_transformers_model
+
+    started = time.perf_counter()
+    try:
+        load_transformers_model(
+            ModelSource.from_settings(profile, None),
+            settings.cache_dir,
+            threads=settings.model.threads,
+            quantize=settings.model.quantize,
+            context_window=settings.model.context_window,
+        )
+    except ModelError:
+        return None
+    return round(time.perf_counter() - started, 2)
+
+
+def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]:
+    models = [check_model(model, settings, time_load=time_loads) for model in PACKAGED_MODELS.values()]
+    chroma = (
+        f"server at {settings.memory.chroma_url}"
+        if settings.memory.chroma_url
+        else f"embedded on disk at {settings.data_dir / 'chroma'}"
+    )
+    user_file = default_user_config_file()
+    return {
+        "version": __version__,
+        "data_dir": str(settings.data_dir),
+        "cache_dir": str(settings.cache_dir),
+        "config_files": [str(path) for path in config_files()],
+        "user_config_file": f"{user_file} ({'found' if user_file.exists() else 'not created'})",
+        "chroma": chroma,
+        "active_model": _active_model(settings),
+        "models": [asdict(report) for report in models],
+    }
+
+
+def _active_model(settings: Settings) -> str:
+    model = settings.model
+    if model.backend == "fake":
+        return "fake (scripted test model)"
+    if model.path is not None:
+        return f"your model at {model.path}"
+    return f"profile {model.profile} ({PACKAGED_MODELS[model.profile].display_name}), quantize={model.quantize}"
+
+
+def _yes(value: bool | None) -> str:
+    return {True: "yes", False: "no", None: "-"}[value]
+
+
+def print_report(report: dict[str, object]) -> None:
+    print(f"mnemo {report['version']}")
+    for key in ("data_dir", "cache_dir", "user_config_file", "chroma", "active_model"):
+        print(f"  {key.replace('_', ' '):<17} {report[key]}")
+    print()
+    header = f"  {'profile':<8} {'model':<30} {'installed':<10} {'assembled':<10} {'sha256 ok':<10} {'cached':<7} load"
+    print(header)
+    for model in report["models"]:  # type: ignore[attr-defined]
+        load = f"{model['load_s']:.1f} s" if model["load_s"] is not None else "-"
+        marker = "*" if model["active"] else " "
+        print(
+            f"{marker} {model['profile']:<8} {model['name']:<30} {_yes(model['installed']):<10} "
+            f"{_yes(model['assembled']):<10} {_yes(model['hash_verified']):<10} {_yes(model['cached']):<7} {load}"
+        )
+        if model["problem"]:
+            print(f"      problem: {model['problem']}")
+        if model["fix"]:
+            print(f"      fix:     {model['fix']}")
+    print("\n  * = the model mnemo uses now")
+
+
+def active_model_usable(settings: Settings, report: dict[str, object]) -> bool:
+    if settings.model.backend != "transformers" or settings.model.path is not None:
+        return settings.model.path is None or Path(settings.model.path).exists()
+    active = next(m for m in report["models"] if m["active"])  # type: ignore[attr-defined]
+    return bool(active["installed"]) and active["hash_verified"] is not False
+
+
+def run_doctor(settings: Settings, *, as_json: bool, time_loads: bool) -> int:
+    report = collect_report(settings, time_loads=time_loads)
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_report(report)
+    return 0 if active_model_usable(settings, report) else 1

@@ -1,0 +1,282 @@
+"""Users, chat sessions, messages and attachments in one SQLite file under the data dir.
+
+Schema changes are numbered migrations applied in order and recorded in ``PRAGMA user_version``.
+Attachment files are stored once, named by their sha256, and linked from messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import secrets
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assistant.settings import validate_user_name
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: users, sessions, messages, attachments
+    """
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        user TEXT NOT NULL REFERENCES users(name),
+        title TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX sessions_by_user ON sessions(user, updated_at);
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        content TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'complete' CHECK (status IN ('complete', 'cancelled', 'error')),
+        model TEXT,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        seconds REAL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX messages_by_session ON messages(session_id, id);
+    CREATE TABLE attachments (
+        sha256 TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        mime_type TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        original_name TEXT NOT NULL,
+        stored_path TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE message_attachments (
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        sha256 TEXT NOT NULL REFERENCES attachments(sha256),
+        PRIMARY KEY (message_id, sha256)
+    );
+    """,
+)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: str
+    user: str
+    title: str
+    created_at: str
+    updated_at: str
+    message_count: int = 0
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    session_id: str
+    role: str
+    content: str
+    status: str
+    created_at: str
+    model: str | None = None
+    completion_tokens: int | None = None
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class StoredAttachment:
+    sha256: str
+    kind: str
+    mime_type: str
+    size_bytes: int
+    original_name: str
+    path: Path
+
+
+class UnknownSessionError(LookupError):
+    """No session with that id belongs to that user."""
+
+
+class HistoryStore:
+    """Thread-safe access to the chat history database (workers write replies from their threads)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.attachments_dir = data_dir / "attachments"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(data_dir / "mnemo.sqlite3", check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self.migrate()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        with self._lock:
+            for version, script in enumerate(MIGRATIONS, start=1):
+                if self.schema_version < version:
+                    self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {version}; COMMIT;")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._db:
+            yield self._db
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # users -----------------------------------------------------------------------------------------
+    def ensure_user(self, name: str) -> str:
+        validate_user_name(name)
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO users(name, created_at) VALUES (?, ?)", (name, utc_now()))
+        return name
+
+    def list_users(self) -> list[str]:
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT name FROM users ORDER BY name")]
+
+    # sessions --------------------------------------------------------------------------------------
+    def create_session(self, user: str, title: str = "") -> SessionInfo:
+        self.ensure_user(user)
+        now = utc_now()
+        with self._transaction() as db:
+            while True:
+                session_id = secrets.token_hex(4)
+                if not db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
+                    break
+            db.execute(
+                "INSERT INTO sessions(id, user, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                (session_id, user, title, now, now),
+            )
+        return SessionInfo(session_id, user, title, now, now)
+
+    def get_session(self, user: str, session_id: str) -> SessionInfo:
+        """The user's session; raise :class:`UnknownSessionError` for another user's or a missing id."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT s.*, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id) AS message_count "
+                "FROM sessions s WHERE s.id = ? AND s.user = ?",
+                (session_id, user),
+            ).fetchone()
+        if row is None:
+            raise UnknownSessionError(f"no session {session_id!r} for user {user!r}")
+        return SessionInfo(**dict(row))
+
+    def list_sessions(self, user: str, limit: int = 200) -> list[SessionInfo]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT s.*, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id) AS message_count "
+                "FROM sessions s WHERE s.user = ? ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?",
+                (user, limit),
+            ).fetchall()
+        return [SessionInfo(**dict(row)) for row in rows]
+
+    def set_title(self, session_id: str, title: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
+
+    # messages --------------------------------------------------------------------------------------
+    def add_message(
+        self,
+        session_id: str,
+        role: str,
+        content: str,
+        *,
+        status: str = "complete",
+        model: str | None = None,
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
+        seconds: float | None = None,
+        attachment_hashes: tuple[str, ...] = (),
+    ) -> int:
+        now = utc_now()
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO messages(session_id, role, content, status, model, prompt_tokens, "
+                "completion_tokens, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, role, content, status, model, prompt_tokens, completion_tokens, seconds, now),
+            )
+            message_id = int(cursor.lastrowid or 0)
+            db.executemany(
+                "INSERT OR IGNORE INTO message_attachments(message_id, sha256) VALUES (?, ?)",
+                [(message_id, digest) for digest in attachment_hashes],
+            )
+            db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
+        return message_id
+
+    def messages(self, session_id: str) -> list[StoredMessage]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, session_id, role, content, status, created_at, model, completion_tokens, seconds "
+                "FROM messages WHERE session_id = ? ORDER BY id",
+                (session_id,),
+            ).fetchall()
+        return [StoredMessage(**dict(row)) for row in rows]
+
+    # attachments -----------------------------------------------------------------------------------
+    def store_attachment(self, source: Path, kind: str) -> StoredAttachment:
+        """Copy ``source`` into the store once (keyed by sha256) and record it; return the record."""
+        digest = hashlib.sha256()
+        with source.open("rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+        sha256 = digest.hexdigest()
+        mime_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+        target = self.attachments_dir / sha256[:2] / (sha256 + source.suffix.lower())
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(target.suffix + ".partial")
+            shutil.copyfile(source, partial)
+            partial.replace(target)
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO attachments(sha256, kind, mime_type, size_bytes, original_name, "
+                "stored_path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sha256,
+                    kind,
+                    mime_type,
+                    target.stat().st_size,
+                    source.name,
+                    str(target.relative_to(self.data_dir)),
+                    utc_now(),
+                ),
+            )
+        return self.get_attachment(sha256)
+
+    def get_attachment(self, sha256: str) -> StoredAttachment:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM attachments WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            raise LookupError(f"no attachment {sha256}")
+        return StoredAttachment(
+            row["sha256"],
+            row["kind"],
+            row["mime_type"],
+            row["size_bytes"],
+            row["original_name"],
+            self.data_dir / row["stored_path"],
+        )
+
+    def message_attachments(self, message_id: int) -> list[StoredAttachment]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT sha256 FROM message_attachments WHERE message_id = ? ORDER BY rowid", (message_id,)
+            ).fetchall()
+        return [self.get_attachment(row[0]) for row in rows]

@@ -1,0 +1,73 @@
+"""Chat model backends, picked by name from settings. Heavy backends are imported only when used."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.models.base import (
+    CancelToken,
+    ChatMessage,
+    ChatModel,
+    GenerationOptions,
+    LoadProgress,
+    ModelError,
+    ProgressCallback,
+    ignore_progress,
+)
+from assistant.settings import ModelSettings
+
+__all__ = [
+    "CancelToken",
+    "ChatMessage",
+    "ChatModel",
+    "GenerationOptions",
+    "LoadProgress",
+    "ModelError",
+    "ProgressCallback",
+    "load_chat_model",
+    "model_label",
+]
+
+Loader = Callable[[ModelSettings, Path, ProgressCallback], ChatModel]
+
+
+def _load_transformers(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+    from assistant.models.model_cache import ModelSource
+    from assistant.models.transformers_backend import load_transformers_model
+
+    return load_transformers_model(
+        ModelSource.from_settings(settings.profile, settings.path),
+        cache_dir,
+        threads=settings.threads,
+        quantize=settings.quantize,
+        context_window=settings.context_window,
+        progress=progress,
+    )
+
+
+def _load_fake(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+    from assistant.models.fake import FakeChatModel
+
+    return FakeChatModel(context_window=settings.context_window)
+
+
+BACKENDS: dict[str, Loader] = {"transformers": _load_transformers, "fake": _load_fake}
+
+
+def load_chat_model(
+    settings: ModelSettings, cache_dir: Path, progress: ProgressCallback = ignore_progress
+) -> ChatModel:
+    """Build the configured model; slow the first time a packaged model is prepared."""
+    return BACKENDS[settings.backend](settings, cache_dir, progress)
+
+
+def model_label(settings: ModelSettings) -> str:
+    """A short name for the configured model, known before it is loaded."""
+    if settings.backend == "fake":
+        return "fake"
+    if settings.path is not None:
+        return settings.path.name
+    from assistant.models.packaged import PACKAGED_MODELS
+
+    return f"{settings.profile} ({PACKAGED_MODELS[settings.profile].display_name})"

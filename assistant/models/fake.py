@@ -1,0 +1,56 @@
+"""A scripted model for tests and demos: replies are predictable and instant (or paced)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from assistant.models.base import CancelToken, ChatMessage, GenerationOptions, ModelError
+
+Script = Callable[[Sequence[ChatMessage]], str]
+
+
+def echo_script(messages: Sequence[ChatMessage]) -> str:
+    """Answer every message by quoting it, so tests can see what reached the model."""
+    last_user = next((m.content for m in reversed(messages) if m.role == "user"), "")
+    return f"You said: {last_user}"
+
+
+class FakeChatModel:
+    """Streams a scripted reply word by word. ``delay`` paces the words; ``fail_after`` raises mid-reply."""
+
+    accepts_images = False
+
+    def __init__(
+        self,
+        script: Script = echo_script,
+        *,
+        name: str = "fake",
+        delay: float = 0.0,
+        context_window: int = 4096,
+        fail_after: int | None = None,
+    ) -> None:
+        self.name = name
+        self.script = script
+        self.delay = delay
+        self.context_window = context_window
+        self.fail_after = fail_after
+        self.received: list[list[ChatMessage]] = []
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        # One token per word plus a few for each message's template framing.
+        return sum(len(message.content.split()) + 4 for message in messages) + 2
+
+    def stream(
+        self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken
+    ) -> Iterator[str]:
+        self.received.append(list(messages))
+        words = self.script(messages).split(" ")
+        for index, word in enumerate(words[: options.max_new_tokens]):
+            if cancel.cancelled:
+                return
+            if self.fail_after is not None and index >= self.fail_after:
+                raise ModelError("the fake model failed on purpose")
+            if self.delay:
+                time.sleep(self.delay)
+            yield word if index == 0 else " " + word

@@ -1,0 +1,120 @@
+"""The system prompt, assembled from parts that context providers contribute.
+
+A provider is anything with a ``name`` and a ``parts(request)`` method. The persona, today's date and
+attachment descriptions are built in; the memory layer adds the user profile and retrieved memories by
+registering more providers with the composition root, without touching the engine or the TUI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class AttachmentContext:
+    """What the model is told about one attachment (a modality encoder fills ``description``)."""
+
+    sha256: str
+    kind: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PromptRequest:
+    """Everything a provider may look at to decide what the model should know for this turn."""
+
+    user: str
+    session_id: str
+    text: str
+    now: datetime
+    attachments: tuple[AttachmentContext, ...] = ()
+
+
+@dataclass(frozen=True)
+class PromptPart:
+    """One section of the system prompt. Lower ``order`` comes first; ``source`` names the provider."""
+
+    title: str
+    text: str
+    order: int = 50
+    source: str = ""
+    references: tuple[str, ...] = field(default=())
+    """Ids of what the part was built from (memory ids, profile entries): shown by "why did it say that"."""
+
+
+@runtime_checkable
+class ContextProvider(Protocol):
+    """Contributes parts of the system prompt for a request."""
+
+    name: str
+
+    def parts(self, request: PromptRequest) -> Sequence[PromptPart]: ...
+
+
+class PersonaProvider:
+    name = "persona"
+
+    def __init__(self, persona: str) -> None:
+        self.persona = persona
+
+    def parts(self, request: PromptRequest) -> Sequence[PromptPart]:
+        return [PromptPart("", self.persona.strip(), order=0, source=self.name)]
+
+
+class DateProvider:
+    """Today's date, so "tomorrow" or "last week" mean something to the model."""
+
+    name = "date"
+
+    def parts(self, request: PromptRequest) -> Sequence[PromptPart]:
+        today = request.now.strftime("%A, %d %B %Y")
+        return [PromptPart("", f"Today is {today}. You are talking with {request.user}.", order=10, source=self.name)]
+
+
+class AttachmentProvider:
+    """Describes attachments as a tool report (a small model refuses "image analysis" framings)."""
+
+    name = "attachments"
+
+    def parts(self, request: PromptRequest) -> Sequence[PromptPart]:
+        described = [attachment for attachment in request.attachments if attachment.description]
+        if not described:
+            return []
+        lines = ["You cannot see attachments directly; a tool describes them for you:"]
+        for attachment in described:
+            lines.append(f"- {attachment.kind} {attachment.name!r}: {attachment.description}")
+        return [
+            PromptPart(
+                "Attachments",
+                "\n".join(lines),
+                order=80,
+                source=self.name,
+                references=tuple(attachment.sha256 for attachment in described),
+            )
+        ]
+
+
+class PromptBuilder:
+    """Collects parts from every provider and renders them into one system prompt."""
+
+    def __init__(self, providers: Sequence[ContextProvider]) -> None:
+        self.providers = list(providers)
+
+    def add_provider(self, provider: ContextProvider) -> None:
+        self.providers.append(provider)
+
+    def collect(self, request: PromptRequest) -> list[PromptPart]:
+        parts = [part for provider in self.providers for part in provider.parts(request) if part.text.strip()]
+        return sorted(parts, key=lambda part: part.order)
+
+    @staticmethod
+    def render(parts: Sequence[PromptPart]) -> str:
+        sections = [f"## {part.title}\n{part.text}" if part.title else part.text for part in parts]
+        return "\n\n".join(sections)
+
+    def system_prompt(self, request: PromptRequest) -> str:
+        return self.render(self.collect(request))

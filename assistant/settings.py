@@ -1,0 +1,207 @@
+"""The one settings model for mnemo.
+
+Layers, lowest first: the documented defaults in ``config/default.toml``, the user's own file
+(``$XDG_CONFIG_HOME/mnemo/config.toml`` or ``MNEMO_CONFIG``), then ``MNEMO_…`` environment variables
+(``__`` separates nested sections: ``MNEMO_MODEL__PROFILE=tiny``), then explicit keyword arguments.
+Nothing is read at import time: call :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+USER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+
+_config_files: ContextVar[tuple[Path, ...]] = ContextVar("mnemo_config_files", default=())
+
+
+def _xdg_dir(variable: str, fallback: str) -> Path:
+    base = os.environ.get(variable) or str(Path.home() / fallback)
+    return Path(base) / "mnemo"
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/mnemo`` (``~/.local/share/mnemo``)."""
+    return _xdg_dir("XDG_DATA_HOME", ".local/share")
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/mnemo`` (``~/.cache/mnemo``): assembled and converted model files."""
+    return _xdg_dir("XDG_CACHE_HOME", ".cache")
+
+
+def default_user_config_file() -> Path:
+    """``MNEMO_CONFIG`` if set, else ``$XDG_CONFIG_HOME/mnemo/config.toml``."""
+    explicit = os.environ.get("MNEMO_CONFIG")
+    if explicit:
+        return Path(explicit)
+    return _xdg_dir("XDG_CONFIG_HOME", ".config") / "config.toml"
+
+
+def validate_user_name(name: str) -> str:
+    """Return ``name`` if it is a safe user name, else raise ``ValueError`` saying what is allowed.
+
+    User names end up in file paths and collection names, so only letters, digits, ``_`` and ``-``
+    (1–32 characters, starting with a letter or digit) are accepted: no ``..``, slashes or spaces.
+    """
+    if not USER_NAME_PATTERN.fullmatch(name):
+        raise ValueError(
+            f"invalid user name {name!r}: use 1-32 letters, digits, '_' or '-', starting with a letter or digit"
+        )
+    return name
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class ModelSettings(_Section):
+    """Which language model answers, and how it generates."""
+
+    backend: Literal["transformers", "fake"] = Field(
+        "transformers", description="'transformers' runs a local model on the CPU; 'fake' is a scripted test model."
+    )
+    profile: Literal["default", "tiny", "large"] = Field(
+        "default", description="Packaged model: default (Qwen2.5 0.5B), tiny (SmolLM2 135M), large (Qwen2.5 1.5B)."
+    )
+    path: Path | None = Field(
+        None, description="A Hugging Face model folder or a .gguf file of your own; overrides profile."
+    )
+    threads: int = Field(0, ge=0, le=256, description="CPU threads for generation; 0 uses every core.")
+    quantize: Literal["none", "int8"] = Field(
+        "none", description="'int8' quantizes linear layers dynamically (faster on CPU); 'none' keeps fp32."
+    )
+    context_window: int = Field(
+        4096, ge=256, description="Most tokens one prompt plus its reply may use (capped at the model's own)."
+    )
+    max_new_tokens: int = Field(512, ge=1, le=8192, description="Longest reply, in tokens.")
+    temperature: float = Field(0.7, ge=0.0, le=2.0, description="Sampling temperature; 0 is greedy.")
+    top_p: float = Field(0.9, gt=0.0, le=1.0, description="Nucleus sampling threshold.")
+    repetition_penalty: float = Field(1.1, ge=1.0, le=2.0, description="Penalty for repeating tokens.")
+
+    @field_validator("path")
+    @classmethod
+    def _path_exists(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            value = value.expanduser()
+            if not value.exists():
+                raise ValueError(f"{value} does not exist")
+        return value
+
+
+class ChatSettings(_Section):
+    """How the assistant talks."""
+
+    persona: str = Field(
+        "You are mnemo, a private assistant running on the user's own computer. "
+        "Answer clearly and concisely. If you do not know something, say so.",
+        min_length=1,
+        description="The first part of every system prompt.",
+    )
+
+
+class MemorySettings(_Section):
+    """Where long-term memory lives."""
+
+    chroma_url: str | None = Field(
+        None, description="A Chroma server URL (http://host:port); unset keeps memory embedded on disk."
+    )
+
+
+class TuiSettings(_Section):
+    """The terminal app."""
+
+    theme: str = Field("textual-dark", description="Textual theme name, e.g. textual-dark or textual-light.")
+
+
+class Settings(BaseSettings):
+    """Everything mnemo can be told. Every field is documented in config/default.toml."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MNEMO_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="Where users, chats and attachments are stored."
+    )
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir, description="Where assembled and converted model files are cached."
+    )
+    user: str = Field("me", description="The user when --user is not given.")
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    chat: ChatSettings = Field(default_factory=ChatSettings)
+    memory: MemorySettings = Field(default_factory=MemorySettings)
+    tui: TuiSettings = Field(default_factory=TuiSettings)
+
+    @field_validator("user")
+    @classmethod
+    def _valid_user(cls, value: str) -> str:
+        return validate_user_name(value)
+
+    @field_validator("data_dir", "cache_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Earlier sources win: arguments, environment, then config files from most to least specific.
+        files = [TomlConfigSettingsSource(settings_cls, toml_file=path) for path in reversed(_config_files.get())]
+        return (init_settings, env_settings, *files)
+
+
+class SettingsError(Exception):
+    """Settings could not be loaded; the message names each bad field and why."""
+
+
+def config_files(user_file: Path | None = None) -> tuple[Path, ...]:
+    """The config files that apply, lowest priority first (missing user files are skipped)."""
+    user_file = user_file or default_user_config_file()
+    files = [DEFAULT_CONFIG_FILE] if DEFAULT_CONFIG_FILE.exists() else []
+    if user_file.exists():
+        files.append(user_file)
+    return tuple(files)
+
+
+def load_settings(user_file: Path | None = None, **overrides: Any) -> Settings:
+    """Load settings from every layer; raise :class:`SettingsError` with readable reasons."""
+    files = config_files(user_file)
+    token = _config_files.set(files)
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error, files)) from None
+    except (OSError, ValueError) as error:  # unreadable or malformed TOML
+        raise SettingsError(f"could not read settings: {error}") from None
+    finally:
+        _config_files.reset(token)
+
+
+def describe_validation_error(error: ValidationError, files: tuple[Path, ...]) -> str:
+    lines = ["invalid settings:"]
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        env_name = "MNEMO_" + "__".join(str(part).upper() for part in problem["loc"])
+        lines.append(f"  {field}: {problem['msg']} (got {problem.get('input')!r}; env {env_name})")
+    lines.append("  config files read: " + (", ".join(str(path) for path in files) or "none"))
+    return "\n".join(lines)
