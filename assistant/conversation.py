@@ -136,7 +136,9 @@ class Conversation:
         request = PromptRequest(self.user, self.session.id, text, datetime.now().astimezone(), tuple(attachments))
         parts = self.prompt_builder.collect(request)
         new_message = ChatMessage("user", text)
-        messages, dropped = self.fit_to_context(self.prompt_builder.render(parts), self._history_for_model(), new_message)
+        messages, dropped = self.fit_to_context(
+            self.prompt_builder.render(parts), self._history_for_model(), new_message
+        )
 
         result = ReplyResult(dropped_messages=dropped, prompt_parts=parts)
         self.last_reply = result

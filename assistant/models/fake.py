@@ -41,9 +41,7 @@ class FakeChatModel:
         # One token per word plus a few for each message's template framing.
         return sum(len(message.content.split()) + 4 for message in messages) + 2
 
-    def stream(
-        self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken
-    ) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken) -> Iterator[str]:
         self.received.append(list(messages))
         words = self.script(messages).split(" ")
         for index, word in enumerate(words[: options.max_new_tokens]):

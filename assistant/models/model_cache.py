@@ -63,9 +63,7 @@ def cached_model_dir(source: ModelSource, cache_dir: Path) -> Path | None:
     return None  # a user GGUF's cache key needs its hash; see prepare_model_dir
 
 
-def prepare_model_dir(
-    source: ModelSource, cache_dir: Path, progress: ProgressCallback = ignore_progress
-) -> Path:
+def prepare_model_dir(source: ModelSource, cache_dir: Path, progress: ProgressCallback = ignore_progress) -> Path:
     """Return a Hugging Face model folder for ``source``, assembling and converting it if needed."""
     if source.path is not None and source.path.is_dir():
         if not (source.path / "config.json").exists():

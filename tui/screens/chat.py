@@ -1,0 +1,221 @@
+"""The chat: messages, the input, the model's loading progress and the status line."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Label, ProgressBar
+
+from assistant.conversation import Conversation, MessageTooLongError, ReplyResult
+from assistant.factory import Assistant
+from assistant.history import StoredMessage
+from assistant.models import CancelToken, LoadProgress, ModelError
+from tui.widgets.message_view import MessageView
+from tui.widgets.prompt_input import PromptInput
+from tui.widgets.status_line import StatusLine
+
+
+@dataclass
+class PendingMessage:
+    """A sent message waiting for (or getting) its reply."""
+
+    text: str
+    user_view: MessageView
+    reply_view: MessageView
+    cancel: CancelToken
+
+
+class ChatScreen(Screen[None]):
+    """One conversation at a time; the app swaps sessions and users in and out."""
+
+    BINDINGS = [
+        Binding("escape", "cancel_reply", "Cancel reply"),
+        Binding("ctrl+c", "cancel_reply", "Cancel reply", show=False, priority=True),
+        Binding("ctrl+n", "app.new_chat", "New chat"),
+        Binding("f2", "app.sessions", "Sessions"),
+        Binding("f3", "app.switch_user", "Switch user"),
+        Binding("f1", "app.help", "Help"),
+    ]
+
+    def __init__(self, assistant: Assistant, conversation: Conversation) -> None:
+        super().__init__()
+        self.assistant = assistant
+        self.conversation = conversation
+        self._queue: deque[PendingMessage] = deque()
+        self._current: PendingMessage | None = None
+        self.model_error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield VerticalScroll(id="messages")
+        with Horizontal(id="model-progress"):
+            yield Label("Preparing the model…", id="model-progress-label")
+            yield ProgressBar(id="model-progress-bar", show_eta=False)
+        yield PromptInput(id="prompt", sent_history=self._input_history())
+        yield StatusLine(id="status")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        status = self.query_one(StatusLine)
+        status.model_name = self.assistant.model.label
+        status.model_state = "ready" if self.assistant.model.loaded else "loading"
+        self.query_one("#model-progress").display = self.assistant.model.loaded is None
+        await self.show_conversation(self.conversation)
+        self.query_one(PromptInput).focus()
+
+    # -- attributes set by the app -------------------------------------------------------------------
+    def show_model_progress(self, progress: LoadProgress) -> None:
+        self.query_one("#model-progress").display = True
+        self.query_one("#model-progress-label", Label).update(progress.stage.capitalize())
+        bar = self.query_one(ProgressBar)
+        if progress.total:
+            bar.update(total=progress.total, progress=progress.done)
+        else:
+            bar.update(total=None)
+
+    def model_ready(self, label: str) -> None:
+        self.model_error = None
+        self.query_one("#model-progress").display = False
+        status = self.query_one(StatusLine)
+        status.model_name, status.model_state = label, "ready"
+
+    def model_failed(self, error: str) -> None:
+        self.model_error = error
+        self.query_one("#model-progress").display = False
+        self.query_one(StatusLine).model_state = "unavailable"
+
+    async def show_conversation(self, conversation: Conversation) -> None:
+        """Display ``conversation`` (a resumed session, another user's chat, or a new one)."""
+        self._cancel_all()
+        self.conversation = conversation
+        messages = self.query_one("#messages", VerticalScroll)
+        await messages.remove_children()
+        views = [self._view_for(message) for message in conversation.history()]
+        if views:
+            await messages.mount_all(views)
+        messages.scroll_end(animate=False)
+        status = self.query_one(StatusLine)
+        status.user, status.session_title = conversation.user, conversation.session.title
+        status.tokens_per_s = None
+        self.query_one(PromptInput).sent_history = self._input_history()
+
+    @staticmethod
+    def _view_for(message: StoredMessage) -> MessageView:
+        if message.role == "user":
+            return MessageView("user", message.content)
+        if message.status == "error":
+            return MessageView("assistant", f"⚠ {message.content}".strip(), footer="this reply failed")
+        footer = "cancelled" if message.status == "cancelled" else ""
+        view = MessageView("assistant", message.content, footer=footer)
+        if message.status == "cancelled":
+            view.add_class("cancelled")
+        return view
+
+    def _input_history(self) -> list[str]:
+        return [m.content for m in self.conversation.history() if m.role == "user"][-100:]
+
+    # -- sending and streaming -------------------------------------------------------------------------
+    async def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
+        if self.model_error is not None:
+            event.prompt_input.restore(event.text)
+            self.notify(self.model_error, title="The model is unavailable", severity="error", timeout=10)
+            return
+        messages = self.query_one("#messages", VerticalScroll)
+        user_view = MessageView("user", event.text)
+        waiting = "" if self.assistant.model.loaded else "waiting for the model to load…"
+        reply_view = MessageView("assistant", footer=waiting or "thinking…")
+        await messages.mount_all([user_view, reply_view])
+        messages.scroll_end(animate=False)
+        self._queue.append(PendingMessage(event.text, user_view, reply_view, CancelToken()))
+        self._start_next()
+
+    def _start_next(self) -> None:
+        if self._current is None and self._queue:
+            self._current = self._queue.popleft()
+            self._generate(self._current, self.conversation)
+
+    @work(thread=True, group="reply", exit_on_error=False)
+    def _generate(self, pending: PendingMessage, conversation: Conversation) -> None:
+        try:
+            self.assistant.model.get()
+        except ModelError as error:
+            self._from_thread(self._refused, pending, f"The model could not be loaded: {error}")
+            return
+        if pending.cancel.cancelled:
+            self._from_thread(self._refused, pending, None)
+            return
+        self._from_thread(pending.reply_view.set_footer, "")
+        try:
+            for piece in conversation.send(pending.text, pending.cancel):
+                self._from_thread(self._append, pending, piece)
+        except MessageTooLongError as error:
+            self._from_thread(self._refused, pending, str(error))
+            return
+        except ValueError:  # nothing left after cleaning (control characters only)
+            self._from_thread(self._refused, pending, None)
+            return
+        self._from_thread(self._finished, pending, conversation.last_reply)
+
+    def _from_thread(self, callback: object, *args: object) -> None:
+        try:
+            self.app.call_from_thread(callback, *args)  # type: ignore[arg-type]
+        except RuntimeError:  # the app is shutting down
+            pass
+
+    async def _append(self, pending: PendingMessage, piece: str) -> None:
+        if pending.reply_view.is_attached:
+            await pending.reply_view.append(piece)
+            self.query_one("#messages", VerticalScroll).scroll_end(animate=False)
+
+    async def _finished(self, pending: PendingMessage, result: ReplyResult) -> None:
+        if pending.reply_view.is_attached:
+            if result.status == "error":
+                text, footer = f"⚠ {result.error}", "this reply failed; your message is kept"
+                self.notify(result.error or "generation failed", title="Generation failed", severity="error")
+            else:
+                text = result.text or "*(no reply)*"
+                footer = "cancelled" if result.status == "cancelled" else ""
+            await pending.reply_view.finish(text, status=result.status, footer=footer)
+            status = self.query_one(StatusLine)
+            status.tokens_per_s = result.decode_tokens_per_s
+            status.session_title = self.conversation.session.title
+        self._done(pending)
+
+    async def _refused(self, pending: PendingMessage, reason: str | None) -> None:
+        """The message was never sent: take its bubbles away and give the text back."""
+        await pending.user_view.remove()
+        await pending.reply_view.remove()
+        prompt = self.query_one(PromptInput)
+        if not prompt.text.strip():
+            prompt.restore(pending.text)
+        if reason:
+            self.notify(reason, title="Message not sent", severity="error", timeout=10)
+        self._done(pending)
+
+    def _done(self, pending: PendingMessage) -> None:
+        if self._current is pending:
+            self._current = None
+        self._start_next()
+
+    # -- actions -----------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_reply":
+            return self._current is not None or bool(self._queue)
+        return True
+
+    def action_cancel_reply(self) -> None:
+        for pending in self._queue:
+            pending.cancel.cancel()
+        if self._current is not None:
+            self._current.cancel.cancel()
+            self.notify("Reply cancelled", timeout=2)
+
+    def _cancel_all(self) -> None:
+        for pending in [*self._queue, *([self._current] if self._current else [])]:
+            pending.cancel.cancel()
+        self._queue.clear()

@@ -1,0 +1,71 @@
+"""One chat message: who said it, and its Markdown body (streamed in for replies)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, Markdown
+from textual.widgets.markdown import MarkdownStream
+
+
+class MessageView(Vertical):
+    """A message bubble. Replies grow piece by piece through :meth:`append`."""
+
+    DEFAULT_CSS = """
+    MessageView {
+        height: auto;
+        margin: 0 1 1 1;
+        padding: 0 1;
+        border-left: thick $primary;
+    }
+    MessageView.user { border-left: thick $accent; background: $boost; }
+    MessageView.error { border-left: thick $error; }
+    MessageView.cancelled { border-left: thick $warning; }
+    MessageView > .message-header { color: $text-muted; text-style: bold; }
+    MessageView > .message-footer { color: $text-muted; }
+    MessageView > Markdown { margin: 0; padding: 0; }
+    MessageView > Markdown > * { margin-bottom: 0; }
+    """
+
+    def __init__(self, role: str, text: str = "", *, header: str | None = None, footer: str = "") -> None:
+        super().__init__(classes=role)
+        self.role = role
+        self.text = text
+        self._header = header or ("You" if role == "user" else "mnemo")
+        self._footer = footer
+        self._stream: MarkdownStream | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._header, classes="message-header")
+        yield Markdown(self.text)
+        yield Label(self._footer, classes="message-footer", id="footer")
+
+    def on_mount(self) -> None:
+        self.query_one("#footer", Label).display = bool(self._footer)
+
+    @property
+    def body(self) -> Markdown:
+        return self.query_one(Markdown)
+
+    async def append(self, piece: str) -> None:
+        """Add streamed text; the Markdown stream batches fast updates."""
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self.body)
+        self.text += piece
+        await self._stream.write(piece)
+
+    async def finish(self, text: str, *, status: str = "complete", footer: str = "") -> None:
+        """Settle the final text (stripped) and mark the outcome."""
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        self.text = text
+        await self.body.update(text)
+        if status != "complete":
+            self.add_class(status)
+        self.set_footer(footer)
+
+    def set_footer(self, footer: str) -> None:
+        label = self.query_one("#footer", Label)
+        label.update(footer)
+        label.display = bool(footer)
