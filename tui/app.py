@@ -48,7 +48,10 @@ class MnemoApp(App[None]):
             self.notify(f"{error}; starting a new chat", severity="warning")
             conversation = self.assistant.conversation(self.user)
         self.push_screen(ChatScreen(self.assistant, conversation))
-        self.load_model()
+
+    def on_chat_screen_mounted(self, _: ChatScreen.Mounted) -> None:
+        if self.assistant.model.loaded is None:
+            self.load_model()
 
     # -- the model loads in a thread; the chat screen shows progress ---------------------------------------
     @work(thread=True, group="model", exclusive=True, exit_on_error=False)

@@ -9,10 +9,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, ProgressBar
 
-from assistant.conversation import Conversation, MessageTooLongError, ReplyResult
+from assistant.conversation import Conversation, MessageTooLongError, ReplyResult, clean_user_text
 from assistant.factory import Assistant
 from assistant.history import StoredMessage
 from assistant.models import CancelToken, LoadProgress, ModelError
@@ -26,6 +27,7 @@ class PendingMessage:
     """A sent message waiting for (or getting) its reply."""
 
     text: str
+    typed: str  # exactly what was in the input, given back if the message is not sent
     user_view: MessageView
     reply_view: MessageView
     cancel: CancelToken
@@ -67,6 +69,10 @@ class ChatScreen(Screen[None]):
         self.query_one("#model-progress").display = self.assistant.model.loaded is None
         await self.show_conversation(self.conversation)
         self.query_one(PromptInput).focus()
+        self.post_message(self.Mounted())
+
+    class Mounted(Message):
+        """The chat is on screen and can show the model's progress."""
 
     # -- attributes set by the app -------------------------------------------------------------------
     def show_model_progress(self, progress: LoadProgress) -> None:
@@ -125,13 +131,16 @@ class ChatScreen(Screen[None]):
             event.prompt_input.restore(event.text)
             self.notify(self.model_error, title="The model is unavailable", severity="error", timeout=10)
             return
+        text = clean_user_text(event.text)
+        if not text:
+            return
         messages = self.query_one("#messages", VerticalScroll)
-        user_view = MessageView("user", event.text)
+        user_view = MessageView("user", text)
         waiting = "" if self.assistant.model.loaded else "waiting for the model to load…"
         reply_view = MessageView("assistant", footer=waiting or "thinking…")
         await messages.mount_all([user_view, reply_view])
         messages.scroll_end(animate=False)
-        self._queue.append(PendingMessage(event.text, user_view, reply_view, CancelToken()))
+        self._queue.append(PendingMessage(text, event.text, user_view, reply_view, CancelToken()))
         self._start_next()
 
     def _start_next(self) -> None:
@@ -192,7 +201,7 @@ class ChatScreen(Screen[None]):
         await pending.reply_view.remove()
         prompt = self.query_one(PromptInput)
         if not prompt.text.strip():
-            prompt.restore(pending.text)
+            prompt.restore(pending.typed)
         if reason:
             self.notify(reason, title="Message not sent", severity="error", timeout=10)
         self._done(pending)
