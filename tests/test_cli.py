@@ -9,9 +9,11 @@ from pathlib import Path
 MNEMO = str(Path(sys.executable).parent / "mnemo")
 
 
-def run_mnemo(*args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+def run_mnemo(
+    *args: str, input: str | None = None, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [MNEMO, *args], capture_output=True, text=True, input=input, env={**os.environ, **env}, timeout=120
+        [MNEMO, *args], capture_output=True, text=True, input=input, env={**os.environ, **env}, timeout=timeout
     )
 
 

@@ -36,6 +36,8 @@ class PendingMessage:
 class ChatScreen(Screen[None]):
     """One conversation at a time; the app swaps sessions and users in and out."""
 
+    AUTO_FOCUS = "PromptInput"  # focus before the history loads, so early typing is not lost
+
     BINDINGS = [
         Binding("escape", "cancel_reply", "Cancel reply"),
         Binding("ctrl+c", "cancel_reply", "Cancel reply", show=False, priority=True),
@@ -67,8 +69,8 @@ class ChatScreen(Screen[None]):
         status.model_name = self.assistant.model.label
         status.model_state = "ready" if self.assistant.model.loaded else "loading"
         self.query_one("#model-progress").display = self.assistant.model.loaded is None
-        await self.show_conversation(self.conversation)
         self.query_one(PromptInput).focus()
+        await self.show_conversation(self.conversation)
         self.post_message(self.Mounted())
 
     class Mounted(Message):
@@ -77,7 +79,7 @@ class ChatScreen(Screen[None]):
     # -- attributes set by the app -------------------------------------------------------------------
     def show_model_progress(self, progress: LoadProgress) -> None:
         self.query_one("#model-progress").display = True
-        self.query_one("#model-progress-label", Label).update(progress.stage.capitalize())
+        self.query_one("#model-progress-label", Label).update(progress.stage[:1].upper() + progress.stage[1:])
         bar = self.query_one(ProgressBar)
         if progress.total:
             bar.update(total=progress.total, progress=progress.done)

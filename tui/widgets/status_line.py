@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -19,8 +20,9 @@ class StatusLine(Static):
     session_title: reactive[str] = reactive("")
     tokens_per_s: reactive[float | None] = reactive(None)
 
-    def render(self) -> str:
+    def render(self) -> Text:
         state = "" if self.model_state == "ready" else f" [{self.model_state}]"
         speed = f" · {self.tokens_per_s:.1f} tok/s" if self.tokens_per_s else ""
         title = self.session_title or "new chat"
-        return f"model: {self.model_name}{state} · user: {self.user} · {title}{speed}"
+        # Text, not markup: titles and states contain brackets.
+        return Text(f"model: {self.model_name}{state} · user: {self.user} · {title}{speed}")

@@ -1,0 +1,130 @@
+"""Chat speed benchmark: load time from cache, time to first token, decode speed, peak memory.
+
+    python bench/chat.py --profile default            # one JSON object on stdout
+    python bench/chat.py --profile tiny --smoke       # quick run for CI
+
+Output keys: profile, backend, load_s, ttft_s (for a ~1,000-token prompt), decode_tok_s, peak_rss_mb, and
+the settings and machine they were measured with. Model preparation (first run only) is not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.models import CancelToken, ChatMessage, GenerationOptions  # noqa: E402
+from assistant.models.model_cache import ModelSource, prepare_model_dir  # noqa: E402
+from assistant.progress import StderrProgress  # noqa: E402
+from assistant.settings import load_settings  # noqa: E402
+
+FILLER = (
+    "The harbour town wakes slowly. Fishing boats return with the tide, gulls argue over the nets, and the "
+    "baker on the corner sets out bread that is still warm. Children run along the sea wall on their way to "
+    "school while the old lighthouse keeper counts the ships he can see from his window. "
+)
+
+
+def long_prompt(model, target_tokens: int) -> list[ChatMessage]:
+    """A chat whose prompt is about ``target_tokens`` long (a user message quoting a long text)."""
+    system = ChatMessage("system", "You are a helpful assistant. Answer in plain prose.")
+    text = ""
+    while True:
+        candidate = text + FILLER
+        messages = [system, ChatMessage("user", f"Here are my notes:\n{candidate}\nSummarise them in detail.")]
+        if model.count_tokens(messages) > target_tokens:
+            break
+        text = candidate
+    return [system, ChatMessage("user", f"Here are my notes:\n{text}\nSummarise them in detail.")]
+
+
+def timed_reply(model, messages: list[ChatMessage], new_tokens: int) -> tuple[float, float, int]:
+    """(time to first piece, total time, completion tokens) for one greedy reply."""
+    options = GenerationOptions(max_new_tokens=new_tokens, temperature=0.0, repetition_penalty=1.0)
+    started = time.perf_counter()
+    first = None
+    pieces = []
+    for piece in model.stream(messages, options, CancelToken()):
+        if first is None:
+            first = time.perf_counter() - started
+        pieces.append(piece)
+    total = time.perf_counter() - started
+    text = "".join(pieces)
+    tokens = len(model._tokenizer(text, add_special_tokens=False)["input_ids"])
+    return first or total, total, tokens
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", default="default", choices=["default", "tiny", "large"])
+    parser.add_argument("--backend", default="transformers", choices=["transformers"])
+    parser.add_argument("--threads", type=int, default=None, help="default: the 'model.threads' setting")
+    parser.add_argument("--quantize", choices=["none", "int8"], default=None, help="default: the setting")
+    parser.add_argument("--prompt-tokens", type=int, default=1000)
+    parser.add_argument("--new-tokens", type=int, default=128)
+    parser.add_argument("--smoke", action="store_true", help="a short run (CI): 200-token prompt, 16 tokens")
+    args = parser.parse_args()
+    if args.smoke:
+        args.prompt_tokens, args.new_tokens = 200, 16
+
+    settings = load_settings()
+    threads = settings.model.threads if args.threads is None else args.threads
+    quantize = settings.model.quantize if args.quantize is None else args.quantize
+    source = ModelSource.from_settings(args.profile, None)
+    prepare_model_dir(source, settings.cache_dir, StderrProgress())  # first run only; not timed
+
+    import torch  # import cost is not load cost
+    import transformers  # noqa: F401
+
+    from assistant.models.transformers_backend import load_transformers_model
+
+    started = time.perf_counter()
+    model = load_transformers_model(source, settings.cache_dir, threads=threads, quantize=quantize)
+    load_s = time.perf_counter() - started
+
+    warmup = [ChatMessage("user", "Say hello.")]
+    timed_reply(model, warmup, 4)
+    prompt = long_prompt(model, args.prompt_tokens)
+    ttft_s, total_s, tokens = timed_reply(model, prompt, args.new_tokens)
+    decode_tok_s = (tokens - 1) / (total_s - ttft_s) if tokens > 1 and total_s > ttft_s else None
+    short_ttft_s, _, _ = timed_reply(model, warmup, 8)
+
+
+    result = {
+        "profile": args.profile,
+        "backend": args.backend,
+        "model": model.name,
+        "load_s": round(load_s, 2),
+        "ttft_s": round(ttft_s, 3),
+        "short_prompt_ttft_s": round(short_ttft_s, 3),
+        "prompt_tokens": model.count_tokens(prompt),
+        "decode_tok_s": None if decode_tok_s is None else round(decode_tok_s, 2),
+        "completion_tokens": tokens,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "quantize": quantize,
+        "threads": torch.get_num_threads(),
+        "machine": {"cpus": os.cpu_count(), "processor": _cpu_name(), "python": platform.python_version()},
+        "smoke": args.smoke,
+    }
+    print(json.dumps(result))
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    main()

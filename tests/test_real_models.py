@@ -1,0 +1,102 @@
+"""End-to-end with the real packaged models (converted once into a cache shared between test runs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.models import CancelToken, ChatMessage, GenerationOptions
+from assistant.models.model_cache import ModelSource, prepare_model_dir
+from assistant.models.transformers_backend import load_transformers_model
+
+from .conftest import SHARED_MODEL_CACHE
+from .test_cli import run_mnemo
+
+pytestmark = pytest.mark.real_model
+GREEDY = {"MNEMO_MODEL__TEMPERATURE": "0", "MNEMO_MODEL__MAX_NEW_TOKENS": "48"}
+ASK_TIMEOUT = 600  # seconds; a loaded 2-core machine is slow, and a hung model must still end the test
+
+
+def prepared(profile: str) -> Path:
+    """Assemble and convert a packaged model into the shared test cache (first run only)."""
+    return prepare_model_dir(ModelSource.from_settings(profile, None), SHARED_MODEL_CACHE)
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir() -> Path:
+    return prepared("tiny")
+
+
+@pytest.fixture(scope="module")
+def default_model_dir() -> Path:
+    return prepared("default")
+
+
+def test_ask_with_the_tiny_model_gives_an_on_topic_answer(tiny_model_dir: Path, shared_model_cache: Path) -> None:
+    result = run_mnemo(
+        "ask", "--json", "What is the capital of France?", MNEMO_MODEL__PROFILE="tiny", timeout=ASK_TIMEOUT, **GREEDY
+    )
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["status"] == "complete"
+    assert "Paris" in reply["reply"]
+    assert reply["model"] == "SmolLM2-135M-Instruct"
+    assert reply["tokens"]["completion"] > 0
+
+
+def test_ask_with_the_default_model_answers_correctly(default_model_dir: Path, shared_model_cache: Path) -> None:
+    result = run_mnemo("ask", "--json", "What is the capital of France?", timeout=ASK_TIMEOUT, **GREEDY)
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert "Paris" in reply["reply"]
+    assert reply["model"] == "Qwen2.5-Coder-0.5B-Instruct"
+
+
+def test_default_model_uses_what_was_said_earlier_in_the_session(
+    default_model_dir: Path, shared_model_cache: Path
+) -> None:
+    first = run_mnemo("ask", "--json", "My cat is called Miso. Just say OK.", timeout=ASK_TIMEOUT, **GREEDY)
+    session = json.loads(first.stdout)["session_id"]
+    second = run_mnemo("ask", "--json", "--session", session, "What is my cat's name?", timeout=ASK_TIMEOUT, **GREEDY)
+    assert "Miso" in json.loads(second.stdout)["reply"]
+
+
+def test_real_generation_stops_when_cancelled(tiny_model_dir: Path, shared_model_cache: Path) -> None:
+    model = load_transformers_model(ModelSource.from_settings("tiny", None), shared_model_cache)
+    cancel = CancelToken()
+    pieces = []
+    for piece in model.stream(
+        [ChatMessage("user", "Write a very long story about the sea.")],
+        GenerationOptions(max_new_tokens=400, temperature=0),
+        cancel,
+    ):
+        pieces.append(piece)
+        if len(pieces) == 5:
+            cancel.cancel()
+    assert 5 <= len(pieces) < 12  # stopped within a few tokens, not after 400
+
+
+def test_chat_template_and_context_window_come_from_the_model(tiny_model_dir: Path, shared_model_cache: Path) -> None:
+    model = load_transformers_model(ModelSource.from_settings("tiny", None), shared_model_cache, context_window=100_000)
+    assert model.context_window == 8192  # capped at the model's own limit
+    short = model.count_tokens([ChatMessage("system", "be brief"), ChatMessage("user", "hi")])
+    longer = model.count_tokens([ChatMessage("system", "be brief"), ChatMessage("user", "hi " * 20)])
+    assert 0 < short < longer
+    assert longer - short == len(model._tokenizer("hi " * 20, add_special_tokens=False)["input_ids"]) - 1
+
+
+def test_a_hugging_face_folder_can_be_the_model(tiny_model_dir: Path) -> None:
+    result = run_mnemo(
+        "ask", "--json", "Say hello.", MNEMO_MODEL__PATH=str(tiny_model_dir), timeout=ASK_TIMEOUT, **GREEDY
+    )
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["model"] == tiny_model_dir.name and reply["reply"]
+
+
+def test_doctor_times_loading_cached_models(tiny_model_dir: Path, shared_model_cache: Path) -> None:
+    report = json.loads(run_mnemo("doctor", "--json", timeout=ASK_TIMEOUT).stdout)
+    tiny = next(model for model in report["models"] if model["profile"] == "tiny")
+    assert tiny["cached"] and tiny["hash_verified"] and tiny["load_s"] > 0
