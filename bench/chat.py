@@ -96,7 +96,6 @@ def main() -> None:
     decode_tok_s = (tokens - 1) / (total_s - ttft_s) if tokens > 1 and total_s > ttft_s else None
     short_ttft_s, _, _ = timed_reply(model, warmup, 8)
 
-
     result = {
         "profile": args.profile,
         "backend": args.backend,

@@ -100,3 +100,20 @@ def test_doctor_times_loading_cached_models(tiny_model_dir: Path, shared_model_c
     report = json.loads(run_mnemo("doctor", "--json", timeout=ASK_TIMEOUT).stdout)
     tiny = next(model for model in report["models"] if model["profile"] == "tiny")
     assert tiny["cached"] and tiny["hash_verified"] and tiny["load_s"] > 0
+
+
+def test_next_turn_reuses_the_cached_prefix_and_answers_the_same(
+    tiny_model_dir: Path, shared_model_cache: Path
+) -> None:
+    model = load_transformers_model(ModelSource.from_settings("tiny", None), shared_model_cache)
+    options = GenerationOptions(max_new_tokens=12, temperature=0)
+    chat = [ChatMessage("system", "You are terse."), ChatMessage("user", "My cat is called Miso. Say OK.")]
+    first = "".join(model.stream(chat, options, CancelToken()))
+    assert model.last_reused_tokens == 0
+    chat += [ChatMessage("assistant", first), ChatMessage("user", "What is my cat's name?")]
+    warm = "".join(model.stream(chat, options, CancelToken()))
+    assert model.last_reused_tokens > model.count_tokens(chat[:2]) - 5  # the whole first exchange was reused
+    model.prefix_cache.clear()
+    cold = "".join(model.stream(chat, options, CancelToken()))
+    assert model.last_reused_tokens == 0
+    assert warm == cold

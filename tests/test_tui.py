@@ -263,3 +263,20 @@ async def test_command_palette_has_the_app_commands(assistant: Assistant, comman
         await pilot.pause(0.2)
         expected = {"New chat": "ChatScreen", "Sessions": "SessionsScreen", "Switch user": "SwitchUserScreen"}
         assert type(app.screen).__name__ == expected.get(command, "HelpScreen")
+
+
+async def test_pasted_binary_text_is_cleaned_not_lost(assistant: Assistant) -> None:
+    from textual import events
+
+    app = MnemoApp(assistant, user="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        prompt = app.screen.query_one(PromptInput)
+        prompt.post_message(events.Paste("caf\u00e9\x00 \x1b[31mred\x07 \ud800end"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        (role, text), _ = bubbles(app)
+        assert role == "user" and text.startswith("café") and text.endswith("end") and "red" in text
+        assert "\x00" not in text and "\x1b" not in text
+        stored = assistant.store.messages(app.chat.conversation.session.id)[0].content
+        assert stored == text

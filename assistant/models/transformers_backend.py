@@ -31,6 +31,8 @@ class TransformersChatModel:
         self._tokenizer = tokenizer
         self.context_window = context_window
         self._lock = threading.Lock()  # one generation at a time per loaded model
+        self.prefix_cache = PrefixCache()
+        self.last_reused_tokens = 0
 
     def _encode(self, messages: Sequence[ChatMessage]) -> list[int]:
         encoded = self._tokenizer.apply_chat_template(
@@ -55,7 +57,8 @@ class TransformersChatModel:
                 return torch.full((input_ids.shape[0],), stop, dtype=torch.bool)
 
         abandoned = threading.Event()  # the caller stopped reading: let generate() finish quickly
-        input_ids = torch.tensor([self._encode(messages)])
+        token_ids = self._encode(messages)
+        input_ids = torch.tensor([token_ids])
         streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
         sampling = options.temperature > 0
         generate_kwargs: dict[str, Any] = {
@@ -67,6 +70,7 @@ class TransformersChatModel:
             "streamer": streamer,
             "stopping_criteria": StoppingCriteriaList([StopWhenCancelled()]),
             "pad_token_id": self._tokenizer.pad_token_id or self._tokenizer.eos_token_id,
+            "return_dict_in_generate": True,
         }
         if sampling:
             generate_kwargs.update(temperature=options.temperature, top_p=options.top_p)
@@ -77,12 +81,16 @@ class TransformersChatModel:
         def run() -> None:
             try:
                 with torch.inference_mode():
-                    self._model.generate(**generate_kwargs)
+                    output = self._model.generate(**generate_kwargs)
+                self.prefix_cache.remember(output.sequences[0].tolist())
             except BaseException as error:  # re-raised in the caller's thread below
+                self.prefix_cache.clear()
                 failure.append(error)
                 streamer.end()
 
         with self._lock:
+            cache, self.last_reused_tokens = self.prefix_cache.take(token_ids, self._model.config)
+            generate_kwargs["cache"] = cache
             worker = threading.Thread(target=run, name="mnemo-generate", daemon=True)
             worker.start()
             try:
@@ -94,6 +102,43 @@ class TransformersChatModel:
                 worker.join()
         if failure:
             raise ModelError(f"generation failed: {type(failure[0]).__name__}: {failure[0]}") from failure[0]
+
+
+class PrefixCache:
+    """The key/value cache of the previous prompt and reply, reused when the next prompt starts the same way.
+
+    A chat grows by appending turns, so the next prompt usually repeats the last one: only the new tokens
+    need a forward pass, which turns seconds of prompt processing into a fraction of a second.
+    """
+
+    MIN_REUSE = 8
+
+    def __init__(self) -> None:
+        self._cache: Any = None
+        self._token_ids: list[int] = []
+
+    def take(self, token_ids: list[int], config: Any) -> tuple[Any, int]:
+        """A cache for ``token_ids`` (the shared prefix already filled in) and how many tokens it covers."""
+        from transformers import DynamicCache
+
+        common = 0
+        limit = min(len(self._token_ids), len(token_ids) - 1)  # at least one token must be computed
+        while common < limit and self._token_ids[common] == token_ids[common]:
+            common += 1
+        if self._cache is None or common < self.MIN_REUSE:
+            self._cache, common = DynamicCache(config=config), 0
+        elif (surplus := self._cache.get_seq_length() - common) > 0:
+            self._cache.crop(-surplus)
+        self._token_ids = []  # unknown until the generation that fills the cache ends
+        return self._cache, common
+
+    def remember(self, sequence: list[int]) -> None:
+        """Record which tokens the cache now holds: the prompt and all but the last generated token."""
+        if self._cache is not None:
+            self._token_ids = sequence[: self._cache.get_seq_length()]
+
+    def clear(self) -> None:
+        self._cache, self._token_ids = None, []
 
 
 def load_transformers_model(
