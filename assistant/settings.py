@@ -84,7 +84,8 @@ class ModelSettings(_Section):
     )
     threads: int = Field(0, ge=0, le=256, description="CPU threads for generation; 0 uses every core.")
     quantize: Literal["none", "int8"] = Field(
-        "none", description="'int8' quantizes linear layers dynamically (faster on CPU); 'none' keeps fp32."
+        "int8",
+        description="'int8' quantizes linear layers per channel (2-3x faster decoding on CPU); 'none' keeps fp32.",
     )
     context_window: int = Field(
         4096, ge=256, description="Most tokens one prompt plus its reply may use (capped at the model's own)."

@@ -117,3 +117,20 @@ def test_next_turn_reuses_the_cached_prefix_and_answers_the_same(
     cold = "".join(model.stream(chat, options, CancelToken()))
     assert model.last_reused_tokens == 0
     assert warm == cold
+
+
+def test_int8_model_is_cached_once_and_answers_like_the_first_time(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicQuantizedLinear
+
+    from assistant.models.quantization import quantized_cache_path
+
+    question = [ChatMessage("user", "What is the capital of France?")]
+    options = GenerationOptions(max_new_tokens=16, temperature=0)
+    source = ModelSource(label="tiny", path=tiny_model_dir)
+    first = load_transformers_model(source, tmp_path, quantize="int8")
+    assert quantized_cache_path(tiny_model_dir, tmp_path).exists()
+    assert any(isinstance(module, DynamicQuantizedLinear) for module in first._model.modules())
+    first_answer = "".join(first.stream(question, options, CancelToken()))
+    again = load_transformers_model(source, tmp_path, quantize="int8")
+    assert "".join(again.stream(question, options, CancelToken())) == first_answer
+    assert "Paris" in first_answer

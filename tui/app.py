@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -23,7 +24,7 @@ from tui.widgets.prompt_input import PromptInput
 class MnemoApp(App[None]):
     """A private assistant that remembers, in the terminal."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "mnemo"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),

@@ -18,6 +18,7 @@ from assistant.models.base import (
     ignore_progress,
 )
 from assistant.models.model_cache import ModelSource, prepare_model_dir, quiet_transformers
+from assistant.models.quantization import load_int8_model
 
 
 class TransformersChatModel:
@@ -153,7 +154,8 @@ def load_transformers_model(
     """Prepare (first start only) and load a model; report each stage through ``progress``."""
     quiet_transformers()
     folder = prepare_model_dir(source, cache_dir, progress)
-    stage = f"loading {source.label}"
+    quantized = quantize == "int8"
+    stage = f"loading {source.label}" + (" (int8)" if quantized else "")
     progress(LoadProgress(stage, 0, 2))
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -161,30 +163,18 @@ def load_transformers_model(
     if threads:
         torch.set_num_threads(threads)
     started = time.perf_counter()
+
+    def load_fp32() -> Any:
+        return AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
+
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
+        progress(LoadProgress(stage, 1, 2))
+        model = load_int8_model(folder, cache_dir, load_fp32) if quantized else load_fp32()
     except Exception as error:
         raise ModelError(f"could not load {source.label} from {folder}: {error}") from error
-    model.eval()
-    if quantize == "int8":
-        model = quantize_linear_layers(model)
     progress(LoadProgress(stage, 2, 2))
     model_limit = getattr(model.config, "max_position_embeddings", None) or context_window
     loaded = TransformersChatModel(source.label, model, tokenizer, min(context_window, model_limit))
     loaded.load_seconds = time.perf_counter() - started  # type: ignore[attr-defined]
     return loaded
-
-
-def quantize_linear_layers(model: Any) -> Any:
-    """int8 dynamic quantization of the transformer's linear layers (weights int8, activations fp32).
-
-    Decoding on CPU is bound by memory bandwidth, so weights four times smaller decode faster.
-    """
-    import torch
-
-    try:
-        from torch.ao.quantization import quantize_dynamic
-    except ImportError:  # pragma: no cover - depends on the torch build
-        return model
-    return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
