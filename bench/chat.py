@@ -45,8 +45,8 @@ def long_prompt(model, target_tokens: int) -> list[ChatMessage]:
     return [system, ChatMessage("user", f"Here are my notes:\n{text}\nSummarise them in detail.")]
 
 
-def timed_reply(model, messages: list[ChatMessage], new_tokens: int) -> tuple[float, float, int]:
-    """(time to first piece, total time, completion tokens) for one greedy reply."""
+def timed_reply(model, messages: list[ChatMessage], new_tokens: int) -> tuple[float, float, int, str]:
+    """(time to first piece, total time, completion tokens, text) for one greedy reply."""
     options = GenerationOptions(max_new_tokens=new_tokens, temperature=0.0, repetition_penalty=1.0)
     started = time.perf_counter()
     first = None
@@ -58,7 +58,7 @@ def timed_reply(model, messages: list[ChatMessage], new_tokens: int) -> tuple[fl
     total = time.perf_counter() - started
     text = "".join(pieces)
     tokens = len(model._tokenizer(text, add_special_tokens=False)["input_ids"])
-    return first or total, total, tokens
+    return first or total, total, tokens, text
 
 
 def main() -> None:
@@ -92,9 +92,15 @@ def main() -> None:
     warmup = [ChatMessage("user", "Say hello.")]
     timed_reply(model, warmup, 4)
     prompt = long_prompt(model, args.prompt_tokens)
-    ttft_s, total_s, tokens = timed_reply(model, prompt, args.new_tokens)
+    model.prefix_cache.clear()  # a cold prompt: nothing reused from the warm-up
+    ttft_s, total_s, tokens, reply = timed_reply(model, prompt, args.new_tokens)
+    # The next turn of the same chat: the previous prompt and reply are reused from the key/value cache.
+    follow_up = [*prompt, ChatMessage("assistant", reply), ChatMessage("user", "Thanks. And in one sentence?")]
+    followup_ttft_s, _, _, _ = timed_reply(model, follow_up, 4)
+    reused_tokens = model.last_reused_tokens
     decode_tok_s = (tokens - 1) / (total_s - ttft_s) if tokens > 1 and total_s > ttft_s else None
-    short_ttft_s, _, _ = timed_reply(model, warmup, 8)
+    model.prefix_cache.clear()
+    short_ttft_s, _, _, _ = timed_reply(model, warmup, 8)
 
     result = {
         "profile": args.profile,
@@ -103,6 +109,9 @@ def main() -> None:
         "load_s": round(load_s, 2),
         "ttft_s": round(ttft_s, 3),
         "short_prompt_ttft_s": round(short_ttft_s, 3),
+        "followup_ttft_s": round(followup_ttft_s, 3),
+        "followup_prompt_tokens": model.count_tokens(follow_up),
+        "followup_reused_tokens": reused_tokens,
         "prompt_tokens": model.count_tokens(prompt),
         "decode_tok_s": None if decode_tok_s is None else round(decode_tok_s, 2),
         "completion_tokens": tokens,
