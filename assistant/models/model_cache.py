@@ -83,18 +83,20 @@ def prepare_model_dir(source: ModelSource, cache_dir: Path, progress: ProgressCa
         gguf_path, key = source.path, f"user-{digest[:12]}"
     folder = converted_dir(cache_dir, key)
     if not (folder / CACHE_MARKER).exists():
-        convert_gguf(gguf_path, folder, progress)
+        convert_gguf(gguf_path, folder, progress, label=source.label)
     return folder
 
 
-def convert_gguf(gguf_path: Path, target: Path, progress: ProgressCallback = ignore_progress) -> None:
+def convert_gguf(
+    gguf_path: Path, target: Path, progress: ProgressCallback = ignore_progress, *, label: str = ""
+) -> None:
     """Dequantize ``gguf_path`` into an fp32 Hugging Face folder at ``target``."""
     quiet_transformers()
     import torch
     import transformers
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    stage = f"converting {gguf_path.name} (first start only, about a minute)"
+    stage = f"converting {label or gguf_path.name} once (about a minute)"
     progress(LoadProgress(stage, 0, 3))
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)

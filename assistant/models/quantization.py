@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from assistant.models.base import LoadProgress, ProgressCallback, ignore_progress
+
 
 @contextmanager
 def _quiet_deprecations() -> Iterator[None]:
@@ -49,7 +51,9 @@ def quantize_linear_layers(model: Any) -> Any:
         return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True)
 
 
-def load_int8_model(model_folder: Path, cache_dir: Path, load_fp32: Callable[[], Any]) -> Any:
+def load_int8_model(
+    model_folder: Path, cache_dir: Path, load_fp32: Callable[[], Any], progress: ProgressCallback = ignore_progress
+) -> Any:
     """The quantized model from the cache, or ``load_fp32()`` quantized now and cached for next time."""
     import torch
 
@@ -60,10 +64,16 @@ def load_int8_model(model_folder: Path, cache_dir: Path, load_fp32: Callable[[],
                 return torch.load(cached, weights_only=False, mmap=True)
         except Exception:  # a torch upgrade or a truncated file: rebuild it below
             cached.unlink(missing_ok=True)
-    model = quantize_linear_layers(load_fp32())
+    stage = "quantizing to int8 once (about 30 s)"
+    progress(LoadProgress(stage, 0, 3))
+    model = load_fp32()
+    progress(LoadProgress(stage, 1, 3))
+    model = quantize_linear_layers(model)
+    progress(LoadProgress(stage, 2, 3))
     cached.parent.mkdir(parents=True, exist_ok=True)
     partial = cached.with_suffix(".partial")
     with _quiet_deprecations():
         torch.save(model, partial)
     os.replace(partial, cached)
+    progress(LoadProgress(stage, 3, 3))
     return model

@@ -170,7 +170,7 @@ def load_transformers_model(
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder)
         progress(LoadProgress(stage, 1, 2))
-        model = load_int8_model(folder, cache_dir, load_fp32) if quantized else load_fp32()
+        model = load_int8_model(folder, cache_dir, load_fp32, progress) if quantized else load_fp32()
     except Exception as error:
         raise ModelError(f"could not load {source.label} from {folder}: {error}") from error
     progress(LoadProgress(stage, 2, 2))
