@@ -10,7 +10,13 @@ from pathlib import Path
 from assistant import __version__
 from assistant.models.base import ModelError
 from assistant.models.model_cache import ModelSource, cached_model_dir
-from assistant.models.packaged import PACKAGED_MODELS, PackagedModel, assembled_path, sha256_of_file
+from assistant.models.packaged import (
+    PACKAGED_MODELS,
+    PackagedModel,
+    assembled_path,
+    describe_packages,
+    sha256_of_file,
+)
 from assistant.settings import Settings, config_files, default_user_config_file
 
 
@@ -47,8 +53,7 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
         fix=None,
     )
     if missing:
-        names = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} … {missing[-1]} ({len(missing)} packages)"
-        report.problem = f"not installed: {names}"
+        report.problem = f"not installed: {describe_packages(missing)}"
         report.fix = model.install_command
         return report
     gguf = assembled_path(model, settings.cache_dir) if len(model.parts) > 1 else model.parts[0].locate()

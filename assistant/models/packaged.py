@@ -65,6 +65,11 @@ class PackagedModel:
         return [part.distribution for part in self.parts if part.locate() is None]
 
 
+def describe_packages(names: list[str]) -> str:
+    """A short list of package names: all of them if few, else the first, the last and the count."""
+    return ", ".join(names) if len(names) <= 3 else f"{names[0]} … {names[-1]} ({len(names)} packages)"
+
+
 def _split_parts(distribution_prefix: str, module_prefix: str, count: int) -> tuple[PackagedFile, ...]:
     return tuple(
         PackagedFile(f"{distribution_prefix}{index}", f"{module_prefix}{index}/data/part{index:02d}.bin")
@@ -125,7 +130,7 @@ def assemble_gguf(model: PackagedModel, cache_dir: Path, progress: ProgressCallb
     missing = model.missing_distributions()
     if missing:
         raise ModelError(
-            f"the {model.profile!r} model is not installed (missing {', '.join(missing)}). "
+            f"the {model.profile!r} model is not installed (missing {describe_packages(missing)}). "
             f"Install it with: {model.install_command}"
         )
     if len(model.parts) == 1:

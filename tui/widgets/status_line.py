@@ -25,4 +25,4 @@ class StatusLine(Static):
         speed = f" · {self.tokens_per_s:.1f} tok/s" if self.tokens_per_s else ""
         title = self.session_title or "new chat"
         # Text, not markup: titles and states contain brackets.
-        return Text(f"model: {self.model_name}{state} · user: {self.user} · {title}{speed}")
+        return Text(f"model: {self.model_name}{state} · user: {self.user}{speed} · {title}", no_wrap=True, end="")
