@@ -106,15 +106,23 @@ class Conversation:
                 f"prompt, and {budget} are available ({self.model.context_window} in the context window, "
                 f"{self.options.max_new_tokens} kept for the reply). Shorten it or split it."
             )
-        kept = list(history)
-        dropped = 0
-        while kept and self.model.count_tokens([system, *kept, new_message]) > budget:
-            # Drop the oldest exchange: a user turn and the replies that follow it.
-            kept.pop(0)
-            dropped += 1
-            while kept and kept[0].role == "assistant":
-                kept.pop(0)
-                dropped += 1
+        # Keep the longest tail of the history that fits, starting at a user turn (never mid-exchange).
+        # Fewer kept turns never need more tokens, so a binary search over the start needs few counts.
+        user_turns = {index for index, message in enumerate(history) if message.role == "user"}
+        starts = sorted(user_turns | {0}) + [len(history)]
+
+        def fits(start: int) -> bool:
+            return self.model.count_tokens([system, *history[start:], new_message]) <= budget
+
+        low, high = 0, len(starts) - 1  # starts[high] (nothing kept) always fits
+        while low < high:
+            middle = (low + high) // 2
+            if fits(starts[middle]):
+                high = middle
+            else:
+                low = middle + 1
+        dropped = starts[low]
+        kept = list(history[dropped:])
         return [system, *kept, new_message], dropped
 
     def send(
