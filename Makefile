@@ -50,7 +50,7 @@ $(LARGE_STAMP): $(APP_STAMP)
 	rm -f $(VENV)/.installed-large-* && touch $@
 
 lint: setup-dev
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/chat.py --profile default
