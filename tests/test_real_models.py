@@ -134,3 +134,18 @@ def test_int8_model_is_cached_once_and_answers_like_the_first_time(tiny_model_di
     again = load_transformers_model(source, tmp_path, quantize="int8")
     assert "".join(again.stream(question, options, CancelToken())) == first_answer
     assert "Paris" in first_answer
+
+
+def test_a_gguf_file_of_your_own_is_converted_once_and_used(tmp_path: Path) -> None:
+    from assistant.models.packaged import PACKAGED_MODELS
+
+    gguf = PACKAGED_MODELS["tiny"].parts[0].locate()
+    assert gguf is not None
+    env = {"MNEMO_MODEL__PATH": str(gguf), "MNEMO_CACHE_DIR": str(tmp_path / "cache"), **GREEDY}
+    first = run_mnemo("ask", "--json", "What is the capital of France?", timeout=ASK_TIMEOUT, **env)
+    assert first.returncode == 0, first.stderr
+    assert "converting" in first.stderr and "Paris" in json.loads(first.stdout)["reply"]
+    converted = list((tmp_path / "cache" / "converted").glob("user-*"))
+    assert len(converted) == 1
+    again = run_mnemo("ask", "--json", "Hello", timeout=ASK_TIMEOUT, **env)
+    assert "converting" not in again.stderr
