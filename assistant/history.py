@@ -234,6 +234,16 @@ class HistoryStore:
             ).fetchall()
         return [StoredMessage(**dict(row)) for row in rows]
 
+    def recent_user_messages(self, user: str, limit: int = 100) -> list[str]:
+        """What the user sent most recently, across all their sessions, oldest first (input history)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT m.content FROM messages m JOIN sessions s ON s.id = m.session_id "
+                "WHERE s.user = ? AND m.role = 'user' ORDER BY m.id DESC LIMIT ?",
+                (user, limit),
+            ).fetchall()
+        return [row[0] for row in reversed(rows)]
+
     # attachments -----------------------------------------------------------------------------------
     def store_attachment(self, source: Path, kind: str) -> StoredAttachment:
         """Copy ``source`` into the store once (keyed by sha256) and record it; return the record."""

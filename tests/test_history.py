@@ -80,3 +80,14 @@ def test_latest_empty_session_is_reused_not_piled_up(store: HistoryStore) -> Non
     assert store.latest_empty_session("alice") == empty
     store.add_message(empty.id, "user", "now it has a message")
     assert store.latest_empty_session("alice") is None
+
+
+def test_input_history_spans_sessions_but_not_users(store: HistoryStore) -> None:
+    for user, texts in (("alice", ["a1", "a2"]), ("bob", ["b1"]), ("alice", ["a3"])):
+        session = store.create_session(user)
+        for text in texts:
+            store.add_message(session.id, "user", text)
+            store.add_message(session.id, "assistant", "reply")
+    assert store.recent_user_messages("alice") == ["a1", "a2", "a3"]
+    assert store.recent_user_messages("alice", limit=2) == ["a2", "a3"]
+    assert store.recent_user_messages("bob") == ["b1"]

@@ -230,6 +230,10 @@ async def test_up_and_down_recall_sent_messages(assistant: Assistant) -> None:
         assert prompt.text == "second"
         await pilot.press("down")
         assert prompt.text == "draft"
+        await pilot.press("ctrl+n")  # a new chat still remembers what you typed before
+        await pilot.pause()
+        await pilot.press("up")
+        assert app.screen.query_one(PromptInput).text == "second"
 
 
 async def test_help_lists_every_chat_binding_and_new_chat_starts_fresh(assistant: Assistant) -> None:

@@ -128,7 +128,7 @@ class ChatScreen(Screen[None]):
         return view
 
     def _input_history(self) -> list[str]:
-        return [m.content for m in self.conversation.history() if m.role == "user"][-100:]
+        return self.assistant.store.recent_user_messages(self.conversation.user)
 
     # -- sending and streaming -------------------------------------------------------------------------
     async def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
