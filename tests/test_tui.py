@@ -242,7 +242,16 @@ async def test_help_lists_every_chat_binding_and_new_chat_starts_fresh(assistant
         await type_and_send(pilot, "something")
         await settle(app, pilot)
         rows = dict((description, keys) for keys, description in app.binding_rows())
-        for description in ("New chat", "Sessions", "Switch user", "Help", "Quit", "Send", "Command palette"):
+        for description in (
+            "New chat",
+            "Sessions",
+            "Switch user",
+            "Help",
+            "Quit",
+            "Send",
+            "Command palette",
+            "Cancel reply",
+        ):
             assert description in rows
         await pilot.press("f1")
         await pilot.pause()

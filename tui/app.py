@@ -20,6 +20,8 @@ from tui.screens.sessions import NEW_CHAT, SessionsScreen
 from tui.screens.switch_user import SwitchUserScreen
 from tui.widgets.prompt_input import PromptInput
 
+INPUT_ACTIONS = {binding.action for binding in PromptInput.BINDINGS if isinstance(binding, Binding)}
+
 
 class MnemoApp(App[None]):
     """A private assistant that remembers, in the terminal."""
@@ -123,18 +125,25 @@ class MnemoApp(App[None]):
     def binding_rows(self) -> list[tuple[str, str]]:
         """(keys, description) for every described binding active on the current screen."""
         rows: dict[str, tuple[str, str]] = {}
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            # The input's inherited editing keys (cursor moves, selection…) would drown the list.
-            inherited_editing_key = isinstance(active.node, TextArea) and binding not in PromptInput.BINDINGS
-            if not binding.description or inherited_editing_key:
-                continue
+
+        def add(binding: Binding) -> None:
             display = self.get_key_display(binding)
             if binding.description in rows:
                 display = f"{rows[binding.description][0]}, {display}"
-            rows[binding.description] = (display, binding.description)
-        rows.setdefault("Command palette", (self.COMMAND_PALETTE_BINDING, "Command palette"))
-        rows.setdefault("Light/dark", ("ctrl+t", "Light/dark theme"))
+            description = "Command palette" if binding.description == "palette" else binding.description
+            rows[binding.description] = (display, description)
+
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            # The input's inherited editing keys (cursor moves, selection…) would drown the list.
+            inherited_editing_key = isinstance(active.node, TextArea) and binding.action not in INPUT_ACTIONS
+            if binding.description and not inherited_editing_key:
+                add(binding)
+        # Bindings hidden right now (cancel only shows while a reply is written) still belong in help.
+        for declared in type(self.screen).BINDINGS:
+            if isinstance(declared, Binding) and declared.description and declared.description not in rows:
+                for key in declared.key.split(","):
+                    add(Binding(key.strip(), declared.action, declared.description))
         return list(rows.values())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -42,12 +42,12 @@ class ChatScreen(Screen[None]):
     AUTO_FOCUS = "PromptInput"  # focus before the history loads, so early typing is not lost
 
     BINDINGS = [
+        Binding("f1", "app.help", "Help"),
         Binding("escape", "cancel_reply", "Cancel reply"),
         Binding("ctrl+c", "cancel_reply", "Cancel reply", show=False, priority=True),
         Binding("ctrl+n", "app.new_chat", "New chat"),
         Binding("f2", "app.sessions", "Sessions"),
         Binding("f3", "app.switch_user", "Switch user"),
-        Binding("f1", "app.help", "Help"),
     ]
 
     def __init__(self, assistant: Assistant, conversation: Conversation) -> None:
@@ -228,7 +228,7 @@ class ChatScreen(Screen[None]):
 
     # -- actions -----------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "cancel_reply":
+        if action == "cancel_reply":  # in the footer only while a reply is being written
             return self._current is not None or bool(self._queue)
         return True
 

@@ -9,10 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Markdown
 
 INPUT_NOTES = """\
-Type a message and press **Enter** to send it. **Shift+Enter** or **Ctrl+J** starts a new line.
-**Up** on the first line and **Down** on the last line step through the messages you sent before.
-A message sent while the model is still loading waits and is answered when it is ready.
-The input has the usual editing keys too: arrows, Home/End, Ctrl+Z undo, Ctrl+A/Ctrl+E line start/end.
+**Enter** sends, **Shift+Enter** or **Ctrl+J** adds a line, **Up**/**Down** recall what you sent.
+A message sent while the model loads is answered when it is ready.
 """
 
 

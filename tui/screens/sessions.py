@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -29,7 +31,7 @@ class SessionsScreen(ModalScreen[str | None]):
         options = [Option("＋ New chat", id=NEW_CHAT)]
         for session in self.sessions:
             marker = "● " if session.id == self.current_id else "  "
-            when = session.updated_at.replace("T", " ")[:16]
+            when = datetime.fromisoformat(session.updated_at).astimezone().strftime("%Y-%m-%d %H:%M")
             title = session.title or "(empty chat)"
             options.append(Option(f"{marker}{title}  [dim]{when} · {session.message_count} messages[/]", id=session.id))
         with Vertical(id="dialog"):
