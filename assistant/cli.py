@@ -92,17 +92,19 @@ def _question_text(words: list[str]) -> str:
 
 
 def _prepare(settings: Settings, profile: str | None) -> int:
+    """Everything the first start would do: assemble, verify, convert and (if configured) quantize."""
     from assistant.models import ModelError
-    from assistant.models.model_cache import ModelSource, prepare_model_dir
+    from assistant.models.model_cache import ModelSource
+    from assistant.models.transformers_backend import load_transformers_model
     from assistant.progress import StderrProgress
 
     source = ModelSource.from_settings(profile or settings.model.profile, None if profile else settings.model.path)
     try:
-        folder = prepare_model_dir(source, settings.cache_dir, StderrProgress())
+        load_transformers_model(source, settings.cache_dir, quantize=settings.model.quantize, progress=StderrProgress())
     except ModelError as error:
         print(f"\nmnemo: {error}", file=sys.stderr)
         return 1
-    print(f"{source.label} is ready in {folder}", file=sys.stderr)
+    print(f"{source.label} is ready (quantize={settings.model.quantize})", file=sys.stderr)
     return 0
 
 

