@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -70,7 +69,11 @@ class TransformersChatModel:
             "repetition_penalty": options.repetition_penalty,
             "streamer": streamer,
             "stopping_criteria": StoppingCriteriaList([StopWhenCancelled()]),
-            "pad_token_id": self._tokenizer.pad_token_id or self._tokenizer.eos_token_id,
+            "pad_token_id": (
+                self._tokenizer.pad_token_id
+                if self._tokenizer.pad_token_id is not None
+                else self._tokenizer.eos_token_id
+            ),
             "return_dict_in_generate": True,
         }
         if sampling:
@@ -162,7 +165,6 @@ def load_transformers_model(
 
     if threads:
         torch.set_num_threads(threads)
-    started = time.perf_counter()
 
     def load_fp32() -> Any:
         return AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
@@ -175,6 +177,4 @@ def load_transformers_model(
         raise ModelError(f"could not load {source.label} from {folder}: {error}") from error
     progress(LoadProgress(stage, 2, 2))
     model_limit = getattr(model.config, "max_position_embeddings", None) or context_window
-    loaded = TransformersChatModel(source.label, model, tokenizer, min(context_window, model_limit))
-    loaded.load_seconds = time.perf_counter() - started  # type: ignore[attr-defined]
-    return loaded
+    return TransformersChatModel(source.label, model, tokenizer, min(context_window, model_limit))
