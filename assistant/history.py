@@ -66,6 +66,11 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+SESSION_SELECT = (
+    "SELECT s.*, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id) AS message_count FROM sessions s"
+)
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -136,6 +141,10 @@ class HistoryStore:
         with self._lock, self._db:
             yield self._db
 
+    def _query(self, sql: str, parameters: tuple[object, ...]) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, parameters).fetchall()
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -148,8 +157,7 @@ class HistoryStore:
         return name
 
     def list_users(self) -> list[str]:
-        with self._lock:
-            return [row[0] for row in self._db.execute("SELECT name FROM users ORDER BY name")]
+        return [row[0] for row in self._query("SELECT name FROM users ORDER BY name", ())]
 
     # sessions --------------------------------------------------------------------------------------
     def create_session(self, user: str, title: str = "") -> SessionInfo:
@@ -173,23 +181,16 @@ class HistoryStore:
 
     def get_session(self, user: str, session_id: str) -> SessionInfo:
         """The user's session; raise :class:`UnknownSessionError` for another user's or a missing id."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT s.*, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id) AS message_count "
-                "FROM sessions s WHERE s.id = ? AND s.user = ?",
-                (session_id, user),
-            ).fetchone()
+        rows = self._query(f"{SESSION_SELECT} WHERE s.id = ? AND s.user = ?", (session_id, user))
+        row = rows[0] if rows else None
         if row is None:
             raise UnknownSessionError(f"no session {session_id!r} for user {user!r}")
         return SessionInfo(**dict(row))
 
     def list_sessions(self, user: str, limit: int = 200) -> list[SessionInfo]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT s.*, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id) AS message_count "
-                "FROM sessions s WHERE s.user = ? ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?",
-                (user, limit),
-            ).fetchall()
+        rows = self._query(
+            f"{SESSION_SELECT} WHERE s.user = ? ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?", (user, limit)
+        )
         return [SessionInfo(**dict(row)) for row in rows]
 
     def set_title(self, session_id: str, title: str) -> None:
@@ -226,22 +227,20 @@ class HistoryStore:
         return message_id
 
     def messages(self, session_id: str) -> list[StoredMessage]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, session_id, role, content, status, created_at, model, completion_tokens, seconds "
-                "FROM messages WHERE session_id = ? ORDER BY id",
-                (session_id,),
-            ).fetchall()
+        rows = self._query(
+            "SELECT id, session_id, role, content, status, created_at, model, completion_tokens, seconds "
+            "FROM messages WHERE session_id = ? ORDER BY id",
+            (session_id,),
+        )
         return [StoredMessage(**dict(row)) for row in rows]
 
     def recent_user_messages(self, user: str, limit: int = 100) -> list[str]:
         """What the user sent most recently, across all their sessions, oldest first (input history)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT m.content FROM messages m JOIN sessions s ON s.id = m.session_id "
-                "WHERE s.user = ? AND m.role = 'user' ORDER BY m.id DESC LIMIT ?",
-                (user, limit),
-            ).fetchall()
+        rows = self._query(
+            "SELECT m.content FROM messages m JOIN sessions s ON s.id = m.session_id "
+            "WHERE s.user = ? AND m.role = 'user' ORDER BY m.id DESC LIMIT ?",
+            (user, limit),
+        )
         return [row[0] for row in reversed(rows)]
 
     # attachments -----------------------------------------------------------------------------------
@@ -290,8 +289,5 @@ class HistoryStore:
         )
 
     def message_attachments(self, message_id: int) -> list[StoredAttachment]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT sha256 FROM message_attachments WHERE message_id = ? ORDER BY rowid", (message_id,)
-            ).fetchall()
+        rows = self._query("SELECT sha256 FROM message_attachments WHERE message_id = ? ORDER BY rowid", (message_id,))
         return [self.get_attachment(row[0]) for row in rows]
