@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from assistant.models import load_chat_model, model_label
@@ -19,7 +18,6 @@ class ModelHandle:
         self._cache_dir = cache_dir
         self._model = model
         self._lock = threading.Lock()
-        self.load_seconds: float | None = 0.0 if model is not None else None
         self.label = model.name if model is not None else model_label(settings)
 
     @property
@@ -29,8 +27,6 @@ class ModelHandle:
     def get(self, progress: ProgressCallback = ignore_progress) -> ChatModel:
         with self._lock:
             if self._model is None:
-                started = time.perf_counter()
                 self._model = load_chat_model(self._settings, self._cache_dir, progress)
-                self.load_seconds = time.perf_counter() - started
                 self.label = self._model.name
             return self._model
