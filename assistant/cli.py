@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant import __version__
-from assistant.settings import Settings, SettingsError, load_settings, validate_user_name
+from assistant.settings import Settings, SettingsError, load_settings
+from memory.users import validate_user_name
 
 
 def _user_name(value: str) -> str:

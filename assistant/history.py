@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.settings import validate_user_name
+from memory.users import validate_user_name
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: users, sessions, messages, attachments

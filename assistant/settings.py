@@ -9,7 +9,6 @@ Nothing is read at import time: call :func:`load_settings`.
 from __future__ import annotations
 
 import os
-import re
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
@@ -22,8 +21,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from memory.users import validate_user_name
+
 DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml"
-USER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
 _config_files: ContextVar[tuple[Path, ...]] = ContextVar("mnemo_config_files", default=())
 
@@ -49,19 +49,6 @@ def default_user_config_file() -> Path:
     if explicit:
         return Path(explicit)
     return _xdg_dir("XDG_CONFIG_HOME", ".config") / "config.toml"
-
-
-def validate_user_name(name: str) -> str:
-    """Return ``name`` if it is a safe user name, else raise ``ValueError`` saying what is allowed.
-
-    User names end up in file paths and collection names, so only letters, digits, ``_`` and ``-``
-    (1–32 characters, starting with a letter or digit) are accepted: no ``..``, slashes or spaces.
-    """
-    if not USER_NAME_PATTERN.fullmatch(name):
-        raise ValueError(
-            f"invalid user name {name!r}: use 1-32 letters, digits, '_' or '-', starting with a letter or digit"
-        )
-    return name
 
 
 class _Section(BaseModel):

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.settings import validate_user_name
+from memory.users import validate_user_name
 
 
 class MemoryKind(StrEnum):

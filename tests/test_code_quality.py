@@ -23,6 +23,15 @@ def test_mypy_finds_no_type_errors() -> None:
     assert result.returncode == 0, result.stdout
 
 
+def test_memory_never_imports_the_layers_above_it() -> None:
+    offenders = [
+        str(path.relative_to(REPO))
+        for path in (REPO / "memory").rglob("*.py")
+        if any(f"{word} {layer}" in path.read_text() for word in ("from", "import") for layer in ("assistant", "tui"))
+    ]
+    assert offenders == []
+
+
 def test_packages_below_the_tui_never_import_it() -> None:
     offenders = [
         str(path.relative_to(REPO))

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError, load_settings, validate_user_name
+from assistant.settings import DEFAULT_CONFIG_FILE, Settings, SettingsError, load_settings
+from memory.users import validate_user_name
 
 
 def test_defaults_file_documents_every_option_with_the_model_defaults() -> None:

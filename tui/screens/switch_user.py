@@ -10,7 +10,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from assistant.settings import validate_user_name
+from memory.users import validate_user_name
 
 
 class UserNameValidator(Validator):
