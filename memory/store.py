@@ -112,6 +112,14 @@ class MemoryStore:
         memory.status = MemoryStatus.DELETED
         return self.put(memory)
 
+    def drop_user(self, user: str) -> None:
+        """Remove the user's whole collection (reindex rebuilds it from the journal)."""
+        self._collections.pop(user, None)
+        try:
+            self._client.delete_collection(collection_name(user))
+        except Exception:  # noqa: BLE001 - chroma raises different errors for "no such collection"
+            pass
+
     def purge(self, user: str, memory_id: str) -> None:
         """Remove the memory from Chroma for good."""
         self._collection(user).delete(ids=[memory_id])

@@ -58,3 +58,11 @@ def shared_model_cache(monkeypatch: pytest.MonkeyPatch) -> Path:
     SHARED_MODEL_CACHE.mkdir(parents=True, exist_ok=True)
     monkeypatch.setenv("MNEMO_CACHE_DIR", str(SHARED_MODEL_CACHE))
     return SHARED_MODEL_CACHE
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The packaged sentence embedder, loaded once for the whole run."""
+    from memory.embeddings import MiniLMEmbedder
+
+    return MiniLMEmbedder()

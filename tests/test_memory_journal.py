@@ -1,0 +1,73 @@
+"""Journaled changes: undo any of them, and rebuild Chroma from the journal (real SQLite + embedded Chroma)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from memory.journal import ChangeAction, MemoryJournal
+from memory.memories import Memories
+from memory.records import Memory, MemoryStatus
+from memory.store import MemoryStore, make_chroma_client
+
+
+@pytest.fixture
+def memories(tmp_path: Path, embedder) -> Memories:
+    return Memories(MemoryStore(make_chroma_client(tmp_path, None), embedder), MemoryJournal(tmp_path))
+
+
+def test_every_change_is_journaled_in_order(memories: Memories) -> None:
+    memory = memories.add(Memory(user="alice", text="I live in Leeds"), reason="said in chat")
+    memories.edit("alice", memory.id, "I live in York")
+    memories.delete("alice", memory.id)
+    memories.restore("alice", memory.id)
+    history = memories.history("alice", memory.id)
+    assert [change.action for change in history] == [
+        ChangeAction.ADD,
+        ChangeAction.UPDATE,
+        ChangeAction.DELETE,
+        ChangeAction.RESTORE,
+    ]
+    assert history[1].before.text == "I live in Leeds" and history[1].after.text == "I live in York"
+    assert history[0].reason == "said in chat"
+
+
+def test_undo_an_edit_puts_the_old_text_back_and_search_finds_it(memories: Memories) -> None:
+    memory = memories.add(Memory(user="alice", text="My favourite food is ramen"))
+    memories.add(Memory(user="alice", text="I drive a blue bicycle"))
+    edit = memories.edit("alice", memory.id, "My favourite food is lasagne")
+    change_id = memories.history("alice", memory.id)[-1].id
+    assert edit.text == "My favourite food is lasagne"
+    memories.undo("alice", change_id)
+    assert memories.store.get("alice", memory.id).text == "My favourite food is ramen"
+    assert memories.search("alice", "japanese noodles", k=1)[0].memory.id == memory.id
+
+
+def test_delete_then_undo_restores_the_same_id(memories: Memories) -> None:
+    memory = memories.add(Memory(user="alice", text="I am allergic to peanuts"))
+    memories.delete("alice", memory.id)
+    assert memories.search("alice", "allergy") == []
+    memories.undo("alice", memories.history("alice", memory.id)[-1].id)
+    assert memories.search("alice", "allergy", k=1)[0].memory.id == memory.id
+
+
+def test_superseded_fact_is_kept_with_a_link_to_its_replacement(memories: Memories) -> None:
+    old = memories.add(Memory(user="alice", text="I work at the bakery"))
+    new = memories.supersede("alice", old.id, Memory(user="alice", text="I work at the library"), "job changed")
+    kept = memories.store.get("alice", old.id)
+    assert (kept.status, kept.replaced_by) == (MemoryStatus.SUPERSEDED, new.id)
+    assert [r.memory.id for r in memories.search("alice", "where do I work?", k=5)] == [new.id]
+
+
+def test_reindex_rebuilds_chroma_from_the_journal(memories: Memories, tmp_path: Path, embedder) -> None:
+    kept = memories.add(Memory(user="alice", text="My sister is called Ana"))
+    gone = memories.add(Memory(user="alice", text="I like olives"))
+    memories.delete("alice", gone.id)
+    memories.store.drop_user("alice")  # the index is lost (or was corrupted)
+    assert memories.search("alice", "sister") == []
+    assert memories.reindex("alice") == 2
+    assert memories.search("alice", "sister", k=5)[0].memory.id == kept.id
+    assert memories.store.get("alice", gone.id).status == MemoryStatus.DELETED
+    fresh = Memories(MemoryStore(make_chroma_client(tmp_path / "other", None), embedder), MemoryJournal(tmp_path))
+    assert fresh.reindex("alice") == 2  # a new Chroma anywhere can be rebuilt from the journal alone
