@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from memory.journal import ChangeAction, MemoryChange, MemoryJournal
+from memory.lexical import LexicalIndex, reciprocal_rank_fusion
 from memory.records import Memory, MemoryStatus
-from memory.store import MemoryStore, ScoredMemory
+from memory.store import MemoryNotFoundError, MemoryStore, ScoredMemory
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """A memory found by hybrid search: its fused rank score and how it was found."""
+
+    memory: Memory
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
 
 
 class Memories:
-    """Add, edit, supersede, delete, restore and undo memories; each step is journaled and undoable."""
+    """Add, edit, supersede, delete, restore and undo memories; each step is journaled and undoable.
 
-    def __init__(self, store: MemoryStore, journal: MemoryJournal) -> None:
+    Chroma (meaning) and the FTS5 index (words) are both kept in step with every change.
+    """
+
+    def __init__(self, store: MemoryStore, journal: MemoryJournal, lexical: LexicalIndex) -> None:
         self.store = store
         self.journal = journal
+        self.lexical = lexical
+
+    def _put(self, memory: Memory) -> Memory:
+        self.store.put(memory)
+        self.lexical.put(memory.user, memory.id, memory.text, active=memory.status == MemoryStatus.ACTIVE)
+        return memory
 
     def add(self, memory: Memory, reason: str = "") -> Memory:
-        self.store.put(memory)
+        self._put(memory)
         self.journal.record(ChangeAction.ADD, None, memory, reason)
         return memory
 
@@ -23,7 +45,7 @@ class Memories:
         before = self.store.get(user, memory_id)
         after = before.model_copy(update={"text": text})
         after = Memory.model_validate(after.model_dump())  # validate the new text
-        self.store.put(after)
+        self._put(after)
         self.journal.record(ChangeAction.UPDATE, before, after, reason)
         return after
 
@@ -32,21 +54,21 @@ class Memories:
         before = self.store.get(user, old_id)
         after = before.model_copy(update={"status": MemoryStatus.SUPERSEDED, "replaced_by": new.id})
         self.add(new, reason)
-        self.store.put(after)
+        self._put(after)
         self.journal.record(ChangeAction.SUPERSEDE, before, after, reason)
         return new
 
     def delete(self, user: str, memory_id: str, reason: str = "deleted by the user") -> Memory:
         before = self.store.get(user, memory_id)
         after = before.model_copy(update={"status": MemoryStatus.DELETED})
-        self.store.put(after)
+        self._put(after)
         self.journal.record(ChangeAction.DELETE, before, after, reason)
         return after
 
     def restore(self, user: str, memory_id: str, reason: str = "restored by the user") -> Memory:
         before = self.store.get(user, memory_id)
         after = before.model_copy(update={"status": MemoryStatus.ACTIVE, "replaced_by": None})
-        self.store.put(after)
+        self._put(after)
         self.journal.record(ChangeAction.RESTORE, before, after, reason)
         return after
 
@@ -58,19 +80,47 @@ class Memories:
             restored = current.model_copy(update={"status": MemoryStatus.DELETED})
         else:
             restored = change.before
-        self.store.put(restored)
+        self._put(restored)
         return self.journal.record(ChangeAction.UNDO, current, restored, f"undo of change {change_id}")
 
     def history(self, user: str, memory_id: str) -> list[MemoryChange]:
         return self.journal.history(user, memory_id)
 
     def search(self, user: str, query: str, k: int = 10) -> list[ScoredMemory]:
+        """Dense (meaning) search only."""
         return self.store.search(user, query, k)
+
+    def hybrid_search(self, user: str, query: str, k: int = 10, depth: int = 30) -> list[Retrieved]:
+        """Meaning and words together: the top ``depth`` of each, fused by reciprocal rank."""
+        dense = [scored.memory for scored in self.store.search(user, query, depth)]
+        lexical_ids = self.lexical.search(user, query, depth)
+        dense_ids = [memory.id for memory in dense]
+        known = {memory.id: memory for memory in dense}
+        results = []
+        for memory_id, score in reciprocal_rank_fusion([dense_ids, lexical_ids])[:k]:
+            memory = known.get(memory_id)
+            if memory is None:
+                try:
+                    memory = self.store.get(user, memory_id)
+                except MemoryNotFoundError:  # the word index is ahead of a rebuilt Chroma: skip it
+                    continue
+            if memory.status != MemoryStatus.ACTIVE:
+                continue
+            results.append(
+                Retrieved(
+                    memory,
+                    score,
+                    dense_ids.index(memory_id) + 1 if memory_id in dense_ids else None,
+                    lexical_ids.index(memory_id) + 1 if memory_id in lexical_ids else None,
+                )
+            )
+        return results
 
     def reindex(self, user: str) -> int:
         """Rebuild the user's Chroma collection from the journal; returns how many memories it holds."""
         self.store.drop_user(user)
+        self.lexical.drop_user(user)
         states = self.journal.latest_states(user)
         for memory in states:
-            self.store.put(memory)
+            self._put(memory)
         return len(states)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from memory.journal import ChangeAction, MemoryJournal
+from memory.lexical import LexicalIndex, reciprocal_rank_fusion
 from memory.memories import Memories
 from memory.records import Memory, MemoryStatus
 from memory.store import MemoryStore, make_chroma_client
@@ -14,7 +15,9 @@ from memory.store import MemoryStore, make_chroma_client
 
 @pytest.fixture
 def memories(tmp_path: Path, embedder) -> Memories:
-    return Memories(MemoryStore(make_chroma_client(tmp_path, None), embedder), MemoryJournal(tmp_path))
+    return Memories(
+        MemoryStore(make_chroma_client(tmp_path, None), embedder), MemoryJournal(tmp_path), LexicalIndex(tmp_path)
+    )
 
 
 def test_every_change_is_journaled_in_order(memories: Memories) -> None:
@@ -69,5 +72,42 @@ def test_reindex_rebuilds_chroma_from_the_journal(memories: Memories, tmp_path: 
     assert memories.reindex("alice") == 2
     assert memories.search("alice", "sister", k=5)[0].memory.id == kept.id
     assert memories.store.get("alice", gone.id).status == MemoryStatus.DELETED
-    fresh = Memories(MemoryStore(make_chroma_client(tmp_path / "other", None), embedder), MemoryJournal(tmp_path))
+    fresh = Memories(
+        MemoryStore(make_chroma_client(tmp_path / "other", None), embedder),
+        MemoryJournal(tmp_path),
+        LexicalIndex(tmp_path / "other"),
+    )
     assert fresh.reindex("alice") == 2  # a new Chroma anywhere can be rebuilt from the journal alone
+
+
+def test_hybrid_search_finds_exact_names_that_meaning_alone_ranks_low(memories: Memories) -> None:
+    for text in (
+        "My neighbour Ingrid waters the plants when I travel",
+        "I water my plants every Sunday morning",
+        "My garden has tomatoes and basil",
+        "I travel to Lisbon for work twice a year",
+    ):
+        memories.add(Memory(user="alice", text=text))
+    found = memories.hybrid_search("alice", "Ingrid", k=2)
+    assert found[0].memory.text.startswith("My neighbour Ingrid")
+    assert found[0].lexical_rank == 1
+
+
+def test_hybrid_search_keeps_deleted_and_superseded_memories_out(memories: Memories) -> None:
+    old = memories.add(Memory(user="alice", text="My PIN hint is tulip 4921"))
+    memories.supersede("alice", old.id, Memory(user="alice", text="My PIN hint is daisy 7310"))
+    gone = memories.add(Memory(user="alice", text="tulip bulbs are in the shed"))
+    memories.delete("alice", gone.id)
+    texts = [r.memory.text for r in memories.hybrid_search("alice", "tulip 4921", k=5)]
+    assert "My PIN hint is tulip 4921" not in texts and "tulip bulbs are in the shed" not in texts
+    assert memories.hybrid_search("bob", "tulip") == []
+
+
+def test_hybrid_search_is_safe_with_search_syntax_in_the_query(memories: Memories) -> None:
+    memories.add(Memory(user="alice", text='I said "hello" AND left'))
+    assert memories.hybrid_search("alice", 'hello" OR * NEAR( -', k=1)[0].memory.text.startswith("I said")
+
+
+def test_reciprocal_rank_fusion_rewards_agreement() -> None:
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["c", "a"]])
+    assert [item for item, _ in fused] == ["a", "c", "b"]

@@ -1,0 +1,71 @@
+"""Word search over memories with SQLite FTS5 (BM25), and its fusion with the dense (Chroma) results.
+
+Dense embeddings miss exact names, numbers and rare words ("Miso", "PIN 4921"); BM25 finds them. The two
+rankings are fused with reciprocal rank fusion, which needs no score calibration between them.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+WORD = re.compile(r"\w+", re.UNICODE)
+RRF_K = 60  # the usual constant: ranks beyond a few dozen contribute little
+
+
+class LexicalIndex:
+    """An FTS5 index of active memory texts, per user, in ``memory.sqlite3`` beside the journal."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(data_dir / "memory.sqlite3", check_same_thread=False)
+        with self._lock, self._db:
+            self._db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS memory_words USING fts5("
+                "memory_id UNINDEXED, user UNINDEXED, text, tokenize = 'porter unicode61')"
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def put(self, user: str, memory_id: str, text: str, *, active: bool = True) -> None:
+        """Index the memory's current text (or drop it from the index when it is no longer active)."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM memory_words WHERE user = ? AND memory_id = ?", (user, memory_id))
+            if active:
+                self._db.execute(
+                    "INSERT INTO memory_words(memory_id, user, text) VALUES (?, ?, ?)", (memory_id, user, text)
+                )
+
+    def drop_user(self, user: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM memory_words WHERE user = ?", (user,))
+
+    def search(self, user: str, query: str, k: int = 10) -> list[str]:
+        """Ids of the user's memories that share words with ``query``, best BM25 first."""
+        words = WORD.findall(query.lower())
+        if not words:
+            return []
+        # Any of the words may match (OR); each is quoted so FTS5 syntax in user text is inert.
+        expression = " OR ".join(f'"{word}"' for word in dict.fromkeys(words))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT memory_id FROM memory_words WHERE memory_words MATCH ? AND user = ? "
+                "ORDER BY bm25(memory_words) LIMIT ?",
+                (expression, user, k),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(id) = Σ 1 / (k + rank). Best first; ties keep first-seen order."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda pair: pair[1], reverse=True)
