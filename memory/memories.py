@@ -43,8 +43,7 @@ class Memories:
 
     def edit(self, user: str, memory_id: str, text: str, reason: str = "edited by the user") -> Memory:
         before = self.store.get(user, memory_id)
-        after = before.model_copy(update={"text": text})
-        after = Memory.model_validate(after.model_dump())  # validate the new text
+        after = Memory.model_validate({**before.model_dump(), "text": text})  # validates the new text
         self._put(after)
         self.journal.record(ChangeAction.UPDATE, before, after, reason)
         return after
@@ -96,6 +95,8 @@ class Memories:
         lexical_ids = self.lexical.search(user, query, depth)
         dense_ids = [memory.id for memory in dense]
         known = {memory.id: memory for memory in dense}
+        dense_rank = {memory_id: rank for rank, memory_id in enumerate(dense_ids, start=1)}
+        lexical_rank = {memory_id: rank for rank, memory_id in enumerate(lexical_ids, start=1)}
         results = []
         for memory_id, score in reciprocal_rank_fusion([dense_ids, lexical_ids])[:k]:
             memory = known.get(memory_id)
@@ -106,14 +107,7 @@ class Memories:
                     continue
             if memory.status != MemoryStatus.ACTIVE:
                 continue
-            results.append(
-                Retrieved(
-                    memory,
-                    score,
-                    dense_ids.index(memory_id) + 1 if memory_id in dense_ids else None,
-                    lexical_ids.index(memory_id) + 1 if memory_id in lexical_ids else None,
-                )
-            )
+            results.append(Retrieved(memory, score, dense_rank.get(memory_id), lexical_rank.get(memory_id)))
         return results
 
     def reindex(self, user: str) -> int:

@@ -52,7 +52,11 @@ def collection_name(user: str) -> str:
 
 
 class MemoryStore:
-    """Add, read, search and change one user's memories (every call names the user)."""
+    """The Chroma index of one user's memories (every call names the user).
+
+    Changes go through :class:`memory.memories.Memories`, which journals them and keeps the word index
+    in step; this class only stores, reads and searches.
+    """
 
     def __init__(self, client: Any, embedder: MiniLMEmbedder | None = None) -> None:
         self._client = client
@@ -106,12 +110,6 @@ class MemoryStore:
             )
         ]
 
-    def delete(self, user: str, memory_id: str) -> Memory:
-        """Mark the memory deleted (kept, so the deletion can be undone)."""
-        memory = self.get(user, memory_id)
-        memory.status = MemoryStatus.DELETED
-        return self.put(memory)
-
     def drop_user(self, user: str) -> None:
         """Remove the user's whole collection (reindex rebuilds it from the journal)."""
         self._collections.pop(user, None)
@@ -119,7 +117,3 @@ class MemoryStore:
             self._client.delete_collection(collection_name(user))
         except Exception:  # noqa: BLE001 - chroma raises different errors for "no such collection"
             pass
-
-    def purge(self, user: str, memory_id: str) -> None:
-        """Remove the memory from Chroma for good."""
-        self._collection(user).delete(ids=[memory_id])

@@ -99,7 +99,7 @@ def test_one_users_memories_never_reach_another(store: MemoryStore, request: pyt
 def test_deleted_memories_leave_search_but_can_come_back(store: MemoryStore, request: pytest.FixtureRequest) -> None:
     user = user_name(request, "alice")
     memory = store.put(Memory(user=user, text="I am allergic to peanuts"))
-    store.delete(user, memory.id)
+    store.put(memory.model_copy(update={"status": MemoryStatus.DELETED}))
     assert store.search(user, "allergy", k=5) == []
     assert [m.status for m in store.all(user, status=None)] == [MemoryStatus.DELETED]
     restored = store.get(user, memory.id)

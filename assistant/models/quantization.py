@@ -14,6 +14,7 @@ the user's own cache directory and read back only from there.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 import warnings
 from collections.abc import Callable, Iterator
@@ -34,12 +35,13 @@ def _quiet_deprecations() -> Iterator[None]:
 
 
 def quantized_cache_path(model_folder: Path, cache_dir: Path) -> Path:
-    import torch
-
+    # The torch version is part of the key (a pickle from another torch may not load); read it from
+    # the package metadata so `mnemo doctor --no-load` need not import torch.
+    torch_version = importlib.metadata.version("torch")
     config = model_folder / "config.json"
     stamp = f"{model_folder.resolve()}:{config.stat().st_mtime_ns if config.exists() else 0}"
     key = hashlib.sha256(stamp.encode()).hexdigest()[:12]
-    return cache_dir / "quantized" / f"{model_folder.name}-{key}-int8pc-torch{torch.__version__}.pt"
+    return cache_dir / "quantized" / f"{model_folder.name}-{key}-int8pc-torch{torch_version}.pt"
 
 
 def quantize_linear_layers(model: Any) -> Any:
