@@ -19,13 +19,16 @@ RRF_K = 60  # the usual constant: ranks beyond a few dozen contribute little
 class LexicalIndex:
     """An FTS5 index of active memory texts, per user, in ``memory.sqlite3`` beside the journal."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, table: str = "memory_words") -> None:
+        if not re.fullmatch(r"[a-z_]+", table):
+            raise ValueError(f"bad table name {table!r}")
+        self._table = table
         data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(data_dir / "memory.sqlite3", check_same_thread=False)
         with self._lock, self._db:
             self._db.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS memory_words USING fts5("
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
                 "memory_id UNINDEXED, user UNINDEXED, text, tokenize = 'porter unicode61')"
             )
 
@@ -36,15 +39,23 @@ class LexicalIndex:
     def put(self, user: str, memory_id: str, text: str, *, active: bool = True) -> None:
         """Index the memory's current text (or drop it from the index when it is no longer active)."""
         with self._lock, self._db:
-            self._db.execute("DELETE FROM memory_words WHERE user = ? AND memory_id = ?", (user, memory_id))
+            self._db.execute(f"DELETE FROM {self._table} WHERE user = ? AND memory_id = ?", (user, memory_id))
             if active:
                 self._db.execute(
-                    "INSERT INTO memory_words(memory_id, user, text) VALUES (?, ?, ?)", (memory_id, user, text)
+                    f"INSERT INTO {self._table}(memory_id, user, text) VALUES (?, ?, ?)", (memory_id, user, text)
                 )
+
+    def put_many(self, user: str, items: Sequence[tuple[str, str]]) -> None:
+        """Index several new active texts ``(memory_id, text)`` in one transaction."""
+        with self._lock, self._db:
+            self._db.executemany(
+                f"INSERT INTO {self._table}(memory_id, user, text) VALUES (?, ?, ?)",
+                [(memory_id, user, text) for memory_id, text in items],
+            )
 
     def drop_user(self, user: str) -> None:
         with self._lock, self._db:
-            self._db.execute("DELETE FROM memory_words WHERE user = ?", (user,))
+            self._db.execute(f"DELETE FROM {self._table} WHERE user = ?", (user,))
 
     def search(self, user: str, query: str, k: int = 10) -> list[str]:
         """Ids of the user's memories that share words with ``query``, best BM25 first."""
@@ -55,8 +66,8 @@ class LexicalIndex:
         expression = " OR ".join(f'"{word}"' for word in dict.fromkeys(words))
         with self._lock:
             rows = self._db.execute(
-                "SELECT memory_id FROM memory_words WHERE memory_words MATCH ? AND user = ? "
-                "ORDER BY bm25(memory_words) LIMIT ?",
+                f"SELECT memory_id FROM {self._table} WHERE {self._table} MATCH ? AND user = ? "
+                f"ORDER BY bm25({self._table}) LIMIT ?",
                 (expression, user, k),
             ).fetchall()
         return [row[0] for row in rows]

@@ -23,6 +23,8 @@ class MemoryKind(StrEnum):
     THING = "thing"
     ROUTINE = "routine"
     IMAGE = "image"
+    EPISODE = "episode"
+    """A turn of the conversation itself, kept word for word (the episodic tier)."""
 
 
 class MemoryStatus(StrEnum):
@@ -48,6 +50,9 @@ class Memory(BaseModel):
     user: str
     text: str = Field(min_length=1, max_length=2000)
     kind: MemoryKind = MemoryKind.FACT
+    key: str | None = Field(
+        None, max_length=200, description="What the memory is about, e.g. 'ana.home': a newer value supersedes it."
+    )
     said_at: datetime = Field(default_factory=_now, description="When the user said it.")
     refers_to: datetime | None = Field(None, description="When the fact happens or happened, where stated.")
     sources: list[str] = Field(default_factory=list)

@@ -7,6 +7,7 @@ filter were wrong. Telemetry is off, and Chroma's default embedder is never crea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -47,8 +48,8 @@ def make_chroma_client(data_dir: Path, chroma_url: str | None) -> Any:
     )
 
 
-def collection_name(user: str) -> str:
-    return f"mnemo-{user}-memories"
+def collection_name(user: str, tier: str = "memories") -> str:
+    return f"mnemo-{user}-{tier}"
 
 
 class MemoryStore:
@@ -58,15 +59,16 @@ class MemoryStore:
     in step; this class only stores, reads and searches.
     """
 
-    def __init__(self, client: Any, embedder: MiniLMEmbedder | None = None) -> None:
+    def __init__(self, client: Any, embedder: MiniLMEmbedder | None = None, tier: str = "memories") -> None:
         self._client = client
+        self.tier = tier
         self._embedder = embedder or MiniLMEmbedder()
         self._collections: dict[str, Any] = {}
 
     def _collection(self, user: str) -> Any:
         if user not in self._collections:
             self._collections[user] = self._client.get_or_create_collection(
-                collection_name(user), embedding_function=self._embedder, metadata={"hnsw:space": "cosine"}
+                collection_name(user, self.tier), embedding_function=self._embedder, metadata={"hnsw:space": "cosine"}
             )
         return self._collections[user]
 
@@ -74,6 +76,41 @@ class MemoryStore:
         """Store ``memory`` (new or changed); its text is embedded again."""
         self._collection(memory.user).upsert(ids=[memory.id], documents=[memory.text], metadatas=[memory.to_metadata()])
         return memory
+
+    def put_many(self, user: str, memories: list[Memory]) -> None:
+        """Store several of one user's memories in one call (one embedding batch)."""
+        if memories:
+            self._collection(user).upsert(
+                ids=[memory.id for memory in memories],
+                documents=[memory.text for memory in memories],
+                metadatas=[memory.to_metadata() for memory in memories],
+            )
+
+    def touch(self, user: str, memories: list[Memory], when: datetime) -> None:
+        """Note that ``memories`` were used in a prompt (last used, use count) without re-embedding them."""
+        if memories:
+            self._collection(user).update(
+                ids=[memory.id for memory in memories],
+                metadatas=[
+                    {
+                        "last_used_at": when.isoformat(),
+                        "last_used_at_epoch": when.timestamp(),
+                        "use_count": memory.use_count + 1,
+                    }
+                    for memory in memories
+                ],
+            )
+
+    def get_many(self, user: str, memory_ids: list[str]) -> list[Memory]:
+        """The memories with these ids that exist, in the order asked."""
+        if not memory_ids:
+            return []
+        found = self._collection(user).get(ids=memory_ids, include=["documents", "metadatas"])
+        by_id = {
+            memory_id: Memory.from_chroma(memory_id, document, metadata)
+            for memory_id, document, metadata in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
+        }
+        return [by_id[memory_id] for memory_id in memory_ids if memory_id in by_id]
 
     def get(self, user: str, memory_id: str) -> Memory:
         found = self._collection(user).get(ids=[memory_id], include=["documents", "metadatas"])
@@ -114,6 +151,6 @@ class MemoryStore:
         """Remove the user's whole collection (reindex rebuilds it from the journal)."""
         self._collections.pop(user, None)
         try:
-            self._client.delete_collection(collection_name(user))
+            self._client.delete_collection(collection_name(user, self.tier))
         except Exception:  # noqa: BLE001 - chroma raises different errors for "no such collection"
             pass

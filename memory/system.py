@@ -1,0 +1,39 @@
+"""The memory layer's own composition: one object holding the stores, opened from a data dir and a URL.
+
+The assistant's composition root calls :func:`open_memory`; benchmarks and the CLI do too. Opening is
+cheap: Chroma and the embedding model load on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from memory.embeddings import MiniLMEmbedder
+from memory.episodes import EpisodeIndex
+from memory.journal import MemoryJournal
+from memory.lexical import LexicalIndex
+from memory.memories import Memories
+from memory.store import MemoryStore, make_chroma_client
+
+
+@dataclass
+class MemorySystem:
+    memories: Memories
+    episodes: EpisodeIndex
+    embedder: MiniLMEmbedder
+    data_dir: Path
+
+    def close(self) -> None:
+        self.memories.journal.close()
+        self.memories.lexical.close()
+        self.episodes.lexical.close()
+
+
+def open_memory(data_dir: Path, chroma_url: str | None = None, embedder: MiniLMEmbedder | None = None) -> MemorySystem:
+    """The memory layer over ``data_dir`` (SQLite, and Chroma on disk unless ``chroma_url`` names a server)."""
+    embedder = embedder or MiniLMEmbedder()
+    client = make_chroma_client(data_dir, chroma_url)
+    memories = Memories(MemoryStore(client, embedder), MemoryJournal(data_dir), LexicalIndex(data_dir))
+    episodes = EpisodeIndex(MemoryStore(client, embedder, tier="episodes"), LexicalIndex(data_dir, "episode_words"))
+    return MemorySystem(memories=memories, episodes=episodes, embedder=embedder, data_dir=data_dir)
