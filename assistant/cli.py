@@ -1,4 +1,5 @@
-"""The ``mnemo`` command: the chat app by default, plus ``ask``, ``doctor``, ``prepare`` and ``sessions``."""
+"""The ``mnemo`` command: the chat app by default, plus ``ask``, ``doctor``, ``prepare``, ``sessions``,
+``memory`` and ``profile``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant import __version__
+from assistant.memory_cli import add_memory_commands, run_memory_command
 from assistant.settings import Settings, SettingsError, load_settings
 from memory.users import validate_user_name
 
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     sessions = commands.add_parser("sessions", help="list the user's chat sessions")
     sessions.add_argument("--user", type=_user_name, default=argparse.SUPPRESS, help="whose sessions")
     sessions.add_argument("--json", action="store_true", help="print JSON")
+    add_memory_commands(commands, user_type=_user_name)
     return parser
 
 
@@ -78,6 +81,8 @@ def main(argv: Sequence[str] | None = None, run_app: AppRunner | None = None) ->
             return _prepare(settings, args.profile)
         if args.command == "sessions":
             return _list_sessions(settings, user, as_json=args.json)
+        if args.command in ("memory", "profile"):
+            return run_memory_command(settings, user, args)
         if run_app is None:
             parser.error("the chat app is started by the 'mnemo' command (tui.main)")
         return run_app(settings, user, args.session)

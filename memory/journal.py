@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +41,8 @@ class ChangeAction(StrEnum):
     DELETE = "delete"
     RESTORE = "restore"
     UNDO = "undo"
+    IMPORT = "import"
+    """The memory arrived from an export file; its earlier changes are journaled before this one."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,60 @@ class MemoryJournal:
                 ),
             )
         return MemoryChange(int(cursor.lastrowid or 0), subject.user, subject.id, action, before, after, reason, at)
+
+    def record_many(
+        self, changes: Sequence[tuple[ChangeAction, Memory | None, Memory | None, str]]
+    ) -> list[MemoryChange]:
+        """Record several ``(action, before, after, reason)`` changes in one transaction, in order."""
+        subjects = []
+        for _, before, after, _ in changes:
+            subject = after or before
+            if subject is None:
+                raise ValueError("a change needs a memory before or after it")
+            subjects.append(subject)
+        at = datetime.now(UTC).isoformat(timespec="microseconds")
+        recorded = []
+        with self._lock, self._db:
+            # One INSERT per row rather than executemany: each change needs its own row id back.
+            for subject, (action, before, after, reason) in zip(subjects, changes, strict=True):
+                cursor = self._db.execute(
+                    "INSERT INTO memory_changes(user, memory_id, action, before_json, after_json, reason, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        subject.user,
+                        subject.id,
+                        action.value,
+                        before.model_dump_json() if before else None,
+                        after.model_dump_json() if after else None,
+                        reason,
+                        at,
+                    ),
+                )
+                change_id = int(cursor.lastrowid or 0)
+                recorded.append(MemoryChange(change_id, subject.user, subject.id, action, before, after, reason, at))
+        return recorded
+
+    def import_changes(self, changes: Sequence[MemoryChange]) -> list[MemoryChange]:
+        """Append changes made elsewhere (an export file) in one transaction, in order, keeping each one's
+        own user, memory, time and reason; the ids of ``changes`` are ignored and new ones given."""
+        recorded = []
+        with self._lock, self._db:
+            for change in changes:
+                cursor = self._db.execute(
+                    "INSERT INTO memory_changes(user, memory_id, action, before_json, after_json, reason, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        change.user,
+                        change.memory_id,
+                        change.action.value,
+                        change.before.model_dump_json() if change.before else None,
+                        change.after.model_dump_json() if change.after else None,
+                        change.reason,
+                        change.at,
+                    ),
+                )
+                recorded.append(replace(change, id=int(cursor.lastrowid or 0)))
+        return recorded
 
     def _changes(self, sql: str, parameters: tuple[object, ...]) -> list[MemoryChange]:
         with self._lock:
