@@ -7,11 +7,16 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from assistant.history import HistoryStore, SessionInfo, StoredMessage
 from assistant.models.base import CancelToken, ChatMessage, ChatModel, GenerationOptions, ModelError
 from assistant.models.handle import ModelHandle
 from assistant.prompt import AttachmentContext, PromptBuilder, PromptPart, PromptRequest
+
+if TYPE_CHECKING:
+    from assistant.recall import MemoryAccess
+    from memory.writer import WriteReport
 
 TITLE_LENGTH = 48
 
@@ -35,6 +40,8 @@ class ReplyResult:
     user_message_id: int | None = None
     assistant_message_id: int | None = None
     prompt_parts: list[PromptPart] = field(default_factory=list)
+    user_text: str = ""
+    said_at: datetime | None = None
 
     @property
     def decode_tokens_per_s(self) -> float | None:
@@ -65,7 +72,9 @@ class Conversation:
         prompt_builder: PromptBuilder,
         options: GenerationOptions,
         session: SessionInfo,
+        memory: MemoryAccess | None = None,
     ) -> None:
+        self.memory = memory
         self.store = store
         self.model_handle = model
         self.prompt_builder = prompt_builder
@@ -148,7 +157,7 @@ class Conversation:
             self.prompt_builder.render(parts), self._history_for_model(), new_message
         )
 
-        result = ReplyResult(dropped_messages=dropped, prompt_parts=parts)
+        result = ReplyResult(dropped_messages=dropped, prompt_parts=parts, user_text=text, said_at=request.now)
         self.last_reply = result
         result.prompt_tokens = self.model.count_tokens(messages)
         result.user_message_id = self.store.add_message(
@@ -187,6 +196,27 @@ class Conversation:
                 completion_tokens=result.completion_tokens,
                 seconds=result.total_s,
             )
+
+    def remember_last_turn(self) -> WriteReport | None:
+        """Give the user's last message to long-term memory (call it after the reply is shown).
+
+        Only the user's own words are mined; the reply before it goes along as context for finding the
+        turn again ("where do you live?" – "Porto"), never as something the user said.
+        """
+        result = self.last_reply
+        if self.memory is None or not self.memory.enabled or result.user_message_id is None:
+            return None
+        history = self.history()
+        context = ""
+        for message in history:
+            if message.id == result.user_message_id:
+                break
+            if message.role == "assistant" and message.status != "error":
+                context = message.content
+        said_at = result.said_at or datetime.now().astimezone()
+        return self.memory.record_turn(
+            self.user, result.user_message_id, result.user_text, said_at, session_id=self.session.id, context=context
+        )
 
     def _count_reply_tokens(self, text: str) -> int:
         if not text:

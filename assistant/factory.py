@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from assistant.conversation import Conversation
 from assistant.history import HistoryStore
-from assistant.models import ChatModel, GenerationOptions
+from assistant.models import CancelToken, ChatMessage, ChatModel, GenerationOptions
 from assistant.models.handle import ModelHandle
-from assistant.prompt import AttachmentProvider, DateProvider, PersonaProvider, PromptBuilder
+from assistant.prompt import AttachmentProvider, ContextProvider, DateProvider, PersonaProvider, PromptBuilder
+from assistant.recall import MemoryAccess, MemoryProvider
 from assistant.settings import Settings
 
 
@@ -20,6 +21,7 @@ class Assistant:
     store: HistoryStore
     prompt_builder: PromptBuilder
     model: ModelHandle
+    memory: MemoryAccess
     options: GenerationOptions = field(default_factory=GenerationOptions)
 
     def conversation(self, user: str, session_id: str | None = None) -> Conversation:
@@ -28,9 +30,10 @@ class Assistant:
             session = self.store.get_session(user, session_id)
         else:
             session = self.store.latest_empty_session(user) or self.store.create_session(user)
-        return Conversation(self.store, self.model, self.prompt_builder, self.options, session)
+        return Conversation(self.store, self.model, self.prompt_builder, self.options, session, self.memory)
 
     def close(self) -> None:
+        self.memory.close()
         self.store.close()
 
 
@@ -43,11 +46,23 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
         top_p=model_settings.top_p,
         repetition_penalty=model_settings.repetition_penalty,
     )
-    prompt_builder = PromptBuilder([PersonaProvider(settings.chat.persona), DateProvider(), AttachmentProvider()])
+    handle = ModelHandle(settings.model, settings.cache_dir, model)
+    memory = MemoryAccess(settings, complete=lambda prompt: complete_once(handle, prompt))
+    providers: list[ContextProvider] = [PersonaProvider(settings.chat.persona), DateProvider(), AttachmentProvider()]
+    if settings.memory.enabled:
+        providers.append(MemoryProvider(memory))
     return Assistant(
         settings=settings,
         store=HistoryStore(settings.data_dir),
-        prompt_builder=prompt_builder,
-        model=ModelHandle(settings.model, settings.cache_dir, model),
+        prompt_builder=PromptBuilder(providers),
+        model=handle,
+        memory=memory,
         options=options,
     )
+
+
+def complete_once(handle: ModelHandle, prompt: str) -> str:
+    """One short, deterministic completion (memory extraction asks the model for JSON this way)."""
+    messages = [ChatMessage("user", prompt)]
+    options = GenerationOptions(max_new_tokens=256, temperature=0.0)
+    return "".join(handle.get().stream(messages, options, CancelToken()))

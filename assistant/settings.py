@@ -109,6 +109,16 @@ class MemorySettings(_Section):
     chroma_url: str | None = Field(
         None, description="A Chroma server URL (http://host:port); unset keeps memory embedded on disk."
     )
+    enabled: bool = Field(True, description="Remember what the user says and recall it in later chats.")
+    recall_k: int = Field(8, ge=0, le=50, description="At most this many memories and past turns in each prompt.")
+    token_budget: int = Field(
+        600, ge=0, le=8000, description="At most this many prompt tokens for recalled memories and the profile."
+    )
+    extractor: Literal["rules", "llm"] = Field(
+        "rules",
+        description="How memories are extracted from the user's words: 'rules' (fast, precise) or 'llm' "
+        "(the local model asked for JSON, checked against the user's words, rules as fallback).",
+    )
 
 
 class TuiSettings(_Section):

@@ -8,10 +8,12 @@ imported conversation) is their source of truth, and they never change once said
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from memory.embeddings import MiniLMEmbedder
 from memory.lexical import LexicalIndex
 from memory.records import Memory, MemoryKind
 from memory.store import MemoryStore
@@ -25,6 +27,18 @@ class Turn:
     said_at: datetime
     source: str
     speaker: str = ""
+    context: str = ""
+    """What was said just before (often the question this turn answers): a retrieval aid, never stored as said."""
+    session: str = ""
+    """The chat session it belongs to, kept as a ``session:<id>`` source."""
+
+
+CONTEXT_WEIGHT = 0.3  # measured on LoCoMo: 0.3 beat 0, 0.5 and 0.7
+
+
+def _normalised(vector: list[float]) -> list[float]:
+    length = math.sqrt(sum(value * value for value in vector)) or 1.0
+    return [value / length for value in vector]
 
 
 def episode_id(user: str, source: str) -> str:
@@ -35,9 +49,10 @@ def episode_id(user: str, source: str) -> str:
 class EpisodeIndex:
     """Per-user episodes in their own Chroma collection and FTS5 table."""
 
-    def __init__(self, store: MemoryStore, lexical: LexicalIndex) -> None:
+    def __init__(self, store: MemoryStore, lexical: LexicalIndex, embedder: MiniLMEmbedder) -> None:
         self.store = store
         self.lexical = lexical
+        self.embedder = embedder
 
     @staticmethod
     def episode_for(user: str, turn: Turn) -> Memory:
@@ -48,18 +63,37 @@ class EpisodeIndex:
             text=text[:2000],
             kind=MemoryKind.EPISODE,
             said_at=turn.said_at,
-            sources=[turn.source],
+            sources=[turn.source, f"session:{turn.session}"] if turn.session else [turn.source],
+            speaker=turn.speaker or None,
             importance=0.3,
             confidence=1.0,
         )
 
     def add(self, user: str, turns: Sequence[Turn]) -> list[Memory]:
-        """Embed and index ``turns`` (skipping blank ones) in one batch; returns the episodes."""
-        episodes = [self.episode_for(user, turn) for turn in turns if turn.text.strip()]
-        if episodes:
-            self.store.put_many(user, episodes)
-            for episode in episodes:
-                self.lexical.put(user, episode.id, episode.text)
+        """Embed and index ``turns`` (skipping blank ones) in one batch; returns the episodes.
+
+        A turn is found by its own words and, more weakly, by the turn before it: "any plans for the
+        summer?" – "researching adoption agencies" is found by a question about summer plans. The vector
+        is the turn's plus a third of its context's; the word index holds both texts.
+        """
+        kept = [turn for turn in turns if turn.text.strip()]
+        if not kept:
+            return []
+        episodes = [self.episode_for(user, turn) for turn in kept]
+        contexts = [turn.context.strip() for turn in kept]
+        with_context = [index for index, context in enumerate(contexts) if context]
+        vectors = self.embedder.embed([episode.text for episode in episodes] + [contexts[i] for i in with_context])
+        own, context_vectors = vectors[: len(episodes)], vectors[len(episodes) :]
+        for index, context_vector in zip(with_context, context_vectors, strict=True):
+            own[index] = _normalised([a + CONTEXT_WEIGHT * b for a, b in zip(own[index], context_vector, strict=True)])
+        self.store.put_many(user, episodes, embeddings=own)
+        self.lexical.put_many(
+            user,
+            [
+                (episode.id, f"{context} {episode.text}".strip())
+                for episode, context in zip(episodes, contexts, strict=True)
+            ],
+        )
         return episodes
 
     def drop_user(self, user: str) -> None:

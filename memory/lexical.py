@@ -13,6 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 WORD = re.compile(r"\w+", re.UNICODE)
+# Words that carry no topic: left out of searches so BM25 weighs names and things, not "what did I".
+STOPWORDS = frozenset(
+    "a an the and or but if of to in on at by for with about from as is are was were be been being do does did "
+    "doing have has had what when where who whom which why how that this these those it its i you he she they we "
+    "me him her them my your his their our would could should will can may might shall than then so not no yes "
+    "there here just also very too any some into over after before am i'm".split()
+)
 RRF_K = 60  # the usual constant: ranks beyond a few dozen contribute little
 
 
@@ -59,11 +66,14 @@ class LexicalIndex:
 
     def search(self, user: str, query: str, k: int = 10) -> list[str]:
         """Ids of the user's memories that share words with ``query``, best BM25 first."""
-        words = WORD.findall(query.lower())
+        words = list(dict.fromkeys(WORD.findall(query.lower())))
         if not words:
             return []
+        # Stopwords match most rows of every user, and BM25 then ranks them all (0.4 s at 100k memories):
+        # they are searched only when the query has nothing else.
+        words = [word for word in words if word not in STOPWORDS] or words
         # Any of the words may match (OR); each is quoted so FTS5 syntax in user text is inert.
-        expression = " OR ".join(f'"{word}"' for word in dict.fromkeys(words))
+        expression = " OR ".join(f'"{word}"' for word in words)
         with self._lock:
             rows = self._db.execute(
                 f"SELECT memory_id FROM {self._table} WHERE {self._table} MATCH ? AND user = ? "
@@ -71,6 +81,20 @@ class LexicalIndex:
                 (expression, user, k),
             ).fetchall()
         return [row[0] for row in rows]
+
+    def search_scored(self, user: str, query: str, k: int = 10) -> list[tuple[str, float]]:
+        """``(id, score)`` of the user's texts sharing topic words with ``query``; higher is better (BM25)."""
+        words = [word for word in WORD.findall(query.lower()) if word not in STOPWORDS]
+        if not words:
+            return []
+        expression = " OR ".join(f'"{word}"' for word in dict.fromkeys(words))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT memory_id, -bm25({self._table}) FROM {self._table} WHERE {self._table} MATCH ? AND user = ? "
+                f"ORDER BY bm25({self._table}) LIMIT ?",
+                (expression, user, k),
+            ).fetchall()
+        return [(row[0], float(row[1])) for row in rows]
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:

@@ -54,6 +54,7 @@ class Memory(BaseModel):
         None, max_length=200, description="What the memory is about, e.g. 'ana.home': a newer value supersedes it."
     )
     said_at: datetime = Field(default_factory=_now, description="When the user said it.")
+    speaker: str | None = Field(None, max_length=64, description="Who said it, when not the user (episodes).")
     refers_to: datetime | None = Field(None, description="When the fact happens or happened, where stated.")
     sources: list[str] = Field(default_factory=list)
     importance: float = Field(0.5, ge=0.0, le=1.0)

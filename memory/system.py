@@ -11,10 +11,13 @@ from pathlib import Path
 
 from memory.embeddings import MiniLMEmbedder
 from memory.episodes import EpisodeIndex
+from memory.extraction_rules import RuleExtractor
 from memory.journal import MemoryJournal
 from memory.lexical import LexicalIndex
 from memory.memories import Memories
+from memory.profile import ProfileStore
 from memory.store import MemoryStore, make_chroma_client
+from memory.writer import MemoryWriter
 
 
 @dataclass
@@ -23,11 +26,15 @@ class MemorySystem:
     episodes: EpisodeIndex
     embedder: MiniLMEmbedder
     data_dir: Path
+    profile: ProfileStore
+    writer: MemoryWriter
+    """The write path: extraction from the user's turns, /remember, /forget (rules by default)."""
 
     def close(self) -> None:
         self.memories.journal.close()
         self.memories.lexical.close()
         self.episodes.lexical.close()
+        self.profile.close()
 
 
 def open_memory(data_dir: Path, chroma_url: str | None = None, embedder: MiniLMEmbedder | None = None) -> MemorySystem:
@@ -35,5 +42,11 @@ def open_memory(data_dir: Path, chroma_url: str | None = None, embedder: MiniLME
     embedder = embedder or MiniLMEmbedder()
     client = make_chroma_client(data_dir, chroma_url)
     memories = Memories(MemoryStore(client, embedder), MemoryJournal(data_dir), LexicalIndex(data_dir))
-    episodes = EpisodeIndex(MemoryStore(client, embedder, tier="episodes"), LexicalIndex(data_dir, "episode_words"))
-    return MemorySystem(memories=memories, episodes=episodes, embedder=embedder, data_dir=data_dir)
+    episodes = EpisodeIndex(
+        MemoryStore(client, embedder, tier="episodes"), LexicalIndex(data_dir, "episode_words"), embedder
+    )
+    profile = ProfileStore(data_dir)
+    writer = MemoryWriter(memories, episodes, RuleExtractor(), profile)
+    return MemorySystem(
+        memories=memories, episodes=episodes, embedder=embedder, data_dir=data_dir, profile=profile, writer=writer
+    )

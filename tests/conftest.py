@@ -73,6 +73,12 @@ def embedder():
     return MiniLMEmbedder()
 
 
+@pytest.fixture(autouse=True)
+def one_embedder_for_the_run(monkeypatch: pytest.MonkeyPatch, embedder) -> None:
+    """Every memory layer a test opens shares the session's embedder (it loads on first use only)."""
+    monkeypatch.setattr("memory.system.MiniLMEmbedder", lambda: embedder)
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with socket.socket() as probe:

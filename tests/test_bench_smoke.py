@@ -32,3 +32,44 @@ def test_startup_benchmark_reports_seconds_to_an_interactive_app() -> None:
     )
     report = json.loads(result.stdout)
     assert len(report["startup_s"]) == 1 and 0 < report["median_s"] < 30
+
+
+def test_memory_scale_benchmark_reports_each_size_with_the_agreed_keys() -> None:
+    result = subprocess.run(
+        [sys.executable, REPO / "bench" / "memory_scale.py", "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    (size,) = [key for key in report if key.isdigit()]
+    measured = report[size]
+    assert {
+        "add_per_s",
+        "search_ms_p50",
+        "search_ms_p95",
+        "dense_ms_p50",
+        "lexical_ms_p50",
+        "disk_mb",
+        "rss_mb",
+    } <= set(measured)
+    assert measured["add_per_s"] > 0 and 0 < measured["search_ms_p50"] <= measured["search_ms_p95"]
+    assert measured["disk_mb"] > 0 and measured["rss_mb"] > 0 and measured["user_isolation_ok"] is True
+    assert report["settings"]["smoke"] is True and report["machine"]["cpus"] >= 1
+
+
+def test_extraction_benchmark_scores_the_scripted_conversation() -> None:
+    result = subprocess.run(
+        [sys.executable, REPO / "bench" / "extraction.py", "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    keys = {"precision", "recall", "duplicates", "junk", "misattributed", "stored", "expected", "ms_per_turn"}
+    assert keys <= set(report)
+    assert report["smoke"] is True and report["stored"] > 0
+    assert 0 <= report["precision"] <= 1 and 0 <= report["recall"] <= 1
+    assert report["misattributed"] == 0  # the assistant's claims in those turns never become memories

@@ -111,3 +111,64 @@ def test_hybrid_search_is_safe_with_search_syntax_in_the_query(memories: Memorie
 def test_reciprocal_rank_fusion_rewards_agreement() -> None:
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["c", "a"]])
     assert [item for item, _ in fused] == ["a", "c", "b"]
+
+
+def test_add_many_indexes_each_users_memories_in_their_own_store(memories: Memories) -> None:
+    added = memories.add_many(
+        [
+            Memory(user="alice", text="My cat Miso sleeps on the radiator"),
+            Memory(user="bob", text="My dog Pepper chases the postman"),
+            Memory(user="alice", text="I play the cello on Tuesday evenings"),
+        ],
+        reason="imported",
+    )
+    alice_cat, bob_dog, alice_cello = added
+    assert memories.hybrid_search("alice", "Miso", k=1)[0].memory.id == alice_cat.id
+    assert memories.hybrid_search("alice", "which instrument do I play?", k=1)[0].memory.id == alice_cello.id
+    assert {r.memory.id for r in memories.hybrid_search("bob", "pet cat dog", k=5)} == {bob_dog.id}
+    assert [r.memory.user for r in memories.hybrid_search("bob", "Miso the cat on the radiator")] == ["bob"]
+    assert [(c.action, c.reason) for c in memories.history("alice", alice_cat.id)] == [(ChangeAction.ADD, "imported")]
+
+
+def test_add_many_is_journaled_so_reindex_rebuilds_it(memories: Memories) -> None:
+    added = memories.add_many([Memory(user="alice", text=f"Locker {n} holds my {n}th umbrella") for n in range(40)])
+    memories.store.drop_user("alice")
+    assert memories.reindex("alice") == 40
+    assert memories.hybrid_search("alice", "Locker 17", k=1)[0].memory.id == added[17].id
+
+
+def test_record_many_keeps_order_and_returns_the_stored_changes(tmp_path: Path) -> None:
+    journal = MemoryJournal(tmp_path)
+    first, second = Memory(user="alice", text="I like figs"), Memory(user="alice", text="I like dates")
+    edited = first.model_copy(update={"text": "I love figs"})
+    recorded = journal.record_many(
+        [
+            (ChangeAction.ADD, None, first, "chat"),
+            (ChangeAction.ADD, None, second, "chat"),
+            (ChangeAction.UPDATE, first, edited, "edited"),
+        ]
+    )
+    assert [change.id for change in recorded] == sorted({change.id for change in recorded})
+    assert journal.history("alice", first.id) == [recorded[0], recorded[2]]
+    assert journal.latest_states("alice") == [second, edited]
+
+
+def test_record_many_records_nothing_when_a_change_has_no_memory(tmp_path: Path) -> None:
+    journal = MemoryJournal(tmp_path)
+    with pytest.raises(ValueError):
+        journal.record_many(
+            [(ChangeAction.ADD, None, Memory(user="alice", text="I like figs"), ""), (ChangeAction.ADD, None, None, "")]
+        )
+    assert journal.users() == []
+
+
+def test_search_still_finds_active_memories_behind_many_deleted_nearer_ones(memories: Memories) -> None:
+    deleted = memories.add_many([Memory(user="alice", text=f"My cat number {n} likes tuna") for n in range(8)])
+    for memory in deleted:
+        memories.delete("alice", memory.id)
+    kept = memories.add_many(
+        [Memory(user="alice", text="My old tomcat hunts mice"), Memory(user="alice", text="I paint on Sundays")]
+    )
+    assert [scored.memory.id for scored in memories.search("alice", "my cat likes tuna", k=2)] == [
+        memory.id for memory in kept
+    ]

@@ -68,6 +68,20 @@ class MnemoApp(App[None]):
             self._from_thread(self._model_failed, str(error))
             return
         self._from_thread(self.chat.model_ready, self.assistant.model.label)
+        self.warm_up_memory()
+
+    @work(thread=True, group="memory-warm-up", exclusive=True, exit_on_error=False)
+    def warm_up_memory(self) -> None:
+        """Open long-term memory and load its embedding model now, not on the first message."""
+        if not self.assistant.memory.enabled:
+            return
+        try:
+            self.assistant.memory.warm_up()
+        except Exception as error:  # noqa: BLE001 - shown, never fatal: chat works without memory
+            self._from_thread(self._memory_unavailable, str(error))
+
+    def _memory_unavailable(self, error: str) -> None:
+        self.notify(f"Long-term memory is unavailable: {error}", severity="warning", timeout=15)
 
     def _from_thread(self, callback: object, *args: object) -> None:
         try:

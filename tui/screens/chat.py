@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -14,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, ProgressBar
 
+from assistant.chat_commands import CommandOutcome, describe_report, is_command, run_command
 from assistant.conversation import Conversation, MessageTooLongError, ReplyResult, clean_user_text
 from assistant.factory import Assistant
 from assistant.history import StoredMessage
@@ -21,6 +24,9 @@ from assistant.models import CancelToken, LoadProgress, ModelError
 from tui.widgets.message_view import MessageView
 from tui.widgets.prompt_input import PromptInput
 from tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from memory.writer import WriteReport
 
 UI_FLUSH_INTERVAL_S = 0.1
 
@@ -57,6 +63,7 @@ class ChatScreen(Screen[None]):
         self._queue: deque[PendingMessage] = deque()
         self._current: PendingMessage | None = None
         self.model_error: str | None = None
+        self.last_memory_report: WriteReport | None = None
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="messages")
@@ -132,12 +139,15 @@ class ChatScreen(Screen[None]):
 
     # -- sending and streaming -------------------------------------------------------------------------
     async def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
-        if self.model_error is not None:
+        if self.model_error is not None and not is_command(event.text.strip()):
             event.prompt_input.restore(event.text)
             self.notify(self.model_error, title="The model is unavailable", severity="error", timeout=10)
             return
         text = clean_user_text(event.text)
         if not text:
+            return
+        if is_command(text):
+            await self._start_command(text)
             return
         messages = self.query_one("#messages", VerticalScroll)
         user_view = MessageView("user", text)
@@ -184,6 +194,13 @@ class ChatScreen(Screen[None]):
         if buffered:
             self._from_thread(self._append, pending, "".join(buffered))
         self._from_thread(self._finished, pending, conversation.last_reply)
+        # The reply is on screen; now (same thread, so replies never compete with it) remember the turn.
+        report = None
+        try:
+            report = conversation.remember_last_turn()
+        except Exception as error:  # noqa: BLE001 - memory trouble must never cost the chat
+            self._from_thread(self._warn, f"Could not update memory: {error}")
+        self._from_thread(self._remembered, pending, report)
 
     def _from_thread(self, callback: object, *args: object) -> None:
         try:
@@ -208,7 +225,51 @@ class ChatScreen(Screen[None]):
             status = self.query_one(StatusLine)
             status.tokens_per_s = result.decode_tokens_per_s
             status.session_title = self.conversation.session.title
+
+    async def _remembered(self, pending: PendingMessage, report: WriteReport | None) -> None:
+        """Show what the exchange taught mnemo, with the way to take it back."""
+        lines = describe_report(report) if report is not None else []
+        if lines and report is not None:
+            self.last_memory_report = report
+            text = "\n".join(f"🧠 {line}" for line in lines) + "\n\n*/undo takes it back*"
+            await self._show_notice(text)
         self._done(pending)
+
+    def _warn(self, message: str) -> None:
+        self.notify(message, severity="warning", timeout=8)
+
+    async def _show_notice(self, text: str, *, error: bool = False) -> None:
+        messages = self.query_one("#messages", VerticalScroll)
+        await messages.mount(MessageView("notice error" if error else "notice", text, header="memory"))
+        messages.scroll_end(animate=False)
+
+    async def _start_command(self, text: str) -> None:
+        messages = self.query_one("#messages", VerticalScroll)
+        await messages.mount(MessageView("user", text))
+        messages.scroll_end(animate=False)
+        self._run_command(text)
+
+    @work(thread=True, group="command", exit_on_error=False)
+    def _run_command(self, text: str) -> None:
+        try:
+            outcome = run_command(
+                self.assistant.memory,
+                self.conversation.user,
+                text,
+                now=datetime.now().astimezone(),
+                session_id=self.conversation.session.id,
+                last=self.last_memory_report,
+            )
+        except Exception as error:  # noqa: BLE001 - a failed command is reported, never fatal
+            outcome = CommandOutcome(f"⚠ {type(error).__name__}: {error}", error=True)
+        self._from_thread(self._command_done, text, outcome)
+
+    async def _command_done(self, text: str, outcome: CommandOutcome) -> None:
+        if text.lower().startswith("/undo") and not outcome.error:
+            self.last_memory_report = None
+        elif outcome.report is not None:
+            self.last_memory_report = outcome.report
+        await self._show_notice(outcome.text, error=outcome.error)
 
     async def _refused(self, pending: PendingMessage, reason: str | None) -> None:
         """The message was never sent: take its bubbles away and give the text back."""

@@ -19,6 +19,7 @@ class MessageView(Vertical):
         border-left: thick $primary;
     }
     MessageView.user { border-left: thick $accent; background: $boost; }
+    MessageView.notice { border-left: thick $success; margin: 0 1 1 3; }
     MessageView.error { border-left: thick $error; }
     MessageView.cancelled { border-left: thick $warning; }
     MessageView > .message-header { color: $text-muted; text-style: bold; }

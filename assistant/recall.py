@@ -1,0 +1,139 @@
+"""The assistant's link to long-term memory: recall into the prompt, and remember what the user said.
+
+The memory layer (Chroma, the embedding model) opens on first use, so the app starts as fast as before;
+the TUI warms it up in a worker once the chat is on screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from assistant.prompt import PromptPart, PromptRequest
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from memory.episodes import Turn
+    from memory.retrieval import Recalled, Retriever
+    from memory.system import MemorySystem
+    from memory.writer import WriteReport
+
+
+def message_source(message_id: int) -> str:
+    return f"message:{message_id}"
+
+
+def session_source(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+class MemoryAccess:
+    """Opens the memory layer once, on first use, from any thread."""
+
+    def __init__(self, settings: Settings, complete: Callable[[str], str] | None = None) -> None:
+        self.settings = settings
+        self._complete = complete
+        self._system: MemorySystem | None = None
+        self._retriever: Retriever | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.memory.enabled
+
+    @property
+    def is_open(self) -> bool:
+        return self._system is not None
+
+    def get(self) -> MemorySystem:
+        with self._lock:
+            if self._system is None:
+                from memory.retrieval import Retriever
+                from memory.system import open_memory
+
+                system = open_memory(self.settings.data_dir, self.settings.memory.chroma_url)
+                if self.settings.memory.extractor == "llm" and self._complete is not None:
+                    from memory.extraction import LLMExtractor
+
+                    system.writer.extractor = LLMExtractor(self._complete, system.writer.extractor)
+                self._retriever = Retriever(system.memories, system.episodes)
+                self._system = system
+            return self._system
+
+    @property
+    def retriever(self) -> Retriever:
+        self.get()
+        assert self._retriever is not None
+        return self._retriever
+
+    def warm_up(self) -> None:
+        """Open the stores and load the embedding model now, so the first message does not wait for them."""
+        self.get().embedder.embed(["warm up"])
+
+    def recall(self, user: str, text: str, now: datetime, session_id: str = "") -> list[Recalled]:
+        """What to put in the prompt for ``text``: memories and earlier turns (not this session's own)."""
+        memory = self.settings.memory
+        if not memory.enabled or memory.recall_k == 0:
+            return []
+        this_session = session_source(session_id) if session_id else None
+        recalled = self.retriever.retrieve(
+            user, text, now=now, k=memory.recall_k + 4, token_budget=memory.token_budget, mark_used=True
+        )
+        # Turns of this very session are in the chat history already.
+        return [item for item in recalled if this_session not in item.memory.sources][: memory.recall_k]
+
+    def record_turn(
+        self, user: str, message_id: int, text: str, said_at: datetime, *, session_id: str, context: str = ""
+    ) -> WriteReport:
+        """After the reply: keep the user's turn as an episode and remember what it says about them."""
+        from memory.episodes import Turn
+
+        turn: Turn = Turn(text, said_at, message_source(message_id), context=context, session=session_id)
+        return self.get().writer.observe(user, turn)
+
+    def close(self) -> None:
+        if self._system is not None:
+            self._system.close()
+
+
+class MemoryProvider:
+    """Puts the user's profile and the memories recalled for this message into the system prompt."""
+
+    name = "memory"
+
+    def __init__(self, access: MemoryAccess) -> None:
+        self.access = access
+
+    def parts(self, request: PromptRequest) -> Sequence[PromptPart]:
+        if not self.access.enabled:
+            return []
+        from memory.retrieval import render_line
+
+        system = self.access.get()
+        parts: list[PromptPart] = []
+        profile, profile_sources = system.profile.render(request.user)
+        if profile:
+            parts.append(
+                PromptPart(
+                    f"What you know about {request.user}",
+                    profile,
+                    order=20,
+                    source=self.name,
+                    references=tuple(f"profile:{source}" for source in profile_sources),
+                )
+            )
+        recalled = self.access.recall(request.user, request.text, request.now, request.session_id)
+        if recalled:
+            lines = [render_line(item.memory) for item in recalled]
+            parts.append(
+                PromptPart(
+                    "From earlier conversations (most relevant first; use them if they help)",
+                    "\n".join(lines),
+                    order=30,
+                    source=self.name,
+                    references=tuple(item.memory.id for item in recalled),
+                )
+            )
+        return parts

@@ -1,0 +1,192 @@
+"""Candidate memories from what the user said: the types, and the LLM extractor that rules keep honest.
+
+Extraction reads the user's own words only (never the assistant's reply, never recalled memories, so no
+feedback loop). The rules in :mod:`memory.extraction_rules` carry precision; the local LLM is an optional
+helper: its JSON is validated by pydantic, and every content word of a candidate it proposes must appear in
+a statement the user made (not a question, request or hypothetical), or the candidate is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from memory.extraction_text import statements
+from memory.profile import ProfileSection
+from memory.records import MemoryKind
+
+KEY_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"
+
+
+class Candidate(BaseModel):
+    """A memory the user's words support, before it is reconciled with what is already stored.
+
+    ``key`` names the slot the fact fills (``ana.home``, ``user.job``, ``likes.jazz``): a later candidate
+    with the same key and another value supersedes it. ``profile`` is the ``(section, key, value)`` entry it
+    also sets in the user's profile, if any.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1, max_length=500)
+    kind: MemoryKind = MemoryKind.FACT
+    key: str | None = Field(None, max_length=200, pattern=KEY_PATTERN)
+    importance: float = Field(0.6, ge=0.0, le=1.0)
+    confidence: float = Field(0.8, ge=0.0, le=1.0)
+    refers_to: datetime | None = None
+    profile: tuple[ProfileSection, str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ExtractionContext:
+    """What the extractor may know beyond the message: the user's people and pets, and who was last
+    talked about (so "Ana moved to Porto" links to the user's sister, and "he" to the partner named just
+    before)."""
+
+    known_people: Mapping[str, str] = field(default_factory=dict)
+    """Lower-case name → relation to the user: ``{"ana": "sister", "bo": "dog", "pedro": "Ana's husband"}``."""
+    recent_person: str | None = None
+    """Lower-case name of the person or pet the user mentioned last, if recently."""
+
+
+class Extractor(Protocol):
+    """Turns one user message into candidate memories."""
+
+    def extract(self, text: str, said_at: datetime, context: ExtractionContext | None = None) -> list[Candidate]: ...
+
+
+# Words a model may add around the user's own words without inventing anything.
+FRAME_WORDS = frozenset(
+    """a an the i i'm im me my mine we our us you your he she his her him they them their it its is am are was
+    were be been being has have had do does did will would to of in on at for with and or but as by from that
+    this these those there who which what user user's users name named called lives live living likes like
+    wants want prefers prefer not no don't doesn't does't dont very really also just so than then""".split()
+)
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def _stem(word: str) -> str:
+    for ending in ("'s", "ing", "ies", "es", "ed", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def content_words(text: str) -> set[str]:
+    """Stems of the words that carry meaning (not frame words): ``"My sister lives in Porto"`` → sister, porto."""
+    return {_stem(word) for word in WORD.findall(text.lower().replace("’", "'")) if word not in FRAME_WORDS}
+
+
+def is_grounded(candidate_text: str, said: str) -> bool:
+    """True when every content word of ``candidate_text`` appears in what the user ``said``."""
+    words = content_words(candidate_text)
+    return bool(words) and words <= content_words(said)
+
+
+class ModelCandidate(BaseModel):
+    """One item of the model's JSON answer, checked before it can become a candidate."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(min_length=3, max_length=300)
+    kind: MemoryKind = MemoryKind.FACT
+    key: str | None = Field(None, max_length=200)
+
+    @field_validator("kind")
+    @classmethod
+    def _not_a_tier(cls, value: MemoryKind) -> MemoryKind:
+        if value in (MemoryKind.EPISODE, MemoryKind.IMAGE):
+            raise ValueError("the model may only propose facts, not episodes or images")
+        return value
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _slot_or_none(cls, value: object) -> object:
+        # A small model often writes keys loosely ("Ana home"): normalise them, and drop what will not fit.
+        if not isinstance(value, str):
+            return None
+        key = re.sub(r"[^a-z0-9_.]+", "_", value.strip().lower()).strip("._")
+        return key if key and re.match(KEY_PATTERN, key) else None
+
+
+MODEL_ANSWER = TypeAdapter(list[ModelCandidate])
+
+PROMPT = """List the facts the user states about their own life in the message below: who they are, their \
+people and pets, likes and dislikes, routines, plans with dates, and how they want answers. Skip questions, \
+requests, wishes, hypotheticals and what other people said. Write each fact as a short sentence in the \
+user's own voice ("I", "my"), using only the user's words.
+Reply with only a JSON list, for example:
+[{{"text": "My sister Ana lives in Porto", "kind": "person", "key": "ana.home"}}]
+Kinds: fact, preference, event, plan, person, pet, thing, routine. Reply [] if there is no such fact.
+Message: {message}
+JSON:"""
+
+
+def parse_model_answer(answer: str) -> list[ModelCandidate]:
+    """The candidates in a model's answer; raises ValueError when it is not a valid JSON list of them."""
+    start, end = answer.find("["), answer.rfind("]")
+    if start < 0 or end < start:
+        raise ValueError("no JSON list in the model's answer")
+    try:
+        return MODEL_ANSWER.validate_python(json.loads(answer[start : end + 1]))
+    except (json.JSONDecodeError, ValidationError) as error:
+        raise ValueError(f"the model's answer is not a list of candidates: {error}") from error
+
+
+def _first_person(text: str) -> str:
+    """Small models like "The user lives in Porto": put it back in the user's voice."""
+    text = re.sub(r"^the user's\b", "my", text.strip(), flags=re.IGNORECASE)
+    text = re.sub(r"^the user is\b", "I am", text, flags=re.IGNORECASE)
+    text = re.sub(r"^the user\b", "I", text, flags=re.IGNORECASE)
+    text = text.rstrip(" .")
+    return text[:1].upper() + text[1:]
+
+
+class LLMExtractor:
+    """Rules first, then the local model for what they missed, each model candidate validated and grounded.
+
+    ``complete`` sends a prompt to the model and returns its text. A malformed answer is asked for once
+    more; a second failure leaves the rules' candidates alone. The model only sees the user's statements:
+    a message that is all questions, requests or hypotheticals never reaches it.
+    """
+
+    def __init__(self, complete: Callable[[str], str], fallback: Extractor) -> None:
+        self.complete = complete
+        self.fallback = fallback
+
+    def extract(self, text: str, said_at: datetime, context: ExtractionContext | None = None) -> list[Candidate]:
+        found = self.fallback.extract(text, said_at, context)
+        said = " ".join(statements(text))
+        if not said:
+            return found
+        proposed = self._ask(said)
+        if proposed is None:
+            return found
+        covered = [content_words(candidate.text) for candidate in found]
+        for item in proposed:
+            candidate_text = _first_person(item.text)
+            words = content_words(candidate_text)
+            if not is_grounded(candidate_text, said) or any(_overlap(words, other) >= 0.5 for other in covered):
+                continue  # invented, or the rules already have it
+            found.append(Candidate(text=candidate_text, kind=item.kind, key=item.key, importance=0.5, confidence=0.6))
+            covered.append(words)
+        return found
+
+    def _ask(self, said: str) -> list[ModelCandidate] | None:
+        prompt = PROMPT.format(message=said)
+        for _ in range(2):
+            try:
+                return parse_model_answer(self.complete(prompt))
+            except ValueError:
+                prompt += " (JSON list only)"
+        return None
+
+
+def _overlap(first: set[str], second: set[str]) -> float:
+    return len(first & second) / max(1, min(len(first), len(second)))

@@ -1,0 +1,348 @@
+"""The user's people and pets: "my sister Ana lives in Lisbon", "Ana moved to Porto", "he's a chef".
+
+A statement about someone else is only a memory when it is linked to the user: "my sister …", a name the
+user has already introduced as one of theirs (``known``), "Ana's husband Pedro …" (Ana being known), or
+"he"/"she" right after one of those. Everything else about other people ("Taylor Swift is playing…") is
+left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from memory.extraction import Candidate
+from memory.extraction_text import NEGATION
+from memory.extraction_words import (
+    PET_WORDS,
+    PETS,
+    PHRASE_STOP,
+    PROFESSIONS,
+    RELATION_PREFIX,
+    RELATIONS,
+    name_case,
+    object_phrase,
+    place_phrase,
+    slug,
+    when,
+    with_absolute_time,
+)
+from memory.profile import ProfileSection
+from memory.records import MemoryKind
+
+RELATION = rf"(?P<rel>{RELATION_PREFIX}(?:{RELATIONS}|{PETS}))"
+NAME = r"(?P<name>[A-Za-zÀ-ÿ][\w'-]*)"
+NAMING = re.compile(
+    rf"^(?:my|our)\s+{RELATION}(?:'s\s+name\s+is|\s+is\s+called|\s+is\s+named|\s+called|\s+named)\s+{NAME}(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+HAVING = re.compile(
+    rf"^(?:i|we)\s+(?:just\s+)?(?:have|'ve got|have got|got|adopted|rescued|own|'ve adopted|have adopted)\s+"
+    rf"(?:a|an|another)\s+(?:\w+\s+)?{RELATION}\s+(?:called|named)\s+{NAME}(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+MY_RELATION = re.compile(rf"^(?:my|our)\s+{RELATION}(?P<rest>(?:'s|\s).*)?$", re.IGNORECASE)
+OWNED = re.compile(rf"^(?P<owner>[A-Z][\w-]*)'s\s+{RELATION}\s+{NAME}(?P<rest>.*)$", re.IGNORECASE)
+SUBJECT_NAME = re.compile(r"^(?P<name>[A-Za-zÀ-ÿ][\w-]*)(?P<rest>(?:'s|\s).*)$")
+PRONOUN = re.compile(r"^(?:he|she)(?=\s|'s\b)", re.IGNORECASE)
+# Words that can follow "my sister" without being her name.
+NOT_A_NAME = (
+    frozenset(
+        """is was has had lives lived moved works worked just always never really also still recently finally and
+    who that loves likes hates turned got gets will would can could should and or but in at from on to with
+    and says said thinks keeps started plays goes""".split()
+    )
+    | PHRASE_STOP
+)
+PAST_OR_PROGRESSIVE = re.compile(
+    r"^(?:is|are|'s|was|were)\s+(?!(?:a|an|the|not|so|very|really)\b)\w+ing\b"
+    r"|^(?:just\s+)?(?:went|visited|came|had|started|finished|got|met|ran|won|lost|graduated|retired|passed"
+    r"|moved|married|died|left|joined|quit|bought|flew|arrived|returned|celebrated|adopted|broke)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Person:
+    """Someone (or some pet) of the user's, as this clause names them."""
+
+    relation: str
+    name: str | None = None
+
+    @property
+    def is_pet(self) -> bool:
+        return self.relation.split()[-1].lower() in PET_WORDS
+
+    @property
+    def id(self) -> str:
+        return (self.name or self.relation).lower().replace(" ", "_").replace("'", "")
+
+    @property
+    def display(self) -> str:
+        if "'s " in self.relation:
+            return f"{self.relation} {self.name}" if self.name else self.relation
+        return f"My {self.relation} {self.name}" if self.name else f"My {self.relation}"
+
+    def profile(self, detail: str) -> tuple[ProfileSection, str, str]:
+        section = ProfileSection.PETS if self.is_pet else ProfileSection.PEOPLE
+        return section, self.name or self.relation, f"{self.relation}, {detail}" if detail else self.relation
+
+
+@dataclass
+class People:
+    """Who the user has introduced so far (lower-case name → relation), and who was talked about last."""
+
+    known: dict[str, str] = field(default_factory=dict)
+    last: str | None = None
+
+    def learn(self, person: Person) -> Person:
+        if person.name:
+            self.known[person.name.lower()] = person.relation
+            self.last = person.name.lower()
+        return person
+
+    def named(self, relation: str) -> str | None:
+        """The one known name with this relation ("sister" → "Ana"), if there is exactly one."""
+        names = [name for name, known in self.known.items() if known.lower() == relation.lower()]
+        return name_case(names[0]) if len(names) == 1 else None
+
+    def resolve_pronoun(self, clause: str) -> str:
+        """ "he's a chef" → "Tom's a chef" when Tom was the one just talked about."""
+        if self.last and PRONOUN.match(clause):
+            return PRONOUN.sub(name_case(self.last), clause, count=1)
+        return clause
+
+
+def _is_name(word: str, people: People) -> bool:
+    return word.lower() in people.known or (word[:1].isupper() and word.lower() not in NOT_A_NAME)
+
+
+def subject(clause: str, people: People) -> tuple[Person, str, bool] | None:
+    """The person a clause is about, the rest of it, and whether the clause introduces them by name, when
+    they are one of the user's."""
+    if match := NAMING.match(clause) or HAVING.match(clause):
+        return people.learn(Person(match["rel"].lower(), name_case(match["name"]))), match["rest"].strip(), True
+    if match := OWNED.match(clause):
+        if match["owner"].lower() in people.known and _is_name(match["name"], people):
+            relation = f"{name_case(match['owner'])}'s {match['rel'].lower()}"
+            return people.learn(Person(relation, name_case(match["name"]))), match["rest"].strip(), True
+    if match := MY_RELATION.match(clause):
+        relation, rest = match["rel"].lower(), (match["rest"] or "").strip()
+        first = rest.split()[0].strip(".,!") if rest and not rest.startswith("'") else ""
+        if first and _is_name(first, people) and (first[:1].isupper() or len(rest.split()) > 1):
+            person = people.learn(Person(relation, name_case(first)))
+            return person, rest[len(first) :].strip(" .,!"), True
+        return Person(relation, people.named(relation)), rest, False
+    if match := SUBJECT_NAME.match(clause):
+        name = match["name"].lower()
+        if name in people.known:
+            people.last = name
+            return Person(people.known[name], name_case(name)), match["rest"].strip(), False
+    return None
+
+
+def read_person(clause: str, said_at: datetime, people: People) -> Candidate | None:
+    """A candidate from a clause about one of the user's people or pets, or None."""
+    found = subject(people.resolve_pronoun(clause), people)
+    if found is None:
+        return None
+    person, rest, introduced = found
+    kind = MemoryKind.PET if person.is_pet else MemoryKind.PERSON
+    if rest and not NEGATION.search(rest):
+        candidate = _predicate(person, rest, said_at, kind)
+        if candidate is not None or not introduced:
+            return candidate
+    if not introduced or not person.name:
+        return None
+    ref = when(rest, said_at) if rest else None
+    if person.is_pet:
+        text, key = f"I have a {person.relation} called {person.name}", f"pet.{person.id}"
+    elif "'s " in person.relation:
+        text, key = f"{person.display}", f"{person.id}.relation"
+    else:
+        text, key = f"My {person.relation} is called {person.name}", f"{slug(person.relation)}.name"
+    return Candidate(
+        text=text,
+        kind=kind,
+        key=key,
+        importance=0.8,
+        confidence=0.9,
+        refers_to=ref.start if ref else None,
+        profile=person.profile(""),
+    )
+
+
+def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -> Candidate | None:
+    display = person.display
+    if match := re.match(
+        r"^(?:just\s+|recently\s+|finally\s+|now\s+|still\s+)?(?:lives|is living|has moved|'s moved|moved"
+        r"|relocated|is based|'s based)\s+(?:back\s+)?(?:in|to)\s+(?P<rest>.+)$",
+        rest,
+        re.IGNORECASE,
+    ):
+        place = place_phrase(match["rest"])
+        if place is None:
+            return None
+        ref = when(match["rest"], said_at)
+        return Candidate(
+            text=f"{display} lives in {place}",
+            kind=kind,
+            key=f"{person.id}.home",
+            importance=0.8,
+            confidence=0.9,
+            refers_to=ref.start if ref else None,
+            profile=person.profile(f"lives in {place}"),
+        )
+    if match := re.match(
+        r"^(?:works\s+as|is\s+working\s+as|is|'s)\s+(?:now\s+)?(?P<article>a|an)\s+(?P<rest>.+)$", rest, re.IGNORECASE
+    ):
+        what = match["rest"].strip(" .!")
+        head = re.split(r"\s+(?:at|in|for|with|from)\s+", what, maxsplit=1)[0]
+        if head.split()[-1].lower() in PROFESSIONS:
+            return Candidate(
+                text=f"{display} is {match['article'].lower()} {what}",
+                kind=kind,
+                key=f"{person.id}.job",
+                importance=0.7,
+                profile=person.profile(head),
+            )
+        described = object_phrase(what)
+        if described is None:
+            return None
+        return Candidate(
+            text=f"{display} is {match['article'].lower()} {described}",
+            kind=kind,
+            key=f"{person.id}.description",
+            importance=0.6,
+            profile=person.profile(described) if person.is_pet else None,
+        )
+    if match := re.match(r"^(?:works|is working)\s+(?P<where>at|for|in)\s+(?P<rest>.+)$", rest, re.IGNORECASE):
+        return Candidate(
+            text=f"{display} works {match['where'].lower()} {match['rest'].strip(' .!')}",
+            kind=kind,
+            key=f"{person.id}.workplace",
+            importance=0.6,
+        )
+    if match := re.match(r"^(?:is|'s)\s+(?P<age>\d{1,3})(?:\s+years?\s+old)?(?:$|\s+and\b|,)", rest, re.IGNORECASE):
+        return Candidate(text=f"{display} is {match['age']} years old", kind=kind, key=f"{person.id}.age")
+    if match := re.match(r"^(?:just\s+)?turned\s+(?P<age>\d{1,3})\b", rest, re.IGNORECASE):
+        ref = when(rest, said_at)
+        text = f"{display} turned {match['age']}"
+        return Candidate(
+            text=with_absolute_time(f"{text} {rest[match.end() :].strip()}".strip(), ref) if ref else text,
+            kind=MemoryKind.EVENT,
+            key=f"{person.id}.age",
+            refers_to=ref.start if ref else None,
+        )
+    if match := re.match(
+        r"^(?:just\s+)?(?:started|goes\s+to|attends|is\s+at|is\s+studying\s+at|studies\s+at)\s+"
+        r"(?P<what>university|college|school|uni|high\s+school)\s+(?:in|at)\s+(?P<rest>.+)$",
+        rest,
+        re.IGNORECASE,
+    ):
+        place = place_phrase(match["rest"])
+        if place is None:
+            return None
+        return Candidate(
+            text=f"{display} goes to {match['what'].lower()} in {place}",
+            kind=kind,
+            key=f"{person.id}.study",
+            importance=0.7,
+        )
+    if match := re.match(
+        r"^(?:just\s+)?(?:started\s+(?:playing|learning|doing)|plays|is\s+learning|is\s+playing|learns)\s+"
+        r"(?P<rest>.+)$",
+        rest,
+        re.IGNORECASE,
+    ):
+        hobby = object_phrase(match["rest"])
+        if hobby is None:
+            return None
+        return Candidate(
+            text=f"{display} {rest[: match.start('rest')].strip()} {hobby}",
+            kind=kind,
+            key=f"{person.id}.hobby.{slug(hobby, 3)}",
+            importance=0.6,
+        )
+    if match := re.match(r"^'s\s+birthday\s+is\s+(?:on\s+)?(?P<rest>.+)$", rest, re.IGNORECASE):
+        day = object_phrase(match["rest"])
+        if day is None:
+            return None
+        return Candidate(text=f"{display}'s birthday is on {day}", kind=kind, key=f"{person.id}.birthday")
+    if match := re.match(
+        r"^(?:really\s+|absolutely\s+)?(?P<verb>loves|likes|adores|enjoys|hates|is into|is a (?:big |huge )?fan of)"
+        r"\s+(?P<rest>.+)$",
+        rest,
+        re.IGNORECASE,
+    ):
+        liked = object_phrase(match["rest"])
+        if liked is None:
+            return None
+        return Candidate(
+            text=f"{display} {match['verb'].lower()} {liked}",
+            kind=kind,
+            key=f"{person.id}.likes.{slug(liked)}",
+            importance=0.5,
+        )
+    if PAST_OR_PROGRESSIVE.match(rest):
+        future = bool(re.match(r"^(?:is|are|'s)\b", rest, re.IGNORECASE))
+        ref = when(rest, said_at, future=future)
+        if ref is None:
+            return None
+        plan = ref.start > said_at
+        return Candidate(
+            text=with_absolute_time(f"{display} {rest}".strip(" .!"), ref),
+            kind=MemoryKind.PLAN if plan else MemoryKind.EVENT,
+            importance=0.6,
+            refers_to=ref.start,
+        )
+    return None
+
+
+INLINE = re.compile(
+    rf"\b(?:my|our)\s+{RELATION}\s+(?P<name>[A-Za-zÀ-ÿ][\w-]*)(?=\s*(?:$|,|\.|and\b|who\b|is\b|was\b))",
+    re.IGNORECASE,
+)
+
+
+def introductions(clause: str, people: People) -> list[Candidate]:
+    """People named in passing ("… living in toronto with my husband david and our kids"): who they are
+    to the user is worth keeping even when the clause is about something else."""
+    found = []
+    for match in INLINE.finditer(clause):
+        name, relation = match["name"], match["rel"].lower()
+        if match.start() == 0 or name.lower() in NOT_A_NAME or name.lower() in PET_WORDS:
+            continue
+        if people.known.get(name.lower()) == relation:
+            continue
+        person = people.learn(Person(relation, name_case(name)))
+        key = f"pet.{person.id}" if person.is_pet else f"{slug(relation)}.name"
+        text = (
+            f"I have a {relation} called {person.name}" if person.is_pet else f"My {relation} is called {person.name}"
+        )
+        kind = MemoryKind.PET if person.is_pet else MemoryKind.PERSON
+        found.append(Candidate(text=text, kind=kind, key=key, importance=0.8, profile=person.profile("")))
+    return found
+
+
+KNOWN_PATTERNS = (
+    re.compile(rf"\b[Mm]y\s+{RELATION}\s+(?P<name>[A-Z][\w-]*)"),
+    re.compile(rf"\b[Mm]y\s+{RELATION}\s+is\s+called\s+(?P<name>[A-Z][\w-]*)"),
+    re.compile(rf"\bI have an?\s+{RELATION}\s+called\s+(?P<name>[A-Z][\w-]*)"),
+    re.compile(rf"\b(?P<owner>[A-Z][\w-]*)'s\s+{RELATION}\s+(?P<name>[A-Z][\w-]*)"),
+)
+
+
+def people_in(text: str) -> dict[str, str]:
+    """The people and pets a stored memory names with their relation to the user (lower-case name →
+    relation): how the writer rebuilds who the user has introduced, from the memories themselves."""
+    found: dict[str, str] = {}
+    for pattern in KNOWN_PATTERNS:
+        for match in pattern.finditer(text):
+            relation = match["rel"].lower()
+            if "owner" in match.groupdict() and match["owner"]:
+                relation = f"{match['owner']}'s {relation}"
+            if match["name"].lower() not in NOT_A_NAME:
+                found[match["name"].lower()] = relation
+    return found

@@ -1,0 +1,128 @@
+"""From a message to the statements worth reading for memories: sentences, clauses, and what to skip.
+
+Questions, greetings, requests to the assistant, hypotheticals and wishes, reported or quoted speech are
+dropped here, before any pattern looks for a fact: that is most of what makes other memory systems store
+junk. Answer-style instructions ("keep answers short") are requests too, so they are read first
+(see :func:`sentences`, which keeps each sentence whole for them).
+"""
+
+from __future__ import annotations
+
+import re
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+QUOTE = re.compile(r"[\"“”«»]")
+LEADING = re.compile(
+    r"^(?:actually|oh|ah|well|so|btw|by the way|also|and|but|haha+|hah|lol|ok|okay|yeah|yes|yep|no|nope|hey"
+    r"|correction|update|fyi|anyway|just so you know|fun fact|guess what|um+|hmm+|oh and|plus|oops|honestly|ugh+"
+    r"|hah|ha|wow|alright|right|hi|hello|hey there)\b[,:;!.\s-]*",
+    re.IGNORECASE,
+)
+TRAILING = re.compile(
+    r"[,\s]+(?:by the way|btw|though|haha+|lol|too|as well|these days|now|at the moment|currently|anyway"
+    r"|please|obviously|for sure|i guess)$",
+    re.IGNORECASE,
+)
+# Split a sentence into clauses at a comma or conjunction before a new subject ("…, and she keeps…").
+CLAUSE_BREAK = re.compile(
+    r",\s*(?:and\s+|but\s+|so\s+|because\s+|though\s+|although\s+|since\s+|which\s+)"
+    r"|,\s*(?=(?:i|i'm|i've|i'll|she|he|she's|he's|we|we're|they|they're|it|it's|my|not)\b)"
+    r"|\s+(?:and|but|so|because)\s+(?=(?:i(?!\s+(?:are|were|have|'ve)\b)|i'm|i've|she|he|she's|he's|it|it's)\b)",
+    re.IGNORECASE,
+)
+TAG_QUESTION = re.compile(
+    r"^(?:did|do|does|is|isn't|are|aren't|have|haven't|was|right|remember|you know|ok|okay|yeah|no)\b"
+    r"[\w\s']{0,20}\?$",
+    re.IGNORECASE,
+)
+QUESTION_START = re.compile(
+    r"^(?:what|what's|whats|who|whom|whose|when|where|why|how|which|is|are|am|was|were|do|does|did|can|could"
+    r"|should|shall|will|would|may|might|have|has|had|isn't|aren't|don't|doesn't|didn't|any idea|any tips)(?![\w'])",
+    re.IGNORECASE,
+)
+SMALL_TALK = re.compile(
+    r"^(?:hi|hello|hey|hiya|yo|good (?:morning|afternoon|evening|night)|thanks?|thank you|cheers|bye|goodbye"
+    r"|see you|ok|okay|cool|nice|great|lol|haha+|yes|no|sure|sorry|hello again|going to bed|night)\b",
+    re.IGNORECASE,
+)
+HYPOTHETICAL = re.compile(
+    r"\b(?:if|unless|would|wouldn't|i'd|could|might|maybe|perhaps|wonder|wondering|imagine|suppose|supposing"
+    r"|someday|one day|wish|hope|hoping|dream|dreaming|considering|thinking (?:about|of)|what if|should"
+    r"|probably|may be)\b",
+    re.IGNORECASE,
+)
+REPORTED = re.compile(
+    r"\b(?:said|says|say|saying|told|tells|telling|thinks|thought|according to|claims|claimed|asked|asks"
+    r"|reckons|believes|insists|keeps saying|mentioned that)\b",
+    re.IGNORECASE,
+)
+REQUEST = re.compile(
+    r"^(?:(?:can|could|would|will) you|(?:please\s+)?(?:write|tell|give|show|help|make|explain|suggest|list"
+    r"|find|remind|summari[sz]e|translate|create|draft|generate|let's|lets|recommend|describe|compare|check"
+    r"|plan|send|book|calculate|convert|define|fix|rewrite|skip|look up|search)|please|i want you to"
+    r"|i need you to|i'd like you to|let me know)\b",
+    re.IGNORECASE,
+)
+NEGATION = re.compile(r"\b(?:not|never|no longer|nothing|nobody|none)\b|n't\b", re.IGNORECASE)
+
+
+def clean(clause: str) -> str:
+    """Strip discourse markers, emphasis and end punctuation: ``"Actually, I moved to Berlin!"`` → ``"I moved
+    to Berlin"``."""
+    clause = clause.replace("’", "'").strip()
+    previous = None
+    while previous != clause:
+        previous = clause
+        clause = clause.strip(" \t.,;:!…-")
+        clause = LEADING.sub("", clause)
+        clause = TRAILING.sub("", clause)
+    return clause
+
+
+def sentences(text: str) -> list[str]:
+    """The message's sentences, with their end punctuation."""
+    return [part.strip() for part in SENTENCE_END.split(text.replace("’", "'")) if part and part.strip()]
+
+
+def clauses(sentence: str) -> list[str]:
+    """The cleaned statement clauses of one sentence; a question, or quoted speech, gives none.
+
+    A trailing tag question ("I'm vegetarian btw, did I mention?") does not make the statement a question.
+    """
+    if QUOTE.search(sentence):
+        return []
+    if sentence.rstrip().endswith("?"):
+        head, _, tag = sentence.rpartition(",")
+        if not head or not TAG_QUESTION.match(tag.strip()):
+            return []
+        sentence = head
+    parts = [part for part in CLAUSE_BREAK.split(sentence) if part and part.strip()]
+    cleaned = [clean(fragment) for part in parts for fragment in _introduction(clean(part))]
+    return [part for part in cleaned if part and not QUESTION_START.match(part) and not SMALL_TALK.fullmatch(part)]
+
+
+INTRODUCTION = re.compile(r"^\s*(?:i'm|i am)\s+[^,]+,", re.IGNORECASE)
+SELF_FRAGMENT = re.compile(r"^(?:and\s+)?(?P<fragment>\d{1,3}\b.*|\w+ing\b.*|from\b.*|an?\s+\w+.*)$", re.IGNORECASE)
+
+
+def _introduction(part: str) -> list[str]:
+    """ "i'm marcus, 45, living in toronto" → "i'm marcus", "I'm 45", "I'm living in toronto": each piece of a
+    self-introduction is its own statement."""
+    if not INTRODUCTION.match(part):
+        return [part]
+    first, *rest = part.split(",")
+    fragments = [first]
+    for fragment in rest:
+        match = SELF_FRAGMENT.match(fragment.strip())
+        fragments.append(f"I'm {match['fragment']}" if match else fragment)
+    return fragments
+
+
+def is_skipped(clause: str) -> bool:
+    """Requests, hypotheticals and wishes, and reported speech: never a memory."""
+    return bool(REQUEST.match(clause) or HYPOTHETICAL.search(clause) or REPORTED.search(clause))
+
+
+def statements(text: str) -> list[str]:
+    """The clauses of ``text`` that state something (the only text the model may take facts from)."""
+    return [clause for sentence in sentences(text) for clause in clauses(sentence) if not is_skipped(clause)]
