@@ -6,7 +6,8 @@ import json
 import sys
 import time
 
-from assistant.conversation import MessageTooLongError
+from assistant.chat_commands import describe_report
+from assistant.conversation import Conversation, MessageTooLongError
 from assistant.factory import build_assistant
 from assistant.history import UnknownSessionError
 from assistant.models import ModelError
@@ -41,6 +42,7 @@ def run_ask(settings: Settings, user: str, session_id: str | None, question: str
             print("mnemo: the message is empty", file=sys.stderr)
             return 2
         reply = conversation.last_reply
+        remembered = _remember(conversation)
         if as_json:
             print(
                 json.dumps(
@@ -59,6 +61,10 @@ def run_ask(settings: Settings, user: str, session_id: str | None, question: str
                         },
                         "tokens": {"prompt": reply.prompt_tokens, "completion": reply.completion_tokens},
                         "dropped_history_messages": reply.dropped_messages,
+                        "remembered": remembered,
+                        "recalled": [
+                            ref for part in reply.prompt_parts if part.source == "memory" for ref in part.references
+                        ],
                     },
                     ensure_ascii=False,
                 )
@@ -66,12 +72,24 @@ def run_ask(settings: Settings, user: str, session_id: str | None, question: str
         else:
             print()
             print(f"[session {conversation.session.id}]", file=sys.stderr)
+            for line in remembered:
+                print(f"[memory] {line}", file=sys.stderr)
         if reply.status == "error":
             print(f"mnemo: {reply.error}", file=sys.stderr)
             return 1
         return 0
     finally:
         assistant.close()
+
+
+def _remember(conversation: Conversation) -> list[str]:
+    """Remember the user's message (after the reply, as the app does); what changed, one line each."""
+    try:
+        report = conversation.remember_last_turn()
+    except Exception as error:  # noqa: BLE001 - the answer is out; memory trouble is reported, not fatal
+        print(f"mnemo: could not update memory: {error}", file=sys.stderr)
+        return []
+    return [] if report is None else [line.replace("**", "").replace("*", "") for line in describe_report(report)]
 
 
 def _round(value: float | None) -> float | None:

@@ -126,7 +126,7 @@ class MemoryProvider:
             )
         recalled = self.access.recall(request.user, request.text, request.now, request.session_id)
         if recalled:
-            lines = [render_line(item.memory) for item in recalled]
+            lines = [render_line(item.memory, request.user) for item in recalled]
             parts.append(
                 PromptPart(
                     "From earlier conversations (most relevant first; use them if they help)",

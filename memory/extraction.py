@@ -17,9 +17,10 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from memory.extraction_text import statements
+from memory.extraction_text import NEGATION, is_skipped, statements
 from memory.profile import ProfileSection
 from memory.records import MemoryKind
+from memory.timeparse import find_times
 
 KEY_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"
 
@@ -66,7 +67,7 @@ FRAME_WORDS = frozenset(
     """a an the i i'm im me my mine we our us you your he she his her him they them their it its is am are was
     were be been being has have had do does did will would to of in on at for with and or but as by from that
     this these those there who which what user user's users name named called lives live living likes like
-    wants want prefers prefer not no don't doesn't does't dont very really also just so than then""".split()
+    wants want prefers prefer not no don't doesn't dont very really also just so than then""".split()
 )
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -172,8 +173,10 @@ class LLMExtractor:
         for item in proposed:
             candidate_text = _first_person(item.text)
             words = content_words(candidate_text)
-            if not is_grounded(candidate_text, said) or any(_overlap(words, other) >= 0.5 for other in covered):
-                continue  # invented, or the rules already have it
+            if not is_grounded(candidate_text, said) or not is_about_the_user(candidate_text, said_at):
+                continue  # invented, or not a lasting fact about the user
+            if any(_overlap(words, other) >= 0.5 for other in covered):
+                continue  # the rules already have it
             found.append(Candidate(text=candidate_text, kind=item.kind, key=item.key, importance=0.5, confidence=0.6))
             covered.append(words)
         return found
@@ -186,6 +189,23 @@ class LLMExtractor:
             except ValueError:
                 prompt += " (JSON list only)"
         return None
+
+
+FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|my|me|mine|we|we're|our|us)\b", re.IGNORECASE)
+DISLIKE = re.compile(r"\b(?:don't|do not)\s+(?:like|eat|want|drink)\b|\bcan't stand\b|\bnot a fan\b", re.IGNORECASE)
+UNDATED_PLAN = re.compile(r"\b(?:will|'ll|going to|gonna|plan to|planning to)\b", re.IGNORECASE)
+TRANSIENT = re.compile(r"\b(?:today|tonight|right now|this morning|this evening|good night|bed)\b", re.IGNORECASE)
+
+
+def is_about_the_user(text: str, said_at: datetime) -> bool:
+    """The gates a model's candidate must pass besides grounding, the ones the rules apply by construction:
+    about the user (first person), not negated trivia, not a request or wish, not a passing moment, and a
+    plan only when it has a date."""
+    if not FIRST_PERSON.search(text) or is_skipped(text) or TRANSIENT.search(text):
+        return False
+    if NEGATION.search(text) and not DISLIKE.search(text):
+        return False
+    return not (UNDATED_PLAN.search(text) and not find_times(text, said_at))
 
 
 def _overlap(first: set[str], second: set[str]) -> float:

@@ -166,10 +166,13 @@ class Retriever:
         word_hits = lexical.search_scored(user, query, self.config.depth)
         best = max((score for _, score in word_hits), default=0.0)
         lexical_scores = {memory_id: score / best for memory_id, score in word_hits} if best > 0 else {}
+        # A word match outside the nearest few still has a meaning score: compute it from its stored vector.
         missing = [memory_id for memory_id in lexical_scores if memory_id not in found]
-        for memory in store.get_many(user, missing):
+        for memory, stored in store.get_with_vectors(user, missing):
             if memory.status.value == "active":
                 found[memory.id] = memory
+                similarity = sum(a * b for a, b in zip(vector, stored, strict=True))
+                dense_scores[memory.id] = max((similarity - mean) / deviation, 0.0) / 3.0
         for memory_id, memory in found.items():
             candidates[memory_id] = (memory, dense_scores.get(memory_id, 0.0), lexical_scores.get(memory_id, 0.0))
 
@@ -257,8 +260,12 @@ def approximate_tokens(text: str) -> int:
     return sum(2 if len(piece) > 8 else 1 for piece in pieces)
 
 
-def render_line(memory: Memory) -> str:
-    """One recalled item as the model sees it: id, date, who said it, what."""
-    date = (memory.refers_to or memory.said_at).strftime("%d %b %Y")
-    when = f"{memory.said_at.strftime('%d %b %Y')}" if not memory.refers_to else f"about {date}"
-    return f"[{memory.id}] ({when}) {memory.text}"
+def render_line(memory: Memory, speaker: str = "") -> str:
+    """One recalled item as the model sees it: id, date, who said it, what.
+
+    The user's own words carry ``speaker`` (their name), so the model reads "sam: my sister lives in
+    Porto" as something sam said, not as its own first-person statement.
+    """
+    when = f"about {memory.refers_to:%d %b %Y}" if memory.refers_to else f"{memory.said_at:%d %b %Y}"
+    text = memory.text if memory.speaker or not speaker else f"{speaker}: {memory.text}"
+    return f"[{memory.id}] ({when}) {text}"

@@ -137,6 +137,18 @@ class MemoryStore:
         }
         return [by_id[memory_id] for memory_id in memory_ids if memory_id in by_id]
 
+    def get_with_vectors(self, user: str, memory_ids: list[str]) -> list[tuple[Memory, list[float]]]:
+        """The memories with these ids that exist, each with its stored vector."""
+        if not memory_ids:
+            return []
+        found = self._collection(user).get(ids=memory_ids, include=["documents", "metadatas", "embeddings"])
+        return [
+            (Memory.from_chroma(memory_id, document, metadata), list(vector))
+            for memory_id, document, metadata, vector in zip(
+                found["ids"], found["documents"], found["metadatas"], found["embeddings"], strict=True
+            )
+        ]
+
     def get(self, user: str, memory_id: str) -> Memory:
         found = self._collection(user).get(ids=[memory_id], include=["documents", "metadatas"])
         if not found["ids"]:

