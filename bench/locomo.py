@@ -204,9 +204,8 @@ def answer_questions(items: list[dict[str, Any]], per_category: int, profile: st
     from assistant.models.handle import ModelHandle
     from assistant.settings import load_settings
 
-    settings = load_settings(overrides={"model": {"profile": profile}})
-    handle = ModelHandle(settings.model, settings.cache_dir, None)
-    model = handle.load()
+    settings = load_settings(model={"profile": profile})
+    model = ModelHandle(settings.model, settings.cache_dir, None).get()
     options = GenerationOptions(max_new_tokens=32, temperature=0.0)
     chosen: list[dict[str, Any]] = []
     for category in CATEGORIES:
