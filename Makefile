@@ -52,12 +52,20 @@ $(LARGE_STAMP): $(APP_STAMP)
 lint: setup-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
+LOCOMO ?= ../shared/data/locomo/locomo_dev.json
+
 bench: setup
 	$(BIN)/python bench/chat.py --profile default
 	$(BIN)/python bench/chat.py --profile tiny
+	$(BIN)/python bench/locomo.py --data $(LOCOMO)
+	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/memory_scale.py
 
 bench-smoke: setup
 	$(BIN)/python bench/chat.py --profile tiny --smoke
+	$(BIN)/python bench/locomo.py --data $(LOCOMO) --fast --limit 1
+	$(BIN)/python bench/extraction.py --smoke
+	$(BIN)/python bench/memory_scale.py --smoke
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

@@ -86,6 +86,10 @@ class Memory(BaseModel):
             return value.replace(tzinfo=UTC)
         return value
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == MemoryStatus.ACTIVE
+
     def to_metadata(self) -> dict[str, str | int | float | bool]:
         """Chroma metadata (scalars only): lists as JSON, times as ISO text and epoch seconds, no Nones."""
         metadata: dict[str, str | int | float | bool] = {}

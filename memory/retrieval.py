@@ -168,10 +168,13 @@ class Retriever:
         lexical_scores = {memory_id: score / best for memory_id, score in word_hits} if best > 0 else {}
         # A word match outside the nearest few still has a meaning score: compute it from its stored vector.
         missing = [memory_id for memory_id in lexical_scores if memory_id not in found]
-        for memory, stored in store.get_with_vectors(user, missing):
-            if memory.status.value == "active":
+        with_vectors = [pair for pair in store.get_with_vectors(user, missing) if pair[0].is_active]
+        if with_vectors:
+            import numpy as np
+
+            similarities = np.asarray([stored for _, stored in with_vectors]) @ np.asarray(vector)
+            for (memory, _), similarity in zip(with_vectors, similarities.tolist(), strict=True):
                 found[memory.id] = memory
-                similarity = sum(a * b for a, b in zip(vector, stored, strict=True))
                 dense_scores[memory.id] = max((similarity - mean) / deviation, 0.0) / 3.0
         for memory_id, memory in found.items():
             candidates[memory_id] = (memory, dense_scores.get(memory_id, 0.0), lexical_scores.get(memory_id, 0.0))

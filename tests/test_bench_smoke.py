@@ -73,3 +73,22 @@ def test_extraction_benchmark_scores_the_scripted_conversation() -> None:
     assert report["smoke"] is True and report["stored"] > 0
     assert 0 <= report["precision"] <= 1 and 0 <= report["recall"] <= 1
     assert report["misattributed"] == 0  # the assistant's claims in those turns never become memories
+
+
+def test_locomo_benchmark_reports_recall_per_category_in_the_agreed_shape() -> None:
+    data = REPO.parent / "shared" / "data" / "locomo" / "locomo_dev.json"
+    result = subprocess.run(
+        [sys.executable, REPO / "bench" / "locomo.py", "--data", data, "--fast", "--limit", "1"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    for table in ("recall_any", "recall_all"):
+        assert set(report[table]) == {"1", "5", "10", "20"}
+        assert 0 <= report[table]["1"] <= report[table]["10"] <= report[table]["20"] <= 1
+    assert set(report["by_category"]) == {"1", "2", "3", "4"}
+    assert report["recall_any"]["10"] > 0.5  # far above chance (10 of ~400 turns)
+    assert report["context_tokens_at_10"] > 0 and report["ingest_turns_per_s"] > 0
+    assert 0 < report["search_ms_p50"] <= report["search_ms_p95"]

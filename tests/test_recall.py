@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from assistant.chat_commands import is_command, run_command
-from assistant.factory import Assistant
+from assistant.factory import Assistant, build_assistant
 from assistant.models.fake import FakeChatModel
+from assistant.settings import load_settings
 from memory.records import Memory, MemoryStatus
 
 
@@ -20,16 +25,29 @@ def system_prompt(fake_model: FakeChatModel) -> str:
     return fake_model.received[-1][0].content
 
 
+@pytest.fixture(params=["embedded", "server"])
+def either_chroma(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Assistant, str]]:
+    """The assistant on an embedded Chroma, and on a real `chroma run` server (fresh user names there)."""
+    if request.param == "server":
+        monkeypatch.setenv("MNEMO_MEMORY__CHROMA_URL", request.getfixturevalue("chroma_server"))
+    built = build_assistant(load_settings(), model=FakeChatModel())
+    yield built, "sam" + secrets.token_hex(3)
+    built.close()
+
+
 def test_a_moved_sister_is_one_active_memory_and_the_new_session_recalls_porto(
-    assistant: Assistant, fake_model: FakeChatModel
+    either_chroma: tuple[Assistant, str],
 ) -> None:
-    first, report = say(assistant, "sam", "My sister Ana lives in Lisbon.")
+    assistant, sam = either_chroma
+    fake_model = assistant.model.get()
+    assert isinstance(fake_model, FakeChatModel)
+    first, report = say(assistant, sam, "My sister Ana lives in Lisbon.")
     assert report is not None and any("Lisbon" in memory.text for memory in report.remembered)
-    _, report = say(assistant, "sam", "Ana moved to Porto last month.", first.session.id)
+    _, report = say(assistant, sam, "Ana moved to Porto last month.", first.session.id)
     assert report is not None and any("Porto" in memory.text for memory in report.remembered)
 
     memories = assistant.memory.get().memories
-    everything = memories.store.all("sam", status=None)
+    everything = memories.store.all(sam, status=None)
     about_ana = [memory for memory in everything if "Ana" in memory.text]
     active = [memory for memory in about_ana if memory.status == MemoryStatus.ACTIVE]
     superseded = [memory for memory in about_ana if memory.status == MemoryStatus.SUPERSEDED]
@@ -37,7 +55,7 @@ def test_a_moved_sister_is_one_active_memory_and_the_new_session_recalls_porto(
     assert len(superseded) == 1 and "Lisbon" in superseded[0].text and superseded[0].replaced_by == active[0].id
     assert all(memory.sources and memory.sources[0].startswith("message:") for memory in about_ana)
 
-    new_session, _ = say(assistant, "sam", "Where does my sister live?")
+    new_session, _ = say(assistant, sam, "Where does my sister live?")
     assert new_session.session.id != first.session.id
     prompt = system_prompt(fake_model)
     assert "Porto" in prompt
