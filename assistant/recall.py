@@ -72,17 +72,22 @@ class MemoryAccess:
         """Open the stores and load the embedding model now, so the first message does not wait for them."""
         self.get().embedder.embed(["warm up"])
 
-    def recall(self, user: str, text: str, now: datetime, session_id: str = "") -> list[Recalled]:
+    def recall(
+        self, user: str, text: str, now: datetime, session_id: str = "", token_budget: int | None = None
+    ) -> list[Recalled]:
         """What to put in the prompt for ``text``: memories and earlier turns (not this session's own)."""
         memory = self.settings.memory
         if not memory.enabled or memory.recall_k == 0:
             return []
-        this_session = session_source(session_id) if session_id else None
-        recalled = self.retriever.retrieve(
-            user, text, now=now, k=memory.recall_k + 4, token_budget=memory.token_budget, mark_used=True
+        return self.retriever.retrieve(
+            user,
+            text,
+            now=now,
+            k=memory.recall_k,
+            token_budget=memory.token_budget if token_budget is None else token_budget,
+            mark_used=True,
+            exclude_source=session_source(session_id) if session_id else None,  # already in the chat history
         )
-        # Turns of this very session are in the chat history already.
-        return [item for item in recalled if this_session not in item.memory.sources][: memory.recall_k]
 
     def record_turn(
         self, user: str, message_id: int, text: str, said_at: datetime, *, session_id: str, context: str = ""
@@ -109,7 +114,7 @@ class MemoryProvider:
     def parts(self, request: PromptRequest) -> Sequence[PromptPart]:
         if not self.access.enabled:
             return []
-        from memory.retrieval import render_line
+        from memory.retrieval import approximate_tokens, render_line
 
         system = self.access.get()
         parts: list[PromptPart] = []
@@ -124,7 +129,8 @@ class MemoryProvider:
                     references=tuple(f"profile:{source}" for source in profile_sources),
                 )
             )
-        recalled = self.access.recall(request.user, request.text, request.now, request.session_id)
+        budget = max(self.access.settings.memory.token_budget - approximate_tokens(profile), 0)
+        recalled = self.access.recall(request.user, request.text, request.now, request.session_id, budget)
         if recalled:
             lines = [render_line(item.memory, request.user) for item in recalled]
             parts.append(

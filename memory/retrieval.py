@@ -108,10 +108,12 @@ class Retriever:
         token_budget: int | None = None,
         speakers: Sequence[str] = (),
         mark_used: bool = False,
+        exclude_source: str | None = None,
     ) -> list[Recalled]:
         """The best ``k`` memories and turns for ``query``, within ``token_budget`` tokens when given.
 
-        ``speakers`` are names whose own words should count more when the query names them.
+        ``speakers`` are names whose own words should count more when the query names them; items with
+        the source ``exclude_source`` (say, this chat session's own turns) are left out.
         """
         if not query.strip():
             return []
@@ -133,6 +135,7 @@ class Retriever:
                     lexical,
                 )
                 for memory, dense, lexical in candidates.values()
+                if exclude_source is None or exclude_source not in memory.sources
             ),
             key=lambda item: item[0],
             reverse=True,
