@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from memory.extraction import Candidate, ExtractionContext
 from memory.extraction_people import People, introductions, read_person
 from memory.extraction_style import read_style
@@ -246,11 +248,14 @@ def read_like(clause: str) -> Candidate | None:
     liked = object_phrase(match["rest"])
     if liked is None or liked.lower().startswith("to "):  # "I'd love to …" is a wish, "I hate to say" a turn of phrase
         return None
+    topic = slug(liked)
+    if topic is None:  # only determiners or punctuation ("I love that!"): nothing to remember
+        return None
     verb = match["verb"].replace("'m", "am").lower()
     section = ProfileSection.DISLIKES if DISLIKING.search(verb) else ProfileSection.LIKES
     return _fact(
         f"I {verb} {liked}".replace("I am ", "I'm "),
-        f"likes.{slug(liked)}",
+        f"likes.{topic}",
         (section, liked.lower(), liked),
         kind=MemoryKind.PREFERENCE,
         importance=0.6,
@@ -362,11 +367,14 @@ class RuleExtractor:
                 found.extend(style)
                 continue
             for clause in clauses(sentence):
-                candidate = self.read_clause(clause, said_at, people)
-                if candidate is not None:
-                    found.append(candidate)
-                if not is_skipped(clause):
-                    found.extend(introductions(clause, people))
+                try:
+                    candidate = self.read_clause(clause, said_at, people)
+                    if candidate is not None:
+                        found.append(candidate)
+                    if not is_skipped(clause):
+                        found.extend(introductions(clause, people))
+                except ValidationError:  # a rule produced something malformed: skip the clause, keep the rest
+                    continue
         return _unique(found)
 
     @staticmethod

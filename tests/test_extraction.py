@@ -221,3 +221,21 @@ def test_grounding_needs_every_content_word_in_what_was_said() -> None:
 def test_a_grounded_proposal_must_still_be_a_lasting_fact_about_the_user(message: str, proposal: str) -> None:
     model = ScriptedModel(answer({"text": proposal, "kind": "fact"}))
     assert LLMExtractor(model, RuleExtractor()).extract(message, SAID_AT) == []
+
+
+def test_the_rules_never_fail_on_real_conversation_text() -> None:
+    """Every turn of a real long conversation (LoCoMo) goes through the rules without an error."""
+    from tests.conftest import SHARED_DATA
+
+    conversations = json.loads((SHARED_DATA / "locomo" / "locomo_dev.json").read_text())
+    extractor = RuleExtractor()
+    said_at = datetime(2023, 5, 8, tzinfo=UTC)
+    turns = [
+        turn["text"]
+        for conversation in conversations
+        for key, session in conversation["conversation"].items()
+        if key.startswith("session_") and isinstance(session, list)
+        for turn in session
+    ]
+    found = [candidate for text in turns for candidate in extractor.extract(text, said_at)]
+    assert found and all(candidate.text for candidate in found)
