@@ -283,6 +283,10 @@ def read_routine(clause: str) -> Candidate | None:
     statement = leading["rest"] if leading else clause
     if not FIRST_PERSON.match(statement) or re.match(r"^i(?:'m| am)\s+(?!\w+ing\b)", statement, re.I):
         return None  # "I'm always tired" is a state, not a routine
+    if re.match(r"^(?:i|we)(?:'ll|'d|\s+will|\s+would|\s+can|\s+could|\s+should)\b", statement, re.I):
+        return None  # "I'll always remember…" is a promise, not a habit
+    if len(statement.split()) > 16:
+        return None  # a long reflective sentence, not a habit worth a profile line
     activity = FREQUENCY.sub("", statement)
     activity = re.sub(r"^(?:i|we)(?:'ve|\s+have)?\s+(?:been\s+)?", "", activity, flags=re.IGNORECASE).strip(" ,")
     activity = re.sub(r"\s+for\s+(?:a|an|\w+)\s+(?:days?|weeks?|months?|years?)(?:\s+now)?$", "", activity).strip()

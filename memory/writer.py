@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from memory.episodes import EpisodeIndex, Turn
 from memory.extraction import Candidate, ExtractionContext, Extractor
 from memory.extraction_people import people_in
@@ -177,7 +179,10 @@ class MemoryWriter:
         candidates = self.extractor.extract(turn.text, turn.said_at, self._context(user))
         report = WriteReport()
         for candidate in candidates:
-            report += self._reconcile(user, candidate, [turn.source], turn.said_at, f"said in {turn.source}")
+            try:
+                report += self._reconcile(user, candidate, [turn.source], turn.said_at, f"said in {turn.source}")
+            except ValidationError:  # one malformed candidate never costs the turn's other memories
+                continue
         self._learn_people(user, candidates)
         self._note_names(user, turn.text)
         return report
@@ -294,7 +299,12 @@ class MemoryWriter:
     def _apply_profile(self, user: str, candidate: Candidate, memory_id: str) -> None:
         if self.profile is not None and candidate.profile is not None:
             section, key, value = candidate.profile
-            self.profile.apply_automatic(user, section, key, value, source=memory_id, confidence=candidate.confidence)
+            try:
+                self.profile.apply_automatic(
+                    user, section, key, value, source=memory_id, confidence=candidate.confidence
+                )
+            except ValidationError:  # too long or empty for a profile line: the memory itself is kept
+                pass
 
     def _sync_profile(self, user: str, memory_id: str) -> None:
         """After an undo: drop what a memory no longer supports, or restore the entry it supports again."""

@@ -170,3 +170,11 @@ def test_a_batch_indexes_every_turn_and_keeps_each_ones_source(system: MemorySys
         "I have a cat called Miso": ["import:2"],
         "I'm allergic to cats": ["import:3"],
     }
+
+
+def test_a_promise_with_always_is_not_a_routine_and_odd_sentences_never_break_a_write(system: MemorySystem) -> None:
+    chat = Chat(system.writer)
+    chat.say("I'll always remember those moments that bring us happiness and remind us that life is great!")
+    chat.say("I love the the!")
+    assert active(system) == []
+    assert chat.say("I walk the dog every morning.").changes  # a real routine is still remembered
