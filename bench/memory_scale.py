@@ -8,7 +8,8 @@
 The output is keyed by size (the total across all users). Each size has add_per_s (memories per second
 through ``Memories.add_many``, embedding included), search_ms_p50/p95 (``hybrid_search``, k=10),
 dense_ms_p50, embed_ms_p50 and lexical_ms_p50 (its parts timed alone), disk_mb (the data dir), rss_mb (peak
-RSS of the process that ran that size; a Chroma server's own memory is not in it) and user_isolation_ok.
+RSS of the process that ran that size) and user_isolation_ok. A Chroma server's own disk and memory are in
+neither.
 Goal: search p95 <= 50 ms at 100k on 2 cores. Each size runs in a fresh process on a fresh data dir, so
 sizes do not share caches or memory peaks. The memories are synthetic but deterministic (``--seed``).
 """

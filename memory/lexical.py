@@ -69,7 +69,7 @@ class LexicalIndex:
         words = list(dict.fromkeys(WORD.findall(query.lower())))
         if not words:
             return []
-        # Stopwords match most rows of every user, and BM25 then ranks them all (0.4 s at 100k memories):
+        # Stopwords match most rows of every user, and BM25 then ranks them all (~0.4 s at 100k memories):
         # they are searched only when the query has nothing else.
         words = [word for word in words if word not in STOPWORDS] or words
         # Any of the words may match (OR); each is quoted so FTS5 syntax in user text is inert.
