@@ -132,10 +132,11 @@ class MemoryProvider:
         budget = max(self.access.settings.memory.token_budget - approximate_tokens(profile), 0)
         recalled = self.access.recall(request.user, request.text, request.now, request.session_id, budget)
         if recalled:
-            lines = [render_line(item.memory, request.user) for item in recalled]
+            lines = [render_line(item.memory) for item in recalled]
             parts.append(
                 PromptPart(
-                    "From earlier conversations (most relevant first; use them if they help)",
+                    f"What {request.user} told you in earlier chats ({request.user}'s own words: "
+                    f"'I' and 'my' mean {request.user}; most relevant first)",
                     "\n".join(lines),
                     order=30,
                     source=self.name,

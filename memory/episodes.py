@@ -15,7 +15,7 @@ from datetime import datetime
 
 from memory.embeddings import MiniLMEmbedder
 from memory.lexical import LexicalIndex
-from memory.records import Memory, MemoryKind
+from memory.records import Memory, MemoryKind, MemoryStatus
 from memory.store import MemoryStore
 
 
@@ -95,6 +95,18 @@ class EpisodeIndex:
             ],
         )
         return episodes
+
+    def retire(self, user: str, sources: Sequence[str], replaced_by: str | None) -> None:
+        """The turns ``sources`` stated something since superseded: recall them no more (None brings them back).
+
+        Otherwise "my sister lives in Lisbon", word for word, would keep coming back after she moved.
+        """
+        ids = [episode_id(user, source) for source in sources if not source.startswith("session:")]
+        status = MemoryStatus.SUPERSEDED if replaced_by else MemoryStatus.ACTIVE
+        if ids:
+            self.store.set_status(user, ids, status, replaced_by)
+            for episode in self.store.get_many(user, ids):
+                self.lexical.put(user, episode.id, episode.text, active=replaced_by is None)
 
     def drop_user(self, user: str) -> None:
         self.store.drop_user(user)

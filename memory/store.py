@@ -87,6 +87,16 @@ class MemoryStore:
                 embeddings=embeddings,
             )
 
+    def set_status(self, user: str, memory_ids: list[str], status: MemoryStatus, replaced_by: str | None) -> None:
+        """Change only the status (and link) of existing entries, without re-embedding them."""
+        collection = self._collection(user)
+        existing = collection.get(ids=memory_ids, include=[])["ids"]
+        if existing:
+            metadata: dict[str, str] = {"status": status.value}
+            if replaced_by:
+                metadata["replaced_by"] = replaced_by
+            collection.update(ids=existing, metadatas=[metadata] * len(existing))
+
     def count(self, user: str) -> int:
         return int(self._collection(user).count())
 

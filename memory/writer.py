@@ -171,6 +171,8 @@ class MemoryWriter:
         with self._lock:
             for change in sorted(report.changes, key=lambda change: change.id, reverse=True):
                 self.memories.undo(user, change.id)
+                if change.action == ChangeAction.SUPERSEDE and change.before is not None:
+                    self.episodes.retire(user, change.before.sources, replaced_by=None)
             for memory_id in dict.fromkeys(change.memory_id for change in report.changes):
                 self._sync_profile(user, memory_id)
             self._people.pop(user, None)  # rebuilt from the memories as they now are
@@ -283,8 +285,9 @@ class MemoryWriter:
         for stale in older:  # two active memories in one slot (from before this rule): both give way
             update = {"status": MemoryStatus.SUPERSEDED, "replaced_by": new.id}
             changes.append(self.memories.revise(user, stale.id, update, reason, ChangeAction.SUPERSEDE))
-        if self.profile is not None:
-            for old in olds:
+        for old in olds:
+            self.episodes.retire(user, old.sources, replaced_by=new.id)
+            if self.profile is not None:
                 self.profile.forget_source(user, old.id)
         self._apply_profile(user, candidate, new.id)
         return WriteReport(changes=sorted(changes, key=lambda change: change.id))

@@ -59,7 +59,7 @@ def test_a_moved_sister_is_one_active_memory_and_the_new_session_recalls_porto(
     assert new_session.session.id != first.session.id
     prompt = system_prompt(fake_model)
     assert "Porto" in prompt
-    assert "lives in Lisbon" not in prompt.split("From earlier conversations")[0]  # not in the profile
+    assert "lives in Lisbon" not in prompt.split("told you in earlier chats")[0]  # not in the profile
     memory_parts = [part for part in new_session.last_reply.prompt_parts if part.source == "memory"]
     assert any(active[0].id in part.references for part in memory_parts)
 
@@ -129,3 +129,17 @@ def test_a_question_about_last_week_prefers_what_happened_last_week(assistant: A
     system.memories.add(Memory(user="sam", text="I went to a jazz concert", said_at=now - timedelta(days=8)))
     ranked = assistant.memory.retriever.retrieve("sam", "which concert did I go to last week?", now=now, k=2)
     assert ranked[0].memory.text == "I went to a jazz concert"
+
+
+def test_the_turn_that_said_the_old_fact_is_not_recalled_after_it_was_superseded(assistant: Assistant) -> None:
+    first, _ = say(assistant, "sam", "My sister Ana lives in Lisbon.")
+    _, report = say(assistant, "sam", "Ana moved to Porto.", first.session.id)
+    episodes = assistant.memory.get().episodes.store
+    said_lisbon = [episode for episode in episodes.all("sam", status=None) if "Lisbon" in episode.text]
+    assert [episode.status for episode in said_lisbon] == [MemoryStatus.SUPERSEDED]
+    recalled = assistant.memory.recall("sam", "Lisbon", datetime.now(UTC))  # not even by its own words
+    assert not any("Lisbon" in item.memory.text for item in recalled)
+    assert report is not None
+    assistant.memory.get().writer.undo("sam", report)  # undoing the move brings the old turn back
+    recalled = assistant.memory.recall("sam", "Lisbon", datetime.now(UTC))
+    assert any("Lisbon" in item.memory.text for item in recalled)
