@@ -163,15 +163,7 @@ MEMORY_HEADERS = ("ID", "KIND", "SAID", "★", "STATUS", "TEXT")
 
 
 def _change_json(change: MemoryChange) -> dict[str, object]:
-    return {
-        "id": change.id,
-        "memory_id": change.memory_id,
-        "action": change.action.value,
-        "at": change.at,
-        "reason": change.reason,
-        "before": change.before.model_dump(mode="json") if change.before else None,
-        "after": change.after.model_dump(mode="json") if change.after else None,
-    }
+    return {"id": change.id, "memory_id": change.memory_id, **change.to_json()}
 
 
 def _show_memory(memory: Memory, args: argparse.Namespace, message: str) -> int:

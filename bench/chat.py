@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from machine import describe_machine  # noqa: E402 - bench/machine.py, beside this script
 
 from assistant.models import CancelToken, ChatMessage, GenerationOptions  # noqa: E402
 from assistant.models.model_cache import ModelSource  # noqa: E402
@@ -124,20 +125,10 @@ def main() -> None:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "quantize": quantize,
         "threads": torch.get_num_threads(),
-        "machine": {"cpus": os.cpu_count(), "processor": _cpu_name(), "python": platform.python_version()},
+        "machine": describe_machine(),
         "smoke": args.smoke,
     }
     print(json.dumps(result))
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from machine import describe_machine  # noqa: E402 - bench/machine.py, beside this script
+
 from memory.episodes import Turn  # noqa: E402
 from memory.retrieval import Retriever, render_line  # noqa: E402
 from memory.system import open_memory  # noqa: E402
@@ -193,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         result["search_ms_p95"] = round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 2)
     if arguments.answer:
         result["answer_f1"] = answer_questions(to_answer, arguments.answer, arguments.profile)
-    result["machine"] = {"cpus": os.cpu_count()}
+    result["machine"] = describe_machine()
     print(json.dumps(result, indent=2))
     return 0
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import resource
 import secrets
@@ -38,6 +37,8 @@ from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from machine import describe_machine  # noqa: E402 - bench/machine.py, beside this script
 
 from memory.records import Memory, MemoryKind  # noqa: E402
 
@@ -272,16 +273,6 @@ def measure_size(run: SizeRun) -> dict[str, object]:
     return result
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="total memories across all users, comma-separated")
@@ -322,9 +313,7 @@ def main() -> None:
         "smoke": args.smoke,
     }
     report["machine"] = {
-        "cpus": os.cpu_count(),
-        "processor": _cpu_name(),
-        "python": platform.python_version(),
+        **describe_machine(),
         # Other work on the machine slows embedding a lot (torch's threads wait for each other): say how busy it was.
         "load_avg_1m": [round(load_at_start, 2), round(os.getloadavg()[0], 2)],
     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from memory.records import Memory
 
@@ -56,6 +57,16 @@ class MemoryChange:
     reason: str
     at: str
 
+    def to_json(self) -> dict[str, Any]:
+        """The change as plain JSON: what it did, when, why, and the memory before and after."""
+        return {
+            "action": self.action.value,
+            "before": self.before.model_dump(mode="json") if self.before else None,
+            "after": self.after.model_dump(mode="json") if self.after else None,
+            "reason": self.reason,
+            "at": self.at,
+        }
+
 
 class MemoryJournal:
     """Append-only log of memory changes in ``memory.sqlite3`` under the data dir (thread-safe)."""
@@ -79,63 +90,30 @@ class MemoryJournal:
     def record(
         self, action: ChangeAction, before: Memory | None, after: Memory | None, reason: str = ""
     ) -> MemoryChange:
-        subject = after or before
-        if subject is None:
-            raise ValueError("a change needs a memory before or after it")
-        at = datetime.now(UTC).isoformat(timespec="microseconds")
-        with self._lock, self._db:
-            cursor = self._db.execute(
-                "INSERT INTO memory_changes(user, memory_id, action, before_json, after_json, reason, at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    subject.user,
-                    subject.id,
-                    action.value,
-                    before.model_dump_json() if before else None,
-                    after.model_dump_json() if after else None,
-                    reason,
-                    at,
-                ),
-            )
-        return MemoryChange(int(cursor.lastrowid or 0), subject.user, subject.id, action, before, after, reason, at)
+        return self.record_many([(action, before, after, reason)])[0]
 
     def record_many(
         self, changes: Sequence[tuple[ChangeAction, Memory | None, Memory | None, str]]
     ) -> list[MemoryChange]:
         """Record several ``(action, before, after, reason)`` changes in one transaction, in order."""
-        subjects = []
-        for _, before, after, _ in changes:
+        at = datetime.now(UTC).isoformat(timespec="microseconds")
+        made = []
+        for action, before, after, reason in changes:
             subject = after or before
             if subject is None:
                 raise ValueError("a change needs a memory before or after it")
-            subjects.append(subject)
-        at = datetime.now(UTC).isoformat(timespec="microseconds")
-        recorded = []
-        with self._lock, self._db:
-            # One INSERT per row rather than executemany: each change needs its own row id back.
-            for subject, (action, before, after, reason) in zip(subjects, changes, strict=True):
-                cursor = self._db.execute(
-                    "INSERT INTO memory_changes(user, memory_id, action, before_json, after_json, reason, at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        subject.user,
-                        subject.id,
-                        action.value,
-                        before.model_dump_json() if before else None,
-                        after.model_dump_json() if after else None,
-                        reason,
-                        at,
-                    ),
-                )
-                change_id = int(cursor.lastrowid or 0)
-                recorded.append(MemoryChange(change_id, subject.user, subject.id, action, before, after, reason, at))
-        return recorded
+            made.append(MemoryChange(0, subject.user, subject.id, action, before, after, reason, at))
+        return self._append(made)
 
     def import_changes(self, changes: Sequence[MemoryChange]) -> list[MemoryChange]:
         """Append changes made elsewhere (an export file) in one transaction, in order, keeping each one's
         own user, memory, time and reason; the ids of ``changes`` are ignored and new ones given."""
+        return self._append(changes)
+
+    def _append(self, changes: Sequence[MemoryChange]) -> list[MemoryChange]:
         recorded = []
         with self._lock, self._db:
+            # One INSERT per row rather than executemany: each change needs its own row id back.
             for change in changes:
                 cursor = self._db.execute(
                     "INSERT INTO memory_changes(user, memory_id, action, before_json, after_json, reason, at) "

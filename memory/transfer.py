@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TextIO
+from typing import Annotated, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
@@ -99,7 +99,7 @@ def export_memories(system: MemorySystem, user: str, out: TextIO) -> ExportRepor
     """Write every memory of ``user`` (any status) with its history, then the profile, as JSON Lines."""
     memories = system.memories.store.all(validate_user_name(user), status=None)
     for memory in memories:
-        history = [_exported_change(change) for change in system.memories.journal.history(user, memory.id)]
+        history = [change.to_json() for change in system.memories.journal.history(user, memory.id)]
         line = {"type": "memory", "format": FORMAT, "memory": memory.model_dump(mode="json"), "history": history}
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
     entries = system.profile.entries(user)
@@ -107,16 +107,6 @@ def export_memories(system: MemorySystem, user: str, out: TextIO) -> ExportRepor
         line = {"type": "profile", "format": FORMAT, "entry": entry.model_dump(mode="json")}
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
     return ExportReport(memories=len(memories), profile_entries=len(entries))
-
-
-def _exported_change(change: MemoryChange) -> dict[str, Any]:
-    return {
-        "action": change.action.value,
-        "before": change.before.model_dump(mode="json") if change.before else None,
-        "after": change.after.model_dump(mode="json") if change.after else None,
-        "reason": change.reason,
-        "at": change.at,
-    }
 
 
 def parse_line(text: str) -> MemoryLine | ProfileLine:

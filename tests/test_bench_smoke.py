@@ -10,16 +10,16 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+def run_benchmark(script: str, *arguments: str | Path, timeout: int = 600) -> dict:
+    """Run ``bench/<script>`` as a user would and return the one JSON object it prints."""
+    command = [sys.executable, REPO / "bench" / script, *arguments]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
+    return json.loads(result.stdout)
+
+
 @pytest.mark.real_model
 def test_chat_benchmark_prints_one_json_object_with_the_agreed_keys(shared_model_cache: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, REPO / "bench" / "chat.py", "--profile", "tiny", "--smoke"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    report = json.loads(result.stdout)
+    report = run_benchmark("chat.py", "--profile", "tiny", "--smoke")
     assert {"profile", "load_s", "ttft_s", "decode_tok_s", "peak_rss_mb"} <= set(report)
     assert report["profile"] == "tiny" and report["smoke"] is True
     assert report["load_s"] > 0 and report["ttft_s"] > 0 and report["peak_rss_mb"] > 0
@@ -27,22 +27,12 @@ def test_chat_benchmark_prints_one_json_object_with_the_agreed_keys(shared_model
 
 
 def test_startup_benchmark_reports_seconds_to_an_interactive_app() -> None:
-    result = subprocess.run(
-        [sys.executable, REPO / "bench" / "startup.py", "1"], capture_output=True, text=True, timeout=120, check=True
-    )
-    report = json.loads(result.stdout)
+    report = run_benchmark("startup.py", "1", timeout=120)
     assert len(report["startup_s"]) == 1 and 0 < report["median_s"] < 30
 
 
 def test_memory_scale_benchmark_reports_each_size_with_the_agreed_keys() -> None:
-    result = subprocess.run(
-        [sys.executable, REPO / "bench" / "memory_scale.py", "--smoke"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    report = json.loads(result.stdout)
+    report = run_benchmark("memory_scale.py", "--smoke")
     (size,) = [key for key in report if key.isdigit()]
     measured = report[size]
     assert {
@@ -60,14 +50,7 @@ def test_memory_scale_benchmark_reports_each_size_with_the_agreed_keys() -> None
 
 
 def test_extraction_benchmark_scores_the_scripted_conversation() -> None:
-    result = subprocess.run(
-        [sys.executable, REPO / "bench" / "extraction.py", "--smoke"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    report = json.loads(result.stdout)
+    report = run_benchmark("extraction.py", "--smoke")
     keys = {"precision", "recall", "duplicates", "junk", "misattributed", "stored", "expected", "ms_per_turn"}
     assert keys <= set(report)
     assert report["smoke"] is True and report["stored"] > 0
@@ -77,14 +60,7 @@ def test_extraction_benchmark_scores_the_scripted_conversation() -> None:
 
 def test_locomo_benchmark_reports_recall_per_category_in_the_agreed_shape() -> None:
     data = REPO.parent / "shared" / "data" / "locomo" / "locomo_dev.json"
-    result = subprocess.run(
-        [sys.executable, REPO / "bench" / "locomo.py", "--data", data, "--fast", "--limit", "1"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=True,
-    )
-    report = json.loads(result.stdout)
+    report = run_benchmark("locomo.py", "--data", data, "--fast", "--limit", "1", timeout=900)
     for table in ("recall_any", "recall_all"):
         assert set(report[table]) == {"1", "5", "10", "20"}
         assert 0 <= report[table]["1"] <= report[table]["10"] <= report[table]["20"] <= 1
