@@ -5,19 +5,40 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Sequence
+from pathlib import Path
 
 from assistant.chat_commands import describe_report
 from assistant.conversation import Conversation, MessageTooLongError
-from assistant.factory import build_assistant
+from assistant.factory import Assistant, build_assistant
 from assistant.history import UnknownSessionError
+from assistant.media import PreparedAttachment, attachment_kind, compose_message
 from assistant.models import ModelError
 from assistant.progress import StderrProgress
 from assistant.settings import Settings
+from modalities.errors import MediaError
 
 
-def run_ask(settings: Settings, user: str, session_id: str | None, question: str, *, as_json: bool) -> int:
+def run_ask(
+    settings: Settings,
+    user: str,
+    session_id: str | None,
+    question: str,
+    *,
+    as_json: bool,
+    images: Sequence[Path] = (),
+    audio: Sequence[Path] = (),
+) -> int:
     assistant = build_assistant(settings)
     try:
+        try:
+            prepared = [_prepare(assistant, path, user) for path in [*images, *audio]]
+        except MediaError as error:
+            print(f"mnemo: {error}", file=sys.stderr)
+            return 2
+        question = compose_message(question, prepared)
+        if not question:
+            question = "What is in this attachment?" if prepared else question
         try:
             conversation = assistant.conversation(user, session_id)
         except UnknownSessionError as error:
@@ -31,7 +52,7 @@ def run_ask(settings: Settings, user: str, session_id: str | None, question: str
             return 1
         load_s = time.perf_counter() - started
         try:
-            for piece in conversation.send(question):
+            for piece in conversation.send(question, attachments=[item.context() for item in prepared]):
                 if not as_json:
                     sys.stdout.write(piece)
                     sys.stdout.flush()
@@ -62,6 +83,7 @@ def run_ask(settings: Settings, user: str, session_id: str | None, question: str
                         "tokens": {"prompt": reply.prompt_tokens, "completion": reply.completion_tokens},
                         "dropped_history_messages": reply.dropped_messages,
                         "remembered": remembered,
+                        "attachments": [_attachment_json(item) for item in prepared],
                         "recalled": [
                             ref for part in reply.prompt_parts if part.source == "memory" for ref in part.references
                         ],
@@ -90,6 +112,34 @@ def _remember(conversation: Conversation) -> list[str]:
         print(f"mnemo: could not update memory: {error}", file=sys.stderr)
         return []
     return [] if report is None else [line.replace("**", "").replace("*", "") for line in describe_report(report)]
+
+
+def _prepare(assistant: Assistant, path: Path, user: str) -> PreparedAttachment:
+    """Check and encode one attachment, with progress on stderr for long voice notes."""
+    kind = attachment_kind(path)
+    print(f"mnemo: reading {path.name}…", file=sys.stderr)
+
+    def progress(fraction: float) -> None:
+        sys.stderr.write(f"\rmnemo: transcribing {path.name} {fraction:4.0%}")
+        sys.stderr.flush()
+
+    prepared = assistant.attachments.prepare(path, user, progress=progress if kind == "audio" else None)
+    if kind == "audio":
+        sys.stderr.write("\n")
+    return prepared
+
+
+def _attachment_json(item: PreparedAttachment) -> dict[str, object]:
+    return {
+        "name": item.name,
+        "kind": item.kind,
+        "sha256": item.sha256,
+        "report": item.report,
+        "transcript": item.transcript,
+        "language": item.language,
+        "recognised": item.recognised,
+        "seconds": round(item.seconds, 3),
+    }
 
 
 def _round(value: float | None) -> float | None:

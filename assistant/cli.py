@@ -1,5 +1,5 @@
 """The ``mnemo`` command: the chat app by default, plus ``ask``, ``doctor``, ``prepare``, ``sessions``,
-``memory`` and ``profile``."""
+``memory``, ``profile`` and ``concept``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant import __version__
+from assistant.concept_cli import add_concept_commands, run_concept_command
 from assistant.memory_cli import add_memory_commands, run_memory_command
 from assistant.settings import Settings, SettingsError, load_settings
 from memory.users import validate_user_name
@@ -36,10 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = commands.add_parser("ask", help="ask one question and stream the answer to stdout")
-    ask.add_argument("question", nargs="+", help="the message to send ('-' reads it from stdin)")
+    ask.add_argument("question", nargs="*", help="the message to send ('-' reads it from stdin)")
     ask.add_argument("--user", type=_user_name, default=argparse.SUPPRESS, help="who is asking")
     ask.add_argument("--session", metavar="ID", default=argparse.SUPPRESS, help="continue this chat session")
     ask.add_argument("--json", action="store_true", help="print one JSON object with reply, timings and tokens")
+    ask.add_argument("--image", type=Path, action="append", default=[], metavar="FILE", help="attach a photo")
+    ask.add_argument("--audio", type=Path, action="append", default=[], metavar="FILE", help="attach a voice note")
 
     doctor = commands.add_parser("doctor", help="check models, cache, data dir and settings")
     doctor.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -52,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--user", type=_user_name, default=argparse.SUPPRESS, help="whose sessions")
     sessions.add_argument("--json", action="store_true", help="print JSON")
     add_memory_commands(commands, user_type=_user_name)
+    add_concept_commands(commands, user_type=_user_name)
     return parser
 
 
@@ -72,7 +76,10 @@ def main(argv: Sequence[str] | None = None, run_app: AppRunner | None = None) ->
         if args.command == "ask":
             from assistant.ask import run_ask
 
-            return run_ask(settings, user, args.session, _question_text(args.question), as_json=args.json)
+            question = _question_text(args.question)
+            return run_ask(
+                settings, user, args.session, question, as_json=args.json, images=args.image, audio=args.audio
+            )
         if args.command == "doctor":
             from assistant.doctor import run_doctor
 
@@ -83,6 +90,8 @@ def main(argv: Sequence[str] | None = None, run_app: AppRunner | None = None) ->
             return _list_sessions(settings, user, as_json=args.json)
         if args.command in ("memory", "profile"):
             return run_memory_command(settings, user, args)
+        if args.command == "concept":
+            return run_concept_command(settings, user, args)
         if run_app is None:
             parser.error("the chat app is started by the 'mnemo' command (tui.main)")
         return run_app(settings, user, args.session)

@@ -15,6 +15,7 @@ from assistant.models.handle import ModelHandle
 from assistant.prompt import AttachmentContext, PromptBuilder, PromptPart, PromptRequest
 
 if TYPE_CHECKING:
+    from assistant.concepts import ConceptService
     from assistant.recall import MemoryAccess
     from memory.writer import WriteReport
 
@@ -42,6 +43,7 @@ class ReplyResult:
     prompt_parts: list[PromptPart] = field(default_factory=list)
     user_text: str = ""
     said_at: datetime | None = None
+    attachments: tuple[AttachmentContext, ...] = ()
 
     @property
     def decode_tokens_per_s(self) -> float | None:
@@ -73,8 +75,10 @@ class Conversation:
         options: GenerationOptions,
         session: SessionInfo,
         memory: MemoryAccess | None = None,
+        concepts: ConceptService | None = None,
     ) -> None:
         self.memory = memory
+        self.concepts = concepts
         self.store = store
         self.model_handle = model
         self.prompt_builder = prompt_builder
@@ -96,11 +100,21 @@ class Conversation:
 
     def _history_for_model(self) -> list[ChatMessage]:
         # Failed replies never reach the model; cancelled ones did reach the user, so they stay.
-        return [
-            ChatMessage("user" if message.role == "user" else "assistant", message.content)
-            for message in self.history()
-            if message.status != "error" and message.content.strip()
-        ]
+        # Earlier photos come along as their tool reports, so "what colour is it?" can follow a photo.
+        messages = []
+        for message in self.history():
+            if message.status == "error" or not message.content.strip():
+                continue
+            content = message.content
+            if message.role == "user":
+                notes = [
+                    f"[attached {attachment.kind} {attachment.original_name!r}: {attachment.description}]"
+                    for attachment in self.store.message_attachments(message.id)
+                    if attachment.kind == "image" and attachment.description
+                ]
+                content = "\n".join([content, *notes])
+            messages.append(ChatMessage("user" if message.role == "user" else "assistant", content))
+        return messages
 
     def fit_to_context(
         self, system_prompt: str, history: Sequence[ChatMessage], new_message: ChatMessage
@@ -157,7 +171,13 @@ class Conversation:
             self.prompt_builder.render(parts), self._history_for_model(), new_message
         )
 
-        result = ReplyResult(dropped_messages=dropped, prompt_parts=parts, user_text=text, said_at=request.now)
+        result = ReplyResult(
+            dropped_messages=dropped,
+            prompt_parts=parts,
+            user_text=text,
+            said_at=request.now,
+            attachments=tuple(attachments),
+        )
         self.last_reply = result
         result.prompt_tokens = self.model.count_tokens(messages)
         result.user_message_id = self.store.add_message(
@@ -214,9 +234,15 @@ class Conversation:
             if message.role == "assistant" and message.status != "error":
                 context = message.content
         said_at = result.said_at or datetime.now().astimezone()
-        return self.memory.record_turn(
+        report = self.memory.record_turn(
             self.user, result.user_message_id, result.user_text, said_at, session_id=self.session.id, context=context
         )
+        photos = [attachment for attachment in result.attachments if attachment.kind == "image"]
+        if photos:
+            report += self.memory.record_photos(self.user, result.user_message_id, result.user_text, said_at, photos)
+            if self.concepts is not None:
+                report += self.concepts.learn_from_turn(self.user, result.user_text, photos)
+        return report
 
     def _count_reply_tokens(self, text: str) -> int:
         if not text:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.concepts import ConceptService
 from assistant.conversation import Conversation
 from assistant.history import HistoryStore
+from assistant.media import AttachmentProcessor, MediaEncoders
 from assistant.models import CancelToken, ChatMessage, ChatModel, GenerationOptions
 from assistant.models.handle import ModelHandle
 from assistant.prompt import AttachmentProvider, ContextProvider, DateProvider, PersonaProvider, PromptBuilder
@@ -22,6 +24,9 @@ class Assistant:
     prompt_builder: PromptBuilder
     model: ModelHandle
     memory: MemoryAccess
+    media: MediaEncoders
+    attachments: AttachmentProcessor
+    concepts: ConceptService
     options: GenerationOptions = field(default_factory=GenerationOptions)
 
     def conversation(self, user: str, session_id: str | None = None) -> Conversation:
@@ -30,7 +35,9 @@ class Assistant:
             session = self.store.get_session(user, session_id)
         else:
             session = self.store.latest_empty_session(user) or self.store.create_session(user)
-        return Conversation(self.store, self.model, self.prompt_builder, self.options, session, self.memory)
+        return Conversation(
+            self.store, self.model, self.prompt_builder, self.options, session, self.memory, self.concepts
+        )
 
     def close(self) -> None:
         self.memory.close()
@@ -51,12 +58,20 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
     providers: list[ContextProvider] = [PersonaProvider(settings.chat.persona), DateProvider(), AttachmentProvider()]
     if settings.memory.enabled:
         providers.append(MemoryProvider(memory))
+    store = HistoryStore(settings.data_dir)
+    media = MediaEncoders(settings)
+    concepts = ConceptService(memory, media, store)
+    attachments = AttachmentProcessor(settings, store, media)
+    attachments.concepts = concepts
     return Assistant(
         settings=settings,
-        store=HistoryStore(settings.data_dir),
+        store=store,
         prompt_builder=PromptBuilder(providers),
         model=handle,
         memory=memory,
+        media=media,
+        attachments=attachments,
+        concepts=concepts,
         options=options,
     )
 

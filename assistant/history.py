@@ -63,6 +63,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (message_id, sha256)
     );
     """,
+    # 2: what the encoders made of an attachment (a photo's tool report, a voice note's transcript)
+    """
+    ALTER TABLE attachments ADD COLUMN description TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
@@ -106,6 +110,7 @@ class StoredAttachment:
     size_bytes: int
     original_name: str
     path: Path
+    description: str = ""
 
 
 class UnknownSessionError(LookupError):
@@ -285,7 +290,13 @@ class HistoryStore:
             row["size_bytes"],
             row["original_name"],
             self.data_dir / row["stored_path"],
+            row["description"],
         )
+
+    def describe_attachment(self, sha256: str, description: str) -> None:
+        """Keep what the encoders made of the file, so later turns and the history can show it."""
+        with self._transaction() as db:
+            db.execute("UPDATE attachments SET description = ? WHERE sha256 = ?", (description, sha256))
 
     def message_attachments(self, message_id: int) -> list[StoredAttachment]:
         rows = self._query("SELECT sha256 FROM message_attachments WHERE message_id = ? ORDER BY rowid", (message_id,))

@@ -21,6 +21,8 @@ class AttachmentContext:
     kind: str
     name: str
     description: str = ""
+    path: str = ""
+    """Where the stored copy is (image memories link to it)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from assistant.prompt import PromptPart, PromptRequest
+from assistant.prompt import AttachmentContext, PromptPart, PromptRequest
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 def message_source(message_id: int) -> str:
     return f"message:{message_id}"
+
+
+def attachment_source(sha256: str) -> str:
+    return f"attachment:{sha256}"
 
 
 def session_source(session_id: str) -> str:
@@ -97,6 +101,21 @@ class MemoryAccess:
 
         turn: Turn = Turn(text, said_at, message_source(message_id), context=context, session=session_id)
         return self.get().writer.observe(user, turn)
+
+    def record_photos(
+        self, user: str, message_id: int, text: str, said_at: datetime, photos: Sequence[AttachmentContext]
+    ) -> WriteReport:
+        """Each photo of the turn becomes an image memory linked to the message and the stored file."""
+        from memory.writer import WriteReport
+
+        report = WriteReport()
+        writer = self.get().writer
+        for photo in photos:
+            sources = [message_source(message_id), attachment_source(photo.sha256)]
+            report += writer.remember_photo(
+                user, name=photo.name, words=text, description=photo.description, sources=sources, said_at=said_at
+            )
+        return report
 
     def close(self) -> None:
         if self._system is not None:

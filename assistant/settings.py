@@ -121,6 +121,25 @@ class MemorySettings(_Section):
     )
 
 
+class SpeechSettings(_Section):
+    """How voice notes become text (Whisper through faster-whisper, on this machine)."""
+
+    model: Literal["base", "tiny.en"] = Field(
+        "base", description="Packaged Whisper model: 'base' (multilingual, accurate) or 'tiny.en' (English, fast)."
+    )
+    threads: int = Field(2, ge=1, le=256, description="CPU threads for transcription.")
+
+
+class VisionSettings(_Section):
+    """How photos are described to a model that cannot see them, and how your own things are recognised."""
+
+    classifier: Literal["lite0", "lite2"] = Field(
+        "lite0", description="Packaged ImageNet classifier for image descriptions: EfficientNet 'lite0' or 'lite2'."
+    )
+    ocr: bool = Field(True, description="Read the text in photos (receipts, notes, signs) with RapidOCR.")
+    max_megapixels: float = Field(50.0, gt=0, le=1000, description="Larger images are refused.")
+
+
 class TuiSettings(_Section):
     """The terminal app."""
 
@@ -144,6 +163,8 @@ class Settings(BaseSettings):
     model: ModelSettings = Field(default_factory=ModelSettings, description=ModelSettings.__doc__)
     chat: ChatSettings = Field(default_factory=ChatSettings, description=ChatSettings.__doc__)
     memory: MemorySettings = Field(default_factory=MemorySettings, description=MemorySettings.__doc__)
+    speech: SpeechSettings = Field(default_factory=SpeechSettings, description=SpeechSettings.__doc__)
+    vision: VisionSettings = Field(default_factory=VisionSettings, description=VisionSettings.__doc__)
     tui: TuiSettings = Field(default_factory=TuiSettings, description=TuiSettings.__doc__)
 
     @field_validator("user")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from memory.concepts import ConceptStore
 from memory.embeddings import MiniLMEmbedder
 from memory.episodes import EpisodeIndex
 from memory.extraction_rules import RuleExtractor
@@ -29,12 +30,15 @@ class MemorySystem:
     profile: ProfileStore
     writer: MemoryWriter
     """The write path: extraction from the user's turns, /remember, /forget (rules by default)."""
+    concepts: ConceptStore
+    """The user's registered personal things (reference photos' feature vectors)."""
 
     def close(self) -> None:
         self.memories.journal.close()
         self.memories.lexical.close()
         self.episodes.lexical.close()
         self.profile.close()
+        self.concepts.close()
 
 
 def open_memory(data_dir: Path, chroma_url: str | None = None, embedder: MiniLMEmbedder | None = None) -> MemorySystem:
@@ -48,5 +52,11 @@ def open_memory(data_dir: Path, chroma_url: str | None = None, embedder: MiniLME
     profile = ProfileStore(data_dir)
     writer = MemoryWriter(memories, episodes, RuleExtractor(), profile)
     return MemorySystem(
-        memories=memories, episodes=episodes, embedder=embedder, data_dir=data_dir, profile=profile, writer=writer
+        memories=memories,
+        episodes=episodes,
+        embedder=embedder,
+        data_dir=data_dir,
+        profile=profile,
+        writer=writer,
+        concepts=ConceptStore(data_dir),
     )

@@ -72,9 +72,13 @@ class WriteReport:
 
     changes: list[MemoryChange] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Other things learnt from the turn, told to the user as written ("Bo is now a concept: 2 photos")."""
 
     def __add__(self, other: WriteReport) -> WriteReport:
-        return WriteReport([*self.changes, *other.changes], [*self.skipped, *other.skipped])
+        return WriteReport(
+            [*self.changes, *other.changes], [*self.skipped, *other.skipped], [*self.notes, *other.notes]
+        )
 
     @property
     def remembered(self) -> list[Memory]:
@@ -145,6 +149,37 @@ class MemoryWriter:
             report = self._reconcile(user, candidate, list(sources), said_at, "remembered on request")
             self._learn_people(user, [candidate])
             return report
+
+    def remember_photo(
+        self, user: str, *, name: str, words: str, description: str, sources: Sequence[str], said_at: datetime
+    ) -> WriteReport:
+        """A photo the user shared becomes an image memory: their words about it, and what the image tool saw.
+
+        ``sources`` links the message and the stored file (``attachment:<sha256>``), so "show me the photo
+        of the receipt" can find the memory and open the file. The same photo is remembered once.
+        """
+        with self._lock:
+            attachment = next((source for source in sources if source.startswith("attachment:")), None)
+            if attachment and any(
+                attachment in memory.sources
+                for memory in self.memories.store.all(user)
+                if memory.kind == MemoryKind.IMAGE
+            ):
+                return WriteReport(skipped=[f"photo {name}"])
+            said = " ".join(words.split())
+            text = f"Photo {name!r}" + (f" that I shared saying: {said}" if said else " that I shared")
+            text = f"{text} (the image tool saw: {description})" if description else text
+            memory = Memory(
+                user=user,
+                text=text[:1000],
+                kind=MemoryKind.IMAGE,
+                said_at=said_at,
+                sources=list(sources),
+                importance=0.6,
+                confidence=1.0,
+            )
+            self.memories.add(memory, "a photo the user shared")
+            return WriteReport(changes=[self._last_change(user, memory.id)])
 
     def forget(self, user: str, query_or_id: str) -> list[MemoryChange]:
         """``/forget ID|QUERY``: delete that memory, or the best match when it clearly matches; [] otherwise."""

@@ -1,0 +1,1 @@
+"""Modality encoders: voice notes to text, images to descriptions and embeddings."""
