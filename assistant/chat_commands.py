@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from assistant.recall import MemoryAccess, session_source
 
 if TYPE_CHECKING:
+    from assistant.concepts import ConceptService
     from memory.records import Memory
     from memory.writer import WriteReport
 
@@ -22,6 +23,8 @@ COMMANDS = {
     "/memories": "/memories [WORDS] — what mnemo remembers (about WORDS)",
     "/profile": "/profile — your profile, as the model sees it",
     "/undo": "/undo — take back what was just remembered or forgotten",
+    "/attach": "/attach [PATH] — attach a photo or voice note (Tab completes; no path opens a picker)",
+    "/concept": '/concept add NAME ["description"] FILES… · list · show NAME · rm NAME — your things in photos',
     "/help": "/help — these commands",
 }
 
@@ -71,13 +74,26 @@ def _memory_line(memory: Memory) -> str:
 
 
 def run_command(
-    memory: MemoryAccess, user: str, text: str, *, now: datetime, session_id: str = "", last: WriteReport | None = None
+    memory: MemoryAccess,
+    user: str,
+    text: str,
+    *,
+    now: datetime,
+    session_id: str = "",
+    last: WriteReport | None = None,
+    concepts: ConceptService | None = None,
 ) -> CommandOutcome:
     """Run one slash command for ``user``; ``last`` is what /undo takes back."""
     name, _, argument = text.strip().partition(" ")
     name, argument = name.lower(), argument.strip()
     if name == "/help":
         return CommandOutcome("**Commands**\n\n" + "\n".join(f"- {usage}" for usage in COMMANDS.values()))
+    if name == "/concept":
+        from assistant.concept_commands import run_concept_command
+
+        if concepts is None:
+            return CommandOutcome("Concepts are not available here.", error=True)
+        return run_concept_command(concepts, user, argument)
     if not memory.enabled:
         return CommandOutcome("Long-term memory is off (`memory.enabled = false`).", error=True)
     system = memory.get()

@@ -245,7 +245,7 @@ async def test_help_lists_every_chat_binding_and_new_chat_starts_fresh(assistant
         for description in (
             "New chat",
             "Sessions",
-            "Switch user",
+            "Users",
             "Help",
             "Quit",
             "Send",

@@ -6,6 +6,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -20,7 +21,11 @@ from assistant.chat_commands import CommandOutcome, describe_report, is_command,
 from assistant.conversation import Conversation, MessageTooLongError, ReplyResult, clean_user_text
 from assistant.factory import Assistant
 from assistant.history import StoredMessage
+from assistant.media import PreparedAttachment, resolve_attachment_path
 from assistant.models import CancelToken, LoadProgress, ModelError
+from modalities.errors import MediaError
+from tui.screens.attach_file import AttachFileScreen
+from tui.widgets.attachment_bar import AttachmentBar
 from tui.widgets.message_view import MessageView
 from tui.widgets.prompt_input import PromptInput
 from tui.widgets.status_line import StatusLine
@@ -40,6 +45,7 @@ class PendingMessage:
     user_view: MessageView
     reply_view: MessageView
     cancel: CancelToken
+    attachments: list[PreparedAttachment]
 
 
 class ChatScreen(Screen[None]):
@@ -53,7 +59,8 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+c", "cancel_reply", "Cancel reply", show=False, priority=True),
         Binding("ctrl+n", "app.new_chat", "New chat"),
         Binding("f2", "app.sessions", "Sessions"),
-        Binding("f3", "app.switch_user", "Switch user"),
+        Binding("f3", "app.switch_user", "Users", tooltip="Switch to another user or create one"),
+        Binding("ctrl+o", "attach", "Attach"),
     ]
 
     def __init__(self, assistant: Assistant, conversation: Conversation) -> None:
@@ -70,6 +77,7 @@ class ChatScreen(Screen[None]):
         with Horizontal(id="model-progress"):
             yield Label("Preparing the model…", id="model-progress-label")
             yield ProgressBar(id="model-progress-bar", show_eta=False)
+        yield AttachmentBar(self.assistant.attachments, self.conversation.user, id="attachments")
         yield PromptInput(id="prompt", sent_history=self._input_history())
         yield StatusLine(id="status")
         yield Footer()
@@ -121,11 +129,17 @@ class ChatScreen(Screen[None]):
         status.user, status.session_title = conversation.user, conversation.session.title
         status.tokens_per_s = None
         self.query_one(PromptInput).sent_history = self._input_history()
+        bar = self.query_one(AttachmentBar)
+        if bar.user != conversation.user:
+            bar.clear_all()
+            bar.user = conversation.user
 
-    @staticmethod
-    def _view_for(message: StoredMessage) -> MessageView:
+    def _view_for(self, message: StoredMessage) -> MessageView:
         if message.role == "user":
-            return MessageView("user", message.content)
+            stored = self.assistant.store.message_attachments(message.id)
+            labels = [("🖼 " if item.kind == "image" else "🎤 ") + item.original_name for item in stored]
+            photos = [item.path if item.kind == "image" and item.path.exists() else None for item in stored]
+            return MessageView("user", message.content, attachments=list(zip(labels, photos, strict=True)))
         if message.status == "error":
             return MessageView("assistant", f"⚠ {message.content}".strip(), footer="this reply failed")
         footer = "cancelled" if message.status == "cancelled" else ""
@@ -144,18 +158,30 @@ class ChatScreen(Screen[None]):
             self.notify(self.model_error, title="The model is unavailable", severity="error", timeout=10)
             return
         text = clean_user_text(event.text)
-        if not text:
+        bar = self.query_one(AttachmentBar)
+        if text.split(maxsplit=1)[:1] == ["/attach"]:
+            self._attach_typed(text.removeprefix("/attach").strip())
+            return
+        if not text and not bar.ready():
             return
         if is_command(text):
             await self._start_command(text)
             return
+        if bar.busy:
+            event.prompt_input.restore(event.text)
+            self.notify(f"Still reading {', '.join(bar.busy)}; send when its chip is ready.", timeout=5)
+            return
+        attachments = bar.ready()
+        bar.clear_all()
+        text = text or "(sent " + ", ".join(item.name for item in attachments) + ")"
         messages = self.query_one("#messages", VerticalScroll)
-        user_view = MessageView("user", text)
+        labels = [(item.chip(), item.stored.path if item.kind == "image" else None) for item in attachments]
+        user_view = MessageView("user", text, attachments=labels)
         waiting = "" if self.assistant.model.loaded else "waiting for the model to load…"
         reply_view = MessageView("assistant", footer=waiting or "thinking…")
         await messages.mount_all([user_view, reply_view])
         messages.scroll_end(animate=False)
-        self._queue.append(PendingMessage(text, event.text, user_view, reply_view, CancelToken()))
+        self._queue.append(PendingMessage(text, event.text, user_view, reply_view, CancelToken(), attachments))
         self._start_next()
 
     def _start_next(self) -> None:
@@ -179,7 +205,8 @@ class ChatScreen(Screen[None]):
         buffered: list[str] = []
         last_flush = 0.0
         try:
-            for piece in conversation.send(pending.text, pending.cancel):
+            contexts = [item.context() for item in pending.attachments]
+            for piece in conversation.send(pending.text, pending.cancel, contexts):
                 buffered.append(piece)
                 if time.monotonic() - last_flush >= UI_FLUSH_INTERVAL_S:
                     self._from_thread(self._append, pending, "".join(buffered))
@@ -228,7 +255,7 @@ class ChatScreen(Screen[None]):
 
     async def _remembered(self, pending: PendingMessage, report: WriteReport | None) -> None:
         """Show what the exchange taught mnemo, with the way to take it back."""
-        lines = describe_report(report) if report is not None else []
+        lines = [*describe_report(report), *report.notes] if report is not None else []
         if lines and report is not None:
             self.last_memory_report = report
             text = "\n".join(f"🧠 {line}" for line in lines) + "\n\n*/undo takes it back*"
@@ -256,6 +283,7 @@ class ChatScreen(Screen[None]):
                 self.assistant.memory,
                 self.conversation.user,
                 text,
+                concepts=self.assistant.concepts,
                 now=datetime.now().astimezone(),
                 session_id=self.conversation.session.id,
                 last=self.last_memory_report,
@@ -286,6 +314,41 @@ class ChatScreen(Screen[None]):
         if self._current is pending:
             self._current = None
         self._start_next()
+
+    # -- attachments -------------------------------------------------------------------------------------
+    def action_attach(self) -> None:
+        self.app.push_screen(AttachFileScreen(Path.cwd()), self._attach_chosen)
+
+    def _attach_chosen(self, path: Path | None) -> None:
+        if path is not None:
+            self.attach(path)
+
+    def attach(self, path: Path) -> None:
+        reason = self.query_one(AttachmentBar).attach(path)
+        if reason:
+            self.notify(reason, title="Not attached", severity="error", timeout=8)
+
+    def _attach_typed(self, argument: str) -> None:
+        if not argument:
+            self.action_attach()
+            return
+        try:
+            self.attach(resolve_attachment_path(argument))
+        except MediaError as error:
+            self.query_one(PromptInput).restore(f"/attach {argument}")
+            self.notify(str(error), title="Not attached", severity="error", timeout=8)
+
+    def on_prompt_input_paths_pasted(self, event: PromptInput.PathsPasted) -> None:
+        for path in event.paths:
+            self.attach(path)
+
+    def on_attachment_bar_transcribed(self, event: AttachmentBar.Transcribed) -> None:
+        """The transcript goes into the input, to be read and corrected before sending."""
+        prompt = self.query_one(PromptInput)
+        prompt.restore(f"{prompt.text.rstrip()}\n{event.transcript}".strip())
+
+    def on_attachment_bar_failed(self, event: AttachmentBar.Failed) -> None:
+        self.notify(event.reason, title="Not attached", severity="error", timeout=10)
 
     # -- actions -----------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Markdown
 from textual.widgets.markdown import MarkdownStream
+
+from tui.widgets.image_preview import ImagePreview
+
+MAX_PREVIEWS = 3
 
 
 class MessageView(Vertical):
@@ -24,14 +31,25 @@ class MessageView(Vertical):
     MessageView.cancelled { border-left: thick $warning; }
     MessageView > .message-header { color: $text-muted; text-style: bold; }
     MessageView > .message-footer { color: $text-muted; }
+    MessageView > .message-attachments { color: $text-muted; }
     MessageView > Markdown { margin: 0; padding: 0; }
     MessageView > Markdown > * { margin-bottom: 0; }
     """
 
-    def __init__(self, role: str, text: str = "", *, header: str | None = None, footer: str = "") -> None:
+    def __init__(
+        self,
+        role: str,
+        text: str = "",
+        *,
+        header: str | None = None,
+        footer: str = "",
+        attachments: Sequence[tuple[str, Path | None]] = (),
+    ) -> None:
         super().__init__(classes=role)
         self.role = role
         self.text = text
+        self.attachments = list(attachments)
+        """(label, photo to preview or None) for each attachment of the message."""
         self._header = header or ("You" if role == "user" else "mnemo")
         self._footer = footer
         self._stream: MarkdownStream | None = None
@@ -39,6 +57,11 @@ class MessageView(Vertical):
     def compose(self) -> ComposeResult:
         yield Label(self._header, classes="message-header")
         yield Markdown(self.text)
+        if self.attachments:
+            yield Label("  ".join(label for label, _ in self.attachments), classes="message-attachments")
+            for _, photo in [item for item in self.attachments if item[1] is not None][:MAX_PREVIEWS]:
+                assert photo is not None
+                yield ImagePreview(photo)
         yield Label(self._footer, classes="message-footer", id="footer")
 
     def on_mount(self) -> None:
