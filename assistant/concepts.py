@@ -154,16 +154,19 @@ class ConceptService:
         return Recognition(best.name, concept.kind if concept else "", float(best.score))
 
     def _recogniser(self, user: str) -> Any:
-        from memory.concept_recognition import ConceptExamples, ConceptRecognizer
-
         concepts = self.memory.get().concepts
         version = concepts.version(user)
         with self._lock:
             cached = self._recognisers.get(user)
             if cached is not None and cached[0] == version:
                 return cached[1]
-            examples = [ConceptExamples(name, vectors) for name, vectors in concepts.examples(user)]
-            recogniser = ConceptRecognizer(examples, background=self._background()) if examples else None
+            examples = concepts.examples(user)
+            recogniser = None
+            if examples:
+                from memory.concept_recognition import ConceptExamples, ConceptRecognizer
+
+                references = [ConceptExamples(name, vectors) for name, vectors in examples]
+                recogniser = ConceptRecognizer(references, background=self._background())
             self._recognisers[user] = (version, recogniser)
             return recogniser
 

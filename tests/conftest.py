@@ -106,3 +106,21 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def media_encoders(tmp_path_factory: pytest.TempPathFactory):
+    """The image describer, Whisper tiny.en and the concept features, each loaded once for the run."""
+    from assistant.media import MediaEncoders
+    from assistant.settings import SpeechSettings, VisionSettings
+
+    settings = Settings.model_construct(
+        speech=SpeechSettings(model="tiny.en"), vision=VisionSettings(), cache_dir=tmp_path_factory.mktemp("cache")
+    )
+    return MediaEncoders(settings)
+
+
+@pytest.fixture(autouse=True)
+def one_set_of_media_encoders_for_the_run(monkeypatch: pytest.MonkeyPatch, media_encoders) -> None:
+    """Every assistant a test builds shares the session's encoders (each loads on first use only)."""
+    monkeypatch.setattr("assistant.factory.MediaEncoders", lambda settings: media_encoders)
