@@ -53,6 +53,8 @@ lint: setup-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 LOCOMO ?= ../shared/data/locomo/locomo_dev.json
+SPEECH ?= ../shared/data/speech
+CONCEPTS ?= ../shared/data/concepts
 
 bench: setup
 	$(BIN)/python bench/chat.py --profile default
@@ -60,12 +62,18 @@ bench: setup
 	$(BIN)/python bench/locomo.py --data $(LOCOMO)
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/memory_scale.py
+	$(BIN)/python bench/speech.py --data $(SPEECH)
+	$(BIN)/python bench/concepts.py --concepts $(CONCEPTS) --negatives $(CONCEPTS)_negatives
+	$(BIN)/python bench/voice_notes.py --data $(SPEECH)/espeak_locomo_conv26
 
 bench-smoke: setup
 	$(BIN)/python bench/chat.py --profile tiny --smoke
 	$(BIN)/python bench/locomo.py --data $(LOCOMO) --fast --limit 1
 	$(BIN)/python bench/extraction.py --smoke
 	$(BIN)/python bench/memory_scale.py --smoke
+	$(BIN)/python bench/speech.py --data $(SPEECH) --smoke
+	$(BIN)/python bench/concepts.py --concepts $(CONCEPTS) --negatives $(CONCEPTS)_negatives --smoke
+	$(BIN)/python bench/voice_notes.py --data $(SPEECH)/espeak_locomo_conv26 --limit 2 --speech tiny.en --profile tiny
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache
