@@ -123,20 +123,26 @@ class EfficientNetEncoder:
 
     def classify(self, image: Image, top_k: int = 5) -> list[Label]:
         """The ``top_k`` ImageNet labels with probabilities."""
-        import torch
-
-        logits = self.logits_from_maps(self.feature_maps(self.preprocess([image])))[0]
-        probabilities = torch.softmax(logits, dim=0)
-        scores, indices = probabilities.topk(top_k)
-        names = imagenet_names()
-        return [Label(names[int(index)], float(score)) for score, index in zip(scores, indices, strict=True)]
+        return self.classify_and_embed(image, top_k)[0]
 
     def embed(self, image: Image) -> np.ndarray:
         """Global-average-pooled features, L2-normalised (a plain image embedding)."""
-        import numpy as np
+        return self.classify_and_embed(image, 1)[1]
 
-        pooled = self.feature_maps(self.preprocess([image])).mean(dim=(2, 3))[0].numpy().astype(np.float32)
-        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+    def classify_and_embed(self, image: Image, top_k: int = 5) -> tuple[list[Label], np.ndarray]:
+        """Labels and embedding from one pass through the network."""
+        import numpy as np
+        import torch
+
+        maps = self.feature_maps(self.preprocess([image]))
+        with torch.inference_mode():
+            pooled = maps.mean(dim=(2, 3))
+            probabilities = torch.softmax(self.load()._fc(pooled)[0], dim=0)
+        scores, indices = probabilities.topk(top_k)
+        names = imagenet_names()
+        labels = [Label(names[int(index)], float(score)) for score, index in zip(scores, indices, strict=True)]
+        vector = pooled[0].numpy().astype(np.float32)
+        return labels, vector / max(float(np.linalg.norm(vector)), 1e-12)
 
 
 _NAMES: list[str] = []

@@ -96,8 +96,8 @@ class ImageDescriber:
     def describe(self, loaded: LoadedImage) -> ImageDescription:
         """Classify, embed and read ``loaded``; an OCR failure costs only the text, never the description."""
         started = time.perf_counter()
-        labels = merge_labels(self.encoder.classify(loaded.image, top_k=10))
-        embedding = self.encoder.embed(loaded.image)
+        found, embedding = self.encoder.classify_and_embed(loaded.image, top_k=10)
+        labels = merge_labels(found)
         text = self._read_text(loaded)
         return ImageDescription(
             labels=labels,
