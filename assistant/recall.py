@@ -117,6 +117,17 @@ class MemoryAccess:
             )
         return report
 
+    def recalled_photos(self, user: str, references: Sequence[str]) -> list[str]:
+        """The stored photos (sha256) of the image memories among ``references``, most relevant first."""
+        ids = [reference for reference in references if reference.startswith("m")]
+        photos = []
+        for memory in self.get().memories.store.get_many(user, ids):
+            if memory.kind.value == "image":
+                photos += [
+                    source.removeprefix("attachment:") for source in memory.sources if source.startswith("attachment:")
+                ]
+        return list(dict.fromkeys(photos))
+
     def close(self) -> None:
         if self._system is not None:
             self._system.close()

@@ -110,3 +110,18 @@ def test_preview_keeps_the_photo_shape() -> None:
     preview = render_preview(IMAGES / "chelsea.png", columns=24, rows=8)
     lines = preview.plain.split("\n")
     assert 1 < len(lines) <= 8 and all(len(line) <= 24 for line in lines)
+
+
+async def test_show_me_the_photo_brings_back_the_remembered_photo(assistant: Assistant) -> None:
+    app = MnemoApp(assistant, user="sam")
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.attach(IMAGES / "coffee.png")
+        await settle(app, pilot)
+        await type_and_send(pilot, "my espresso this morning at the corner cafe")
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await type_and_send(pilot, "show me the photo of my espresso")
+        await settle(app, pilot)
+        notices = [view for view in app.screen.query(MessageView) if "photos from memory" in view._header]
+        assert notices and notices[0].attachments[0][0] == "🖼 coffee.png"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from memory.writer import WriteReport
 
 UI_FLUSH_INTERVAL_S = 0.1
+PHOTO_WORDS = re.compile(r"\b(photo|photos|picture|pictures|pic|pics|image|images|snap|screenshot)\b", re.I)
+MAX_RECALLED_PHOTOS = 2
 
 
 @dataclass
@@ -221,6 +224,7 @@ class ChatScreen(Screen[None]):
         if buffered:
             self._from_thread(self._append, pending, "".join(buffered))
         self._from_thread(self._finished, pending, conversation.last_reply)
+        self._show_recalled_photos(conversation)
         # The reply is on screen; now (same thread, so replies never compete with it) remember the turn.
         report = None
         try:
@@ -228,6 +232,26 @@ class ChatScreen(Screen[None]):
         except Exception as error:  # noqa: BLE001 - memory trouble must never cost the chat
             self._from_thread(self._warn, f"Could not update memory: {error}")
         self._from_thread(self._remembered, pending, report)
+
+    def _show_recalled_photos(self, conversation: Conversation) -> None:
+        """ "Show me the photo of the receipt": the photos among the recalled memories are shown with the reply."""
+        result = conversation.last_reply
+        if not PHOTO_WORDS.search(result.user_text) or not self.assistant.memory.enabled:
+            return
+        references = [ref for part in result.prompt_parts if part.source == "memory" for ref in part.references]
+        try:
+            found = self.assistant.memory.recalled_photos(conversation.user, references)[:MAX_RECALLED_PHOTOS]
+            stored = [self.assistant.store.get_attachment(sha256) for sha256 in found]
+        except Exception:  # noqa: BLE001 - showing a photo is a nicety; the reply is already there
+            return
+        if stored:
+            labels = [(f"🖼 {item.original_name}", item.path if item.path.exists() else None) for item in stored]
+            self._from_thread(self._show_photos, labels)
+
+    async def _show_photos(self, labels: list[tuple[str, Path | None]]) -> None:
+        messages = self.query_one("#messages", VerticalScroll)
+        await messages.mount(MessageView("notice", "", header="photos from memory", attachments=labels))
+        messages.scroll_end(animate=False)
 
     def _from_thread(self, callback: object, *args: object) -> None:
         try:
