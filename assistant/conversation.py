@@ -164,9 +164,13 @@ class Conversation:
         text = clean_user_text(text)
         if not text:
             raise ValueError("empty message")
-        request = PromptRequest(self.user, self.session.id, text, datetime.now().astimezone(), tuple(attachments))
+        sees_images = bool(getattr(self.model, "accepts_images", False))
+        request = PromptRequest(
+            self.user, self.session.id, text, datetime.now().astimezone(), tuple(attachments), sees_images
+        )
         parts = self.prompt_builder.collect(request)
-        new_message = ChatMessage("user", text)
+        photos = tuple(a.path for a in attachments if a.kind == "image" and a.path) if sees_images else ()
+        new_message = ChatMessage("user", text, images=photos)
         messages, dropped = self.fit_to_context(
             self.prompt_builder.render(parts), self._history_for_model(), new_message
         )

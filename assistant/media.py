@@ -87,11 +87,11 @@ class PreparedAttachment:
 
     def context(self) -> AttachmentContext:
         description = self.report
-        if self.recognised:
-            description = f"{description}; it likely shows {self.recognised}" if description else self.recognised
         if self.kind == "audio":
             description = f"a {self.duration_s:.0f}-second voice note; its transcript is in the user's message"
-        return AttachmentContext(self.sha256, self.kind, self.name, description, path=str(self.stored.path))
+        return AttachmentContext(
+            self.sha256, self.kind, self.name, description, path=str(self.stored.path), recognised=self.recognised
+        )
 
     def chip(self) -> str:
         """A short label for the UI: "🖼 chelsea.png" or "🎤 note.ogg 0:12"."""

@@ -23,6 +23,8 @@ class AttachmentContext:
     description: str = ""
     path: str = ""
     """Where the stored copy is (image memories link to it)."""
+    recognised: str = ""
+    """The user's own concept the photo likely shows ("Bo, your dog (match 0.87)"), if any."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class PromptRequest:
     text: str
     now: datetime
     attachments: tuple[AttachmentContext, ...] = ()
+    model_sees_images: bool = False
+    """The model gets photos as images: only what it cannot know (whose dog it is) is described."""
 
 
 @dataclass(frozen=True)
@@ -83,12 +87,15 @@ class AttachmentProvider:
     name = "attachments"
 
     def parts(self, request: PromptRequest) -> Sequence[PromptPart]:
+        if request.model_sees_images:
+            return self._recognised_only(request)
         described = [attachment for attachment in request.attachments if attachment.description]
         if not described:
             return []
         lines = ["You cannot see attachments directly; a tool describes them for you:"]
         for attachment in described:
-            lines.append(f"- {attachment.kind} {attachment.name!r}: {attachment.description}")
+            recognised = f"; it likely shows {attachment.recognised}" if attachment.recognised else ""
+            lines.append(f"- {attachment.kind} {attachment.name!r}: {attachment.description}{recognised}")
         return [
             PromptPart(
                 "Attachments",
@@ -96,6 +103,21 @@ class AttachmentProvider:
                 order=80,
                 source=self.name,
                 references=tuple(attachment.sha256 for attachment in described),
+            )
+        ]
+
+    def _recognised_only(self, request: PromptRequest) -> Sequence[PromptPart]:
+        known = [attachment for attachment in request.attachments if attachment.recognised]
+        if not known:
+            return []
+        lines = [f"- the photo {attachment.name!r} likely shows {attachment.recognised}" for attachment in known]
+        return [
+            PromptPart(
+                "The user's own things in the attached photos",
+                "\n".join(lines),
+                order=80,
+                source=self.name,
+                references=tuple(attachment.sha256 for attachment in known),
             )
         ]
 

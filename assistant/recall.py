@@ -112,8 +112,9 @@ class MemoryAccess:
         writer = self.get().writer
         for photo in photos:
             sources = [message_source(message_id), attachment_source(photo.sha256)]
+            seen = f"{photo.description}; it likely shows {photo.recognised}" if photo.recognised else photo.description
             report += writer.remember_photo(
-                user, name=photo.name, words=text, description=photo.description, sources=sources, said_at=said_at
+                user, name=photo.name, words=text, description=seen, sources=sources, said_at=said_at
             )
         return report
 

@@ -16,6 +16,8 @@ class ChatMessage:
 
     role: Role
     content: str
+    images: tuple[str, ...] = ()
+    """Paths of photos sent with the message, for models that accept images."""
 
 
 @dataclass(frozen=True)

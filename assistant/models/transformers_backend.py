@@ -18,6 +18,7 @@ from assistant.models.base import (
 )
 from assistant.models.model_cache import ModelSource, prepare_model_dir, quiet_transformers
 from assistant.models.quantization import load_int8_model
+from assistant.models.vision_backend import TransformersVisionChatModel, is_vision_folder, load_vision_model
 
 
 class TransformersChatModel:
@@ -153,10 +154,15 @@ def load_transformers_model(
     quantize: str = "none",
     context_window: int = 4096,
     progress: ProgressCallback = ignore_progress,
-) -> TransformersChatModel:
-    """Prepare (first start only) and load a model; report each stage through ``progress``."""
+) -> TransformersChatModel | TransformersVisionChatModel:
+    """Prepare (first start only) and load a model; report each stage through ``progress``.
+
+    A folder holding a vision-language model loads with its processor, and then accepts images."""
     quiet_transformers()
     folder = prepare_model_dir(source, cache_dir, progress)
+    if is_vision_folder(folder):
+        progress(LoadProgress(f"loading {source.label} (vision)", 0, 1))
+        return load_vision_model(folder, source.label, context_window)
     quantized = quantize == "int8"
     stage = f"loading {source.label}" + (" (int8)" if quantized else "")
     progress(LoadProgress(stage, 0, 2))
