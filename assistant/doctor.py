@@ -110,7 +110,37 @@ def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]
         "chroma": chroma,
         "active_model": _active_model(settings),
         "models": [asdict(report) for report in models],
+        "media": media_report(settings),
     }
+
+
+def media_report(settings: Settings) -> dict[str, str]:
+    """What photos and voice notes need: ffmpeg, the Whisper and EfficientNet weights, the OCR models."""
+    from importlib.util import find_spec
+
+    from modalities.audio import find_ffmpeg
+    from modalities.efficientnet import weights_path
+    from modalities.errors import MediaError
+    from modalities.speech import missing_distributions
+
+    report: dict[str, str] = {}
+    try:
+        report["ffmpeg"] = str(find_ffmpeg().ffmpeg)
+    except MediaError as error:
+        report["ffmpeg"] = f"missing: {error}"
+    for name in ("base", "tiny.en"):
+        missing = missing_distributions(name)
+        active = " (active)" if settings.speech.model == name else ""
+        report[f"whisper {name}"] = (f"missing {', '.join(missing)}" if missing else "installed") + active
+    for variant in ("lite0", "lite2"):
+        try:
+            weights_path(variant)
+            state = "installed"
+        except MediaError as error:
+            state = f"missing: {error}"
+        report[f"efficientnet {variant}"] = state + (" (active)" if settings.vision.classifier == variant else "")
+    report["ocr"] = "installed" if find_spec("rapidocr_onnxruntime") else "missing rapidocr-onnxruntime"
+    return report
 
 
 def _active_model(settings: Settings) -> str:
@@ -146,7 +176,9 @@ def print_report(report: dict[str, object]) -> None:
             print(f"      problem: {model['problem']}")
         if model["fix"]:
             print(f"      fix:     {model['fix']}")
-    print("\n  * = the model mnemo uses now")
+    print("\n  * = the model mnemo uses now\n\n  photos and voice notes")
+    for name, state in report["media"].items():  # type: ignore[attr-defined]
+        print(f"  {name:<19} {state}")
 
 
 def active_model_usable(settings: Settings, report: dict[str, object]) -> bool:
