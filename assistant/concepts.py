@@ -82,9 +82,8 @@ class Recognition:
 
     @property
     def told(self) -> str:
-        """How the model is told: "Bo, your dog (match 0.87)"."""
-        who = f"{self.name}, your {self.kind}" if self.kind and self.kind != self.name else f"your {self.name}"
-        return f"{who} (match {self.score:.2f})"
+        """Who it is, as the model is told: "Bo, your dog"."""
+        return f"{self.name}, your {self.kind}" if self.kind and self.kind != self.name else f"your {self.name}"
 
 
 class ConceptService:

@@ -108,7 +108,7 @@ class Conversation:
             content = message.content
             if message.role == "user":
                 notes = [
-                    f"[attached {attachment.kind} {attachment.original_name!r}: {attachment.description}]"
+                    f"[photo {attachment.original_name} — the image tool says: {attachment.description}]"
                     for attachment in self.store.message_attachments(message.id)
                     if attachment.kind == "image" and attachment.description
                 ]
@@ -169,8 +169,12 @@ class Conversation:
             self.user, self.session.id, text, datetime.now().astimezone(), tuple(attachments), sees_images
         )
         parts = self.prompt_builder.collect(request)
-        photos = tuple(a.path for a in attachments if a.kind == "image" and a.path) if sees_images else ()
-        new_message = ChatMessage("user", text, images=photos)
+        if sees_images:
+            photos = tuple(a.path for a in attachments if a.kind == "image" and a.path)
+            new_message = ChatMessage("user", text, images=photos)
+        else:  # each photo's tool report goes right after the words, where a small model reads it
+            notes = [note for note in (attachment.inline() for attachment in attachments) if note]
+            new_message = ChatMessage("user", "\n".join([text, *notes]))
         messages, dropped = self.fit_to_context(
             self.prompt_builder.render(parts), self._history_for_model(), new_message
         )

@@ -19,9 +19,8 @@ from assistant.settings import Settings
 from modalities.errors import MediaError
 
 if TYPE_CHECKING:
-    from modalities.concept_features import ConceptFeatureExtractor
-
     from assistant.concepts import ConceptService
+    from modalities.concept_features import ConceptFeatureExtractor
     from modalities.speech import WhisperTranscriber
     from modalities.vision import ImageDescriber
 
@@ -73,7 +72,9 @@ class PreparedAttachment:
     language: str = ""
     duration_s: float = 0.0
     recognised: str = ""
-    """The registered concept this photo likely shows, as told to the model ("Bo, your dog — 0.87")."""
+    """The registered concept this photo likely shows, as told to the model ("Bo, your dog")."""
+    match: float = 0.0
+    """How sure the recogniser is of ``recognised`` (above the calibrated threshold)."""
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -90,7 +91,13 @@ class PreparedAttachment:
         if self.kind == "audio":
             description = f"a {self.duration_s:.0f}-second voice note; its transcript is in the user's message"
         return AttachmentContext(
-            self.sha256, self.kind, self.name, description, path=str(self.stored.path), recognised=self.recognised
+            self.sha256,
+            self.kind,
+            self.name,
+            description,
+            path=str(self.stored.path),
+            recognised=self.recognised,
+            match=self.match,
         )
 
     def chip(self) -> str:
@@ -180,15 +187,20 @@ class AttachmentProcessor:
         loaded = open_image(path, max_pixels=int(self.settings.vision.max_megapixels * 1_000_000))
         stored = self.store.store_attachment(path, "image")
         description = self.encoders.describer().describe(loaded)
-        recognised = ""
+        recognised, score = "", 0.0
         if self.concepts is not None:
             match = self.concepts.recognise(user, loaded.image)
             if match is not None:
-                recognised = match.told
+                recognised, score = match.told, match.score
         report = description.tool_report()
         self.store.describe_attachment(stored.sha256, report)
         return PreparedAttachment(
-            stored, "image", report=report, recognised=recognised, extra={"embedding": description.embedding}
+            stored,
+            "image",
+            report=report,
+            recognised=recognised,
+            match=score,
+            extra={"embedding": description.embedding},
         )
 
     def _prepare_audio(

@@ -24,7 +24,19 @@ class AttachmentContext:
     path: str = ""
     """Where the stored copy is (image memories link to it)."""
     recognised: str = ""
-    """The user's own concept the photo likely shows ("Bo, your dog (match 0.87)"), if any."""
+    """The user's own concept the photo likely shows ("Bo, your dog"), if any."""
+    match: float = 0.0
+
+    def inline(self) -> str:
+        """The note that goes with the user's message, where a small model reads it best."""
+        if self.kind != "image":
+            return ""
+        if self.recognised:
+            return (
+                f"[photo {self.name} — this is {self.recognised} (the image tool's match: {self.match:.2f}); "
+                f"the tool also says: {self.description}]"
+            )
+        return f"[photo {self.name} — the image tool says: {self.description}]"
 
 
 @dataclass(frozen=True)
@@ -82,27 +94,24 @@ class DateProvider:
 
 
 class AttachmentProvider:
-    """Describes attachments as a tool report (a small model refuses "image analysis" framings)."""
+    """Explains the photo notes in the user's message (a small model refuses "image analysis" framings)."""
 
     name = "attachments"
 
     def parts(self, request: PromptRequest) -> Sequence[PromptPart]:
         if request.model_sees_images:
             return self._recognised_only(request)
-        described = [attachment for attachment in request.attachments if attachment.description]
-        if not described:
+        photos = [attachment for attachment in request.attachments if attachment.kind == "image"]
+        if not photos:
             return []
-        lines = ["You cannot see attachments directly; a tool describes them for you:"]
-        for attachment in described:
-            recognised = f"; it likely shows {attachment.recognised}" if attachment.recognised else ""
-            lines.append(f"- {attachment.kind} {attachment.name!r}: {attachment.description}{recognised}")
         return [
             PromptPart(
                 "Attachments",
-                "\n".join(lines),
+                "You cannot see images directly; an image tool describes each photo the user attaches, "
+                "in [brackets] in their message. Answer questions about a photo from what the tool says.",
                 order=80,
                 source=self.name,
-                references=tuple(attachment.sha256 for attachment in described),
+                references=tuple(attachment.sha256 for attachment in photos),
             )
         ]
 
@@ -110,7 +119,10 @@ class AttachmentProvider:
         known = [attachment for attachment in request.attachments if attachment.recognised]
         if not known:
             return []
-        lines = [f"- the photo {attachment.name!r} likely shows {attachment.recognised}" for attachment in known]
+        lines = [
+            f"- the photo {item.name!r} shows {item.recognised} (the image tool's match: {item.match:.2f})"
+            for item in known
+        ]
         return [
             PromptPart(
                 "The user's own things in the attached photos",

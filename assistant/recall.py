@@ -112,7 +112,7 @@ class MemoryAccess:
         writer = self.get().writer
         for photo in photos:
             sources = [message_source(message_id), attachment_source(photo.sha256)]
-            seen = f"{photo.description}; it likely shows {photo.recognised}" if photo.recognised else photo.description
+            seen = f"{photo.recognised}; {photo.description}" if photo.recognised else photo.description
             report += writer.remember_photo(
                 user, name=photo.name, words=text, description=seen, sources=sources, said_at=said_at
             )

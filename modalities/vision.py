@@ -56,20 +56,20 @@ class ImageDescription:
     seconds: float
 
     def tool_report(self) -> str:
-        """One line: size, date when known, the ranked labels with scores (hedged), the text when there is any."""
-        parts = [f"{self.width}×{self.height} pixels"]
-        if self.taken_at is not None:
-            parts.append(f"taken {self.taken_at:%Y-%m-%d %H:%M}")
-        ranked = ", ".join(f"{label.name} ({label.score:.2f})" for label in self.labels)
+        """One line: the ranked labels with percentages (hedged), the text in it, the date when known, the size."""
+        ranked = ", or ".join(f"{label.name} ({label.score:.0%})" for label in self.labels)
         top_score = self.labels[0].score if self.labels else 0.0
         if top_score >= CONFIDENT_SCORE:
-            parts.append(f"the classifier sees: {ranked}")
+            parts = [f"most likely: {ranked}"]
         elif top_score >= LABEL_FLOOR:
-            parts.append(f"the classifier is unsure, maybe: {ranked}")
+            parts = [f"unsure, maybe: {ranked}"]
         else:
-            parts.append("the classifier recognises nothing familiar")
+            parts = ["nothing it recognises"]
         if self.text:
             parts.append(f'text in it: "{_one_line(self.text, MAX_REPORT_TEXT_CHARS)}"')
+        if self.taken_at is not None:
+            parts.append(f"taken {self.taken_at:%Y-%m-%d %H:%M}")
+        parts.append(f"{self.width}×{self.height} pixels")
         return "; ".join(parts)
 
 

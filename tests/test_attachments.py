@@ -52,8 +52,9 @@ def test_a_photo_is_described_to_the_model_stored_once_and_remembered(
 
     conversation = assistant.conversation("sam")
     list(conversation.send("What is this?", attachments=[prepared.context()]))
-    prompt = system_prompt(fake_model)
-    assert "You cannot see attachments directly" in prompt and "cat" in prompt
+    prompt, sent = system_prompt(fake_model), fake_model.received[-1][-1].content
+    assert "You cannot see images directly" in prompt
+    assert sent.startswith("What is this?\n[photo chelsea.png — the image tool says: most likely: tabby cat (")
 
     report = conversation.remember_last_turn()
     assert report is not None
@@ -63,7 +64,7 @@ def test_a_photo_is_described_to_the_model_stored_once_and_remembered(
 
     list(conversation.send("What colour is its fur?"))  # the next turn still knows what the photo showed
     earlier = [message.content for message in fake_model.received[-1] if message.role == "user"]
-    assert any("[attached image 'chelsea.png'" in content for content in earlier)
+    assert any("[photo chelsea.png — the image tool says: most likely: tabby cat" in content for content in earlier)
 
 
 def test_show_me_the_photo_of_the_receipt_finds_it(assistant: Assistant, tmp_path: Path) -> None:

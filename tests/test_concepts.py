@@ -82,5 +82,5 @@ def test_more_photos_of_a_known_concept() -> None:
 
 
 def test_recognition_is_told_to_the_model_with_its_score() -> None:
-    assert Recognition("Bo", "dog", 0.874).told == "Bo, your dog (match 0.87)"
-    assert Recognition("mug", "mug", 0.9).told == "your mug (match 0.90)"
+    assert Recognition("Bo", "dog", 0.874).told == "Bo, your dog"
+    assert Recognition("mug", "mug", 0.9).told == "your mug"

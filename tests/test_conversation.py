@@ -153,9 +153,10 @@ def test_attachment_descriptions_are_a_tool_report(assistant: Assistant, fake_mo
     conversation = assistant.conversation("alice")
     list(conversation.send("what is this?", attachments=[attachment]))
     assert [a.sha256 for a in assistant.store.message_attachments(conversation.history()[0].id)] == [stored.sha256]
-    system = fake_model.received[-1][0].content
-    assert "You cannot see attachments directly; a tool describes them for you" in system
-    assert "tabby cat 0.81" in system
+    system, sent = fake_model.received[-1][0].content, fake_model.received[-1][-1].content
+    assert "You cannot see images directly; an image tool describes each photo" in system
+    assert sent == "what is this?\n[photo chelsea.png — the image tool says: top labels: tabby cat 0.81]"
+    assert assistant.store.messages(conversation.session.id)[0].content == "what is this?"  # stored as typed
 
 
 def test_chat_message_roles_reach_the_model_in_order(assistant: Assistant, fake_model: FakeChatModel) -> None:

@@ -44,7 +44,7 @@ async def test_attach_a_photo_and_ask_what_it_is(assistant: Assistant, fake_mode
         assert "ready" in bar.query_one(AttachmentChip).classes
         await type_and_send(pilot, "what is this?")
         await settle(app, pilot)
-        assert "cat" in fake_model.received[-1][0].content  # the tool report reached the model
+        assert "tabby cat" in fake_model.received[-1][-1].content  # the tool report reached the model
         user_view = app.screen.query(MessageView).filter(".user").first()
         assert user_view.attachments[0][0] == "🖼 chelsea.png" and user_view.query(ImagePreview)
         assert not bar.jobs and not bar.display  # the chips went with the message
@@ -67,7 +67,7 @@ async def test_a_voice_note_transcript_lands_in_the_input_to_edit(assistant: Ass
         text = app.screen.query_one(PromptInput).text.lower()
         assert "ask not what your country can do for you" in text
         chip = app.screen.query_one(AttachmentChip)
-        await pilot.click(chip.query_one("Button"))  # ✕ removes it
+        await pilot.click(chip.query_one("RemoveButton"))  # ✕ removes it
         await pilot.pause()
         assert not app.screen.query_one(AttachmentBar).jobs
 

@@ -99,7 +99,7 @@ def test_the_app_sends_the_photo_itself_to_a_vision_model(tiny_vlm: Path) -> Non
         conversation = assistant.conversation("sam")
         list(conversation.send("what is this", attachments=[prepared.context()]))
         prompt = assistant.prompt_builder.render(conversation.last_reply.prompt_parts)
-        assert "a tool describes them" not in prompt  # no text stand-in when the model sees the image
+        assert "an image tool describes" not in prompt  # no text stand-in when the model sees the image
         assert conversation.last_reply.status == "complete"
     finally:
         assistant.close()

@@ -13,8 +13,9 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.events import Click
 from textual.message import Message
-from textual.widgets import Button, Label
+from textual.widgets import Label
 
 from assistant.media import AttachmentProcessor, PreparedAttachment, attachment_kind
 from modalities.errors import MediaError
@@ -28,15 +29,25 @@ class AttachmentJob:
     prepared: PreparedAttachment | None = None
 
 
+class RemoveButton(Label):
+    """A one-cell ✕ (a Button needs three rows to look like one)."""
+
+    class Pressed(Message):
+        pass
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.post_message(self.Pressed())
+
+
 class AttachmentChip(Horizontal):
     """One attachment: its name, its state, and a ✕ that removes it."""
 
     DEFAULT_CSS = """
     AttachmentChip { width: auto; height: 1; margin: 0 1 0 0; background: $boost; }
     AttachmentChip > Label { width: auto; padding: 0 1; }
-    AttachmentChip > Button { width: 3; min-width: 3; height: 1; border: none; padding: 0; margin: 0;
-                              background: $boost; color: $text-muted; }
-    AttachmentChip > Button:hover { color: $error; }
+    AttachmentChip > RemoveButton { width: 3; height: 1; color: $text-muted; }
+    AttachmentChip > RemoveButton:hover { color: $error; text-style: bold; }
     AttachmentChip.ready > Label { color: $success; }
     """
 
@@ -48,12 +59,14 @@ class AttachmentChip(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield self._label
-        yield Button("✕", tooltip=f"remove {self.job.path.name}")
+        remove = RemoveButton("✕")
+        remove.tooltip = f"remove {self.job.path.name}"
+        yield remove
 
     def show(self, text: str) -> None:
         self._label.update(text)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_remove_button_pressed(self, event: RemoveButton.Pressed) -> None:
         event.stop()
         self.job.cancel.set()
         self.post_message(AttachmentBar.Removed(self.job))
