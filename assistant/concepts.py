@@ -105,7 +105,8 @@ class ConceptService:
             concepts.create(user, name, kind, description)
         elif kind or description:
             concepts.update(user, name, kind=kind or None, description=description or None)
-        return concepts.require(user, name), self.add_photos(user, name, paths)
+        added = self.add_photos(user, name, paths)
+        return concepts.require(user, name), added
 
     def add_photos(self, user: str, name: str, paths: Sequence[Path]) -> int:
         from modalities.images import open_image

@@ -140,8 +140,8 @@ class ConceptStore:
             tuple(ConceptPhoto(photo["sha256"], photo["path"], photo["added_at"]) for photo in photos),
         )
 
-    def examples(self, user: str) -> builtins.list[tuple[str, np.ndarray]]:
-        """Every concept's reference vectors, stacked: ``[(name, array of shape (views, dimension)), …]``."""
+    def examples(self, user: str) -> builtins.list[tuple[str, builtins.list[np.ndarray]]]:
+        """Every concept's reference photos as vectors: ``[(name, [array (views, dimension) per photo]), …]``."""
         import numpy as np
 
         with self._lock:
@@ -156,7 +156,7 @@ class ConceptStore:
         for row in rows:
             vectors = np.frombuffer(row["vectors"], dtype=np.float32).reshape(-1, row["dimension"])
             grouped.setdefault(row["key"], []).append(vectors)
-        return [(names[key], np.concatenate(parts)) for key, parts in grouped.items() if key in names]
+        return [(names[key], parts) for key, parts in grouped.items() if key in names]
 
     # writing ---------------------------------------------------------------------------------------
     def create(self, user: str, name: str, kind: str = "", description: str = "") -> Concept:

@@ -25,8 +25,8 @@ def test_a_concept_keeps_its_photos_vectors_per_user(store: ConceptStore) -> Non
     assert store.add_photo("sam", "Bo", "b" * 64, "/x/b.jpg", np.zeros(4, dtype=np.float32))
     assert not store.add_photo("sam", "Bo", "a" * 64, "/x/a.jpg", np.ones((3, 4)))  # same photo twice
     assert store.version("sam") > version
-    [(name, vectors)] = store.examples("sam")
-    assert name == "Bo" and vectors.shape == (4, 4)
+    [(name, photos)] = store.examples("sam")
+    assert name == "Bo" and [vectors.shape for vectors in photos] == [(3, 4), (1, 4)]
     concept = store.require("sam", "BO")
     assert concept.label() == "Bo (your dog)" and [photo.path for photo in concept.photos] == ["/x/a.jpg", "/x/b.jpg"]
     assert store.list("kim") == [] and store.examples("kim") == []
