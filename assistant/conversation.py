@@ -242,8 +242,15 @@ class Conversation:
             if message.role == "assistant" and message.status != "error":
                 context = message.content
         said_at = result.said_at or datetime.now().astimezone()
+        voice_notes = [attachment.sha256 for attachment in result.attachments if attachment.kind == "audio"]
         report = self.memory.record_turn(
-            self.user, result.user_message_id, result.user_text, said_at, session_id=self.session.id, context=context
+            self.user,
+            result.user_message_id,
+            result.user_text,
+            said_at,
+            session_id=self.session.id,
+            context=context,
+            voice_notes=voice_notes,
         )
         photos = [attachment for attachment in result.attachments if attachment.kind == "image"]
         if photos:

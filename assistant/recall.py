@@ -94,12 +94,26 @@ class MemoryAccess:
         )
 
     def record_turn(
-        self, user: str, message_id: int, text: str, said_at: datetime, *, session_id: str, context: str = ""
+        self,
+        user: str,
+        message_id: int,
+        text: str,
+        said_at: datetime,
+        *,
+        session_id: str,
+        context: str = "",
+        voice_notes: Sequence[str] = (),
     ) -> WriteReport:
-        """After the reply: keep the user's turn as an episode and remember what it says about them."""
+        """After the reply: keep the user's turn as an episode and remember what it says about them.
+
+        ``voice_notes`` are the sha256 of the notes the words were transcribed from: what is learnt links to them.
+        """
         from memory.episodes import Turn
 
-        turn: Turn = Turn(text, said_at, message_source(message_id), context=context, session=session_id)
+        attachments = tuple(attachment_source(sha256) for sha256 in voice_notes)
+        turn: Turn = Turn(
+            text, said_at, message_source(message_id), context=context, session=session_id, attachments=attachments
+        )
         return self.get().writer.observe(user, turn)
 
     def record_photos(

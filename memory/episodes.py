@@ -31,6 +31,13 @@ class Turn:
     """What was said just before (often the question this turn answers): a retrieval aid, never stored as said."""
     session: str = ""
     """The chat session it belongs to, kept as a ``session:<id>`` source."""
+    attachments: tuple[str, ...] = ()
+    """Sources of the files it came with (``attachment:<sha256>``: a voice note it was transcribed from)."""
+
+    @property
+    def sources(self) -> list[str]:
+        """Where what is learnt from this turn came from: the message, then the files it came with."""
+        return [self.source, *self.attachments]
 
 
 CONTEXT_WEIGHT = 0.3  # measured on LoCoMo: 0.3 beat 0, 0.5 and 0.7
@@ -63,7 +70,7 @@ class EpisodeIndex:
             text=text[:2000],
             kind=MemoryKind.EPISODE,
             said_at=turn.said_at,
-            sources=[turn.source, f"session:{turn.session}"] if turn.session else [turn.source],
+            sources=[*turn.sources, f"session:{turn.session}"] if turn.session else turn.sources,
             speaker=turn.speaker or None,
             importance=0.3,
             confidence=1.0,

@@ -217,7 +217,7 @@ class MemoryWriter:
         report = WriteReport()
         for candidate in candidates:
             try:
-                report += self._reconcile(user, candidate, [turn.source], turn.said_at, f"said in {turn.source}")
+                report += self._reconcile(user, candidate, turn.sources, turn.said_at, f"said in {turn.source}")
             except ValidationError:  # one malformed candidate never costs the turn's other memories
                 continue
         self._learn_people(user, candidates)

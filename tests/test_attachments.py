@@ -144,7 +144,8 @@ def test_a_voice_note_is_transcribed_sent_and_remembered(
     recalled = assistant.memory.recall("sam", "what quote do I love about my country?", conversation.last_reply.said_at)
     assert any("ask not" in item.memory.text for item in recalled) or recalled == []  # own session is excluded
     found = assistant.memory.get().episodes.store.all("sam")
-    assert any("ask not what your country" in episode.text for episode in found)
+    [episode] = [episode for episode in found if "ask not what your country" in episode.text]
+    assert f"attachment:{prepared.sha256}" in episode.sources  # the words link back to the stored note
 
 
 def test_a_cancelled_voice_note_stops(assistant: Assistant, jfk_notes: dict[str, Path]) -> None:
