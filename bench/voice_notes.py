@@ -21,6 +21,7 @@ import re
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,39 @@ def fact_words(answer: str) -> tuple[set[str], set[str]]:
     words = set(normalise(str(answer))) - STOP
     numbers = {word for word in words if word.isdigit()}
     return numbers, words - numbers
+
+
+DATE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+),?\s+(\d{4})\b|\b([A-Za-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?,\s*(\d{4})\b"
+)
+RELATIVE = re.compile(r"(?i)\b(?:the\s+)?(\w+\s+)?(?:before|of)\s+(\d{1,2}\s+[A-Za-z]+,?\s+\d{4})")
+
+
+def dates_in(text: str) -> list[date]:
+    found = []
+    for match in DATE.finditer(text):
+        day, month, year = (match[1], match[2], match[3]) if match[1] else (match[5], match[4], match[6])
+        if month.lower() in MONTHS:
+            try:
+                found.append(date(int(year), MONTHS.index(month.lower()) + 1, int(day)))
+            except ValueError:
+                continue
+    return found
+
+
+def within_relative_answer(reply: str, answer: str) -> bool:
+    """ "The Friday before 14 August 2023", "the week of 23 August 2023": a date in the reply in that span."""
+    match = RELATIVE.search(answer)
+    anchors = dates_in(match[2]) if match else []
+    if not anchors:
+        return False
+    anchor = anchors[0]
+    span = (
+        (anchor - timedelta(days=7), anchor + timedelta(days=7))
+        if " of " in match[0]
+        else (anchor - timedelta(days=15), anchor - timedelta(days=1))
+    )
+    return any(span[0] <= said <= span[1] for said in dates_in(reply))
 
 
 def contains_fact(reply: str, answer: str) -> bool:
@@ -107,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                         "answer": item["answer"],
                         "reply": reply.strip(),
                         "contains_fact": contains_fact(reply, str(item["answer"])),
+                        "date_in_span": within_relative_answer(reply, str(item["answer"])),
                         "evidence_recalled": evidence_found,
                     }
                 )
@@ -123,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "questions": len(rows),
         "answers_with_fact": hits,
         "answer_rate": round(hits / len(rows), 3) if rows else None,
+        "answers_with_fact_or_date_in_span": sum(row["contains_fact"] or row["date_in_span"] for row in rows),
         "evidence_recalled": round(sum(row["evidence_recalled"] for row in rows) / len(rows), 3) if rows else None,
         "transcript_wer": round(errors / max(reference_words, 1), 4),
         "transcribe_s": round(transcribe_s, 1),
