@@ -89,9 +89,14 @@ def object_phrase(rest: str) -> str | None:
     return phrase
 
 
+NOT_A_PLACE_START = frozenset({"my", "our", "his", "her", "their", "your", "a", "an", "this", "that", "there", "here"})
+
+
 def place_phrase(rest: str) -> str | None:
     """A place name at the start of ``rest``: ``"Leeds for a new job"`` → ``"Leeds"``, ``"the UK"`` stays whole."""
     words = rest.strip(" .!?").replace(",", " , ").split()
+    if words and words[0].lower() in NOT_A_PLACE_START:  # "my home country", "a small town": not a name
+        return None
     taken: list[str] = []
     if words and words[0].lower() == "the" and len(words) > 1 and words[1][:1].isupper():
         taken, words = ["the"], words[1:]

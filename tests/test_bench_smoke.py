@@ -81,3 +81,13 @@ def test_voice_notes_benchmark_answers_from_transcribed_notes(shared_model_cache
     report = run_benchmark("voice_notes.py", "--data", data, "--limit", "1", "--speech", "tiny.en", "--profile", "tiny")
     assert report["notes"] == 1 and report["questions"] >= 1 and report["evidence_recalled"] == 1.0
     assert report["transcript_wer"] < 0.3 and 0 <= report["answer_rate"] <= 1
+
+
+def test_concepts_benchmark_reports_identification_and_verification() -> None:
+    data = REPO.parent / "shared" / "data"
+    report = run_benchmark(
+        "concepts.py", "--concepts", data / "concepts", "--negatives", data / "concepts_negatives", "--smoke"
+    )
+    assert set(report["identification_acc"]) == {"1", "4"}
+    assert 0 <= report["verification_balanced_acc"] <= 1 and 0 <= report["false_positive_rate"] <= 1
+    assert report["per_concept"]

@@ -239,3 +239,8 @@ def test_the_rules_never_fail_on_real_conversation_text() -> None:
     ]
     found = [candidate for text in turns for candidate in extractor.extract(text, said_at)]
     assert found and all(candidate.text for candidate in found)
+
+
+@pytest.mark.parametrize("text", ["I've known them since I moved from my home country.", "I live in a small town."])
+def test_a_description_is_not_taken_for_a_place_name(text: str) -> None:
+    assert RuleExtractor().extract(text, datetime(2026, 11, 26), ExtractionContext({}, None)) == []
