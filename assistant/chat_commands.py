@@ -103,7 +103,7 @@ def run_command(
         sources = [session_source(session_id)] if session_id else []
         report = system.writer.remember(user, argument, sources=sources, said_at=now)
         lines = describe_report(report) or [f"already known: *{argument}*"]
-        return CommandOutcome("\n".join(f"🧠 {line}" for line in lines), report if report.changes else None)
+        return CommandOutcome("\n\n".join(f"🧠 {line}" for line in lines), report if report.changes else None)
     if name == "/forget":
         if not argument:
             return CommandOutcome("Usage: " + COMMANDS["/forget"], error=True)

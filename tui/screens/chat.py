@@ -282,7 +282,7 @@ class ChatScreen(Screen[None]):
         lines = [*describe_report(report), *report.notes] if report is not None else []
         if lines and report is not None:
             self.last_memory_report = report
-            text = "\n".join(f"🧠 {line}" for line in lines) + "\n\n*/undo takes it back*"
+            text = "\n\n".join(f"🧠 {line}" for line in lines) + "\n\n*/undo takes it back*"
             await self._show_notice(text)
         self._done(pending)
 
