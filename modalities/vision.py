@@ -56,7 +56,7 @@ class ImageDescription:
     seconds: float
 
     def tool_report(self) -> str:
-        """One line: the ranked labels with percentages (hedged), the text in it, the date when known, the size."""
+        """One line: the ranked labels with percentages (hedged), the text in it, the date when known."""
         ranked = ", or ".join(f"{label.name} ({label.score:.0%})" for label in self.labels)
         top_score = self.labels[0].score if self.labels else 0.0
         if top_score >= CONFIDENT_SCORE:
@@ -69,7 +69,7 @@ class ImageDescription:
             parts.append(f'text in it: "{_one_line(self.text, MAX_REPORT_TEXT_CHARS)}"')
         if self.taken_at is not None:
             parts.append(f"taken {self.taken_at:%Y-%m-%d %H:%M}")
-        parts.append(f"{self.width}×{self.height} pixels")
+        # The size is left out: a 0.5B model reads "600×400 pixels" into its answers.
         return "; ".join(parts)
 
 

@@ -73,7 +73,7 @@ def test_the_cat_photo_is_described_as_a_cat(describer: ImageDescriber) -> None:
     assert any("cat" in label.name for label in description.labels[:2])
     report = description.tool_report()
     assert "tabby cat (" in report
-    assert "451×300" in report
+    assert "pixels" not in report  # the size distracts a small model
     assert "text in it" not in report  # no junk read in fur and whiskers
 
 
@@ -176,7 +176,7 @@ def test_the_report_hedges_low_scores_and_shows_the_date() -> None:
     )
 
     assert description.tool_report() == (
-        "unsure, maybe: Great Dane (19%), or Whippet (12%); taken 2024-05-03 14:02; 400×328 pixels"
+        "unsure, maybe: Great Dane (19%), or Whippet (12%); taken 2024-05-03 14:02"
     )
 
 
