@@ -175,9 +175,7 @@ def test_the_report_hedges_low_scores_and_shows_the_date() -> None:
         seconds=0.1,
     )
 
-    assert description.tool_report() == (
-        "unsure, maybe: Great Dane (19%), or Whippet (12%); taken 2024-05-03 14:02"
-    )
+    assert description.tool_report() == ("unsure, maybe: Great Dane (19%), or Whippet (12%); taken 2024-05-03 14:02")
 
 
 # --- opening good files ------------------------------------------------------------------------------------
