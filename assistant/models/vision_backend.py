@@ -56,51 +56,12 @@ class TransformersVisionChatModel:
         return int(self._inputs(messages)["input_ids"].shape[-1])
 
     def stream(self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken) -> Iterator[str]:
-        import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
-
-        abandoned = threading.Event()
-
-        class StopWhenCancelled(StoppingCriteria):
-            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-                return torch.full((input_ids.shape[0],), cancel.cancelled or abandoned.is_set(), dtype=torch.bool)
-
-        tokenizer = self._processor.tokenizer
-        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-        sampling = options.temperature > 0
-        generate_kwargs: dict[str, Any] = {
-            **self._inputs(messages),
-            "max_new_tokens": options.max_new_tokens,
-            "do_sample": sampling,
-            "repetition_penalty": options.repetition_penalty,
-            "streamer": streamer,
-            "stopping_criteria": StoppingCriteriaList([StopWhenCancelled()]),
-            "pad_token_id": tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
-        }
-        if sampling:
-            generate_kwargs.update(temperature=options.temperature, top_p=options.top_p)
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                with torch.inference_mode():
-                    self._model.generate(**generate_kwargs)
-            except BaseException as error:  # re-raised in the caller's thread below
-                failure.append(error)
-                streamer.end()
+        from assistant.models.transformers_backend import stream_generation
 
         with self._lock:
-            worker = threading.Thread(target=run, name="mnemo-generate-vision", daemon=True)
-            worker.start()
-            try:
-                for piece in streamer:
-                    if piece:
-                        yield piece
-            finally:
-                abandoned.set()
-                worker.join()
-        if failure:
-            raise ModelError(f"generation failed: {type(failure[0]).__name__}: {failure[0]}") from failure[0]
+            yield from stream_generation(
+                self._model, self._processor.tokenizer, dict(self._inputs(messages)), options, cancel
+            )
 
 
 def load_vision_model(folder: Path, label: str, context_window: int) -> TransformersVisionChatModel:
