@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from assistant.history import HistoryStore, SessionInfo, StoredMessage
+from assistant.history import HistoryStore, SessionInfo, StoredAttachment, StoredMessage
 from assistant.models.base import CancelToken, ChatMessage, ChatModel, GenerationOptions, ModelError
 from assistant.models.handle import ModelHandle
-from assistant.prompt import AttachmentContext, PromptBuilder, PromptPart, PromptRequest
+from assistant.prompt import AttachmentContext, PromptBuilder, PromptPart, PromptRequest, parts_from_json
 
 if TYPE_CHECKING:
     from assistant.concepts import ConceptService
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from memory.writer import WriteReport
 
 TITLE_LENGTH = 48
+PHOTO_WORDS = re.compile(r"\b(photo|photos|picture|pictures|pic|pics|image|images|snap|screenshot)\b", re.I)
 
 
 class MessageTooLongError(ValueError):
@@ -224,6 +226,21 @@ class Conversation:
                 completion_tokens=result.completion_tokens,
                 seconds=result.total_s,
             )
+            self.store.set_reply_context(result.assistant_message_id, [asdict(part) for part in parts])
+
+    def reply_context(self, message_id: int) -> list[PromptPart] | None:
+        """The parts of the system prompt the reply ``message_id`` was written from (None: not kept)."""
+        stored = self.store.reply_context(message_id)
+        return None if stored is None else parts_from_json(stored)
+
+    def recalled_photos(self) -> list[StoredAttachment]:
+        """When the last message asks for a photo ("show me the photo of the receipt"), the stored photos of
+        the image memories recalled for it, best first."""
+        result = self.last_reply
+        if self.memory is None or not self.memory.enabled or not PHOTO_WORDS.search(result.user_text):
+            return []
+        references = [ref for part in result.prompt_parts if part.source == "memory" for ref in part.references]
+        return [self.store.get_attachment(sha256) for sha256 in self.memory.recalled_photos(self.user, references)]
 
     def remember_last_turn(self) -> WriteReport | None:
         """Give the user's last message to long-term memory (call it after the reply is shown).

@@ -7,6 +7,7 @@ Attachment files are stored once, named by their sha256, and linked from message
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 import secrets
 import shutil
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from memory.users import validate_user_name
 
@@ -66,6 +68,13 @@ MIGRATIONS: tuple[str, ...] = (
     # 2: what the encoders made of an attachment (a photo's tool report, a voice note's transcript)
     """
     ALTER TABLE attachments ADD COLUMN description TEXT NOT NULL DEFAULT '';
+    """,
+    # 3: what was in the prompt of each reply (memories, profile…), for "why did it say that?"
+    """
+    CREATE TABLE reply_context (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+        parts_json TEXT NOT NULL
+    );
     """,
 )
 
@@ -237,6 +246,29 @@ class HistoryStore:
             (session_id,),
         )
         return [StoredMessage(**dict(row)) for row in rows]
+
+    def get_message(self, message_id: int) -> StoredMessage:
+        rows = self._query(
+            "SELECT id, session_id, role, content, status, created_at, model, completion_tokens, seconds "
+            "FROM messages WHERE id = ?",
+            (message_id,),
+        )
+        if not rows:
+            raise LookupError(f"no message {message_id}")
+        return StoredMessage(**dict(rows[0]))
+
+    def set_reply_context(self, message_id: int, parts: list[dict[str, object]]) -> None:
+        """Keep the parts of the system prompt a reply was written from (see ``reply_context``)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO reply_context(message_id, parts_json) VALUES (?, ?)",
+                (message_id, json.dumps(parts)),
+            )
+
+    def reply_context(self, message_id: int) -> list[dict[str, Any]] | None:
+        """The prompt parts stored for an assistant message; None for replies written before they were kept."""
+        rows = self._query("SELECT parts_json FROM reply_context WHERE message_id = ?", (message_id,))
+        return json.loads(rows[0][0]) if rows else None
 
     def recent_user_messages(self, user: str, limit: int = 100) -> list[str]:
         """What the user sent most recently, across all their sessions, oldest first (input history)."""

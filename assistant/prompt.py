@@ -7,10 +7,10 @@ registering more providers with the composition root, without touching the engin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,20 @@ class PromptPart:
     source: str = ""
     references: tuple[str, ...] = field(default=())
     """Ids of what the part was built from (memory ids, profile entries): shown by "why did it say that"."""
+
+
+def parts_from_json(stored: Sequence[Mapping[str, Any]]) -> list[PromptPart]:
+    """Prompt parts as kept with a reply (``dataclasses.asdict`` of each) made whole again."""
+    return [
+        PromptPart(
+            str(part["title"]),
+            str(part["text"]),
+            order=int(part.get("order", 50)),
+            source=str(part.get("source", "")),
+            references=tuple(str(reference) for reference in part.get("references", ())),
+        )
+        for part in stored
+    ]
 
 
 @runtime_checkable

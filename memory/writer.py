@@ -110,6 +110,11 @@ class MemoryWriter:
         self._last_named: dict[str, tuple[str, int]] = {}
         self._turns_seen: dict[str, int] = {}
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held by every write; editors that change several memories at once hold it too."""
+        return self._lock
+
     def observe(self, user: str, turn: Turn, *, extract: bool = True) -> WriteReport:
         """Index ``turn`` as an episode, then (if ``extract``) remember what it tells about the user."""
         return self.observe_many(user, [turn], extract=extract)
@@ -209,7 +214,7 @@ class MemoryWriter:
                 if change.action == ChangeAction.SUPERSEDE and change.before is not None:
                     self.episodes.retire(user, change.before.sources, replaced_by=None)
             for memory_id in dict.fromkeys(change.memory_id for change in report.changes):
-                self._sync_profile(user, memory_id)
+                self.sync_profile(user, memory_id)
             self._people.pop(user, None)  # rebuilt from the memories as they now are
 
     def _extract(self, user: str, turn: Turn) -> WriteReport:
@@ -344,8 +349,8 @@ class MemoryWriter:
             except ValidationError:  # too long or empty for a profile line: the memory itself is kept
                 pass
 
-    def _sync_profile(self, user: str, memory_id: str) -> None:
-        """After an undo: drop what a memory no longer supports, or restore the entry it supports again."""
+    def sync_profile(self, user: str, memory_id: str) -> None:
+        """After an undo or an edit: drop what a memory no longer supports, or restore what it supports again."""
         if self.profile is None:
             return
         memory = self.memories.store.get(user, memory_id)
