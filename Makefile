@@ -13,13 +13,18 @@ APP_STAMP := $(VENV)/.installed-app-$(KEY)
 DEV_STAMP := $(VENV)/.installed-dev-$(KEY)-$(DEV_KEY)
 LARGE_STAMP := $(VENV)/.installed-large-$(shell sha256sum requirements/models-large.txt | cut -c1-12)
 
-.PHONY: run test setup setup-dev prepare large-model lint bench bench-smoke clean
+.PHONY: run test tmux setup setup-dev prepare large-model lint bench bench-smoke clean
 
 run: setup
 	$(BIN)/mnemo
 
-test: setup-dev
+test: setup-dev tmux
 	$(BIN)/python -m pytest || [ $$? -eq 5 ]  # 5 = no tests collected
+
+# The end-to-end test drives the real app in a terminal multiplexer.
+tmux:
+	@command -v tmux >/dev/null || { echo "installing tmux (for the terminal end-to-end test)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tmux; }
 
 setup: $(APP_STAMP)
 

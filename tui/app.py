@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import TextArea
 
 from assistant.factory import Assistant
 from assistant.history import UnknownSessionError
 from assistant.models import LoadProgress, ModelError
 from tui.screens.chat import ChatScreen
 from tui.screens.help import HelpScreen
+from tui.screens.memories import JumpTo
 from tui.screens.sessions import NEW_CHAT, SessionsScreen
 from tui.screens.switch_user import SwitchUserScreen
+from tui.widgets.memory_notice import MemoryNotice
 from tui.widgets.prompt_input import PromptInput
 
 INPUT_ACTIONS = {binding.action for binding in PromptInput.BINDINGS if isinstance(binding, Binding)}
@@ -83,6 +85,9 @@ class MnemoApp(App[None]):
     def _memory_unavailable(self, error: str) -> None:
         self.notify(f"Long-term memory is unavailable: {error}", severity="warning", timeout=15)
 
+    def _error(self, message: str) -> None:
+        self.notify(message, severity="error", timeout=10)
+
     def _from_thread(self, callback: object, *args: object) -> None:
         try:
             self.call_from_thread(callback, *args)  # type: ignore[arg-type]
@@ -128,10 +133,105 @@ class MnemoApp(App[None]):
         await self.chat.show_conversation(self.assistant.conversation(name, latest[0].id if latest else None))
         self.notify(f"Now chatting as {name}", timeout=3)
 
+    # -- what mnemo remembers: the memory, profile and concept screens, notices, "why?" ----------------
+    def action_memories(self, only_ids: tuple[str, ...] = ()) -> None:
+        from tui.screens.memories import MemoriesScreen
+
+        if self._memory_available():
+            self._open_memory_screen(MemoriesScreen(self.assistant, self.user, only_ids=only_ids), self._jump)
+
+    def _open_memory_screen(self, screen: Screen[Any], callback: Callable[[Any], Any] | None = None) -> None:
+        """Memories, profile and things replace one another (F5/F6/F7), so Escape always leads back to the chat."""
+        from tui.screens.concepts import ConceptsScreen
+        from tui.screens.memories import MemoriesScreen
+        from tui.screens.profile import ProfileScreen
+
+        if isinstance(self.screen, (MemoriesScreen, ProfileScreen, ConceptsScreen)):
+            if type(self.screen) is type(screen):
+                return
+            self.pop_screen()
+        self.push_screen(screen, callback)
+
+    async def _jump(self, target: JumpTo | None) -> None:
+        """Open the chat a memory came from, at the message it came from."""
+        if target is None:
+            return
+        if target.session_id != self.chat.conversation.session.id:
+            await self.chat.show_conversation(self.assistant.conversation(self.user, target.session_id))
+        self.chat.show_message(target.message_id)
+
+    def action_profile(self) -> None:
+        from tui.screens.profile import ProfileScreen
+
+        if self._memory_available():
+            self._open_memory_screen(ProfileScreen(self.assistant, self.user))
+
+    def action_concepts(self) -> None:
+        from tui.screens.concepts import ConceptsScreen
+
+        if self._memory_available():
+            self._open_memory_screen(ConceptsScreen(self.assistant, self.user))
+
+    def action_why(self) -> None:
+        from tui.screens.why import WhyScreen
+
+        replies = self.chat.replies()
+        if not replies:
+            self.notify("No reply to explain yet.", timeout=3)
+            return
+        self.push_screen(WhyScreen(self.assistant, self.user, replies))
+
+    def _memory_available(self) -> bool:
+        if not self.assistant.memory.enabled:
+            self.notify("Long-term memory is off (memory.enabled = false).", severity="warning")
+        return self.assistant.memory.enabled
+
+    def on_memory_notice_action(self, event: MemoryNotice.Action) -> None:
+        notice, ids = event.notice, event.notice.memory_ids
+        if event.action == "edit" and len(ids) == 1:
+            self._edit_remembered(notice, ids[0])
+        elif event.action == "edit":
+            self.action_memories(tuple(ids))
+        else:
+            self._settle_notice(notice, event.action)
+
+    def _edit_remembered(self, notice: MemoryNotice, memory_id: str) -> None:
+        from tui.screens.edit_text import EditTextScreen
+
+        memory = next(memory for memory in notice.report.remembered if memory.id == memory_id)
+
+        def save(text: str | None) -> None:
+            if text and text != memory.text:
+                self._settle_notice(notice, "edit", text)
+
+        self.push_screen(EditTextScreen("Correct what was remembered", memory.text), save)
+
+    @work(thread=True, group="memory-notice", exit_on_error=False)
+    def _settle_notice(self, notice: MemoryNotice, action: str, text: str = "") -> None:
+        from memory.editing import MemoryEditor
+
+        editor = MemoryEditor(self.assistant.memory.get().writer)
+        try:
+            if action == "accept":
+                editor.confirm(self.user, notice.memory_ids)
+                outcome = "✓ accepted"
+            elif action == "undo":
+                editor.undo(self.user, notice.report)
+                outcome = "↩ undone"
+            else:
+                editor.edit(self.user, notice.memory_ids[0], text)
+                outcome = f"✎ now reads: {text}"
+        except Exception as error:  # noqa: BLE001 - shown; the chat goes on
+            self._from_thread(self._error, f"Could not {action}: {error}")
+            return
+        self._from_thread(notice.settle, outcome)
+        if action == "undo" and self.chat.last_memory_report is notice.report:
+            self.chat.last_memory_report = None
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.binding_rows()))
+        self.push_screen(HelpScreen(self.binding_rows(), chat=isinstance(self.screen, ChatScreen)))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -149,9 +249,10 @@ class MnemoApp(App[None]):
 
         for active in self.screen.active_bindings.values():
             binding = active.binding
-            # The input's inherited editing keys (cursor moves, selection…) would drown the list.
-            inherited_editing_key = isinstance(active.node, TextArea) and binding.action not in INPUT_ACTIONS
-            if binding.description and not inherited_editing_key:
+            # Widgets' own keys (the input's cursor moves, a table's scrolling…) would drown the list; of
+            # those only the chat input's own (send, new line, history) are mnemo's.
+            widget_key = not isinstance(active.node, (Screen, App)) and binding.action not in INPUT_ACTIONS
+            if binding.description and not widget_key:
                 add(binding)
         # Bindings hidden right now (cancel only shows while a reply is written) still belong in help.
         for declared in type(self.screen).BINDINGS:
@@ -164,6 +265,10 @@ class MnemoApp(App[None]):
         yield SystemCommand("New chat", "Start a new conversation", self.action_new_chat)
         yield SystemCommand("Sessions", "Resume an earlier conversation", self.action_sessions)
         yield SystemCommand("Switch user", "Chat as someone else, or create a user", self.action_switch_user)
+        yield SystemCommand("Memories", "See, search and correct what mnemo remembers", self.action_memories)
+        yield SystemCommand("Profile", "Your profile as the model sees it; edit it", self.action_profile)
+        yield SystemCommand("Things in your photos", "Registered people, pets and things", self.action_concepts)
+        yield SystemCommand("Why did it say that?", "What the last replies were written from", self.action_why)
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield SystemCommand("Cancel reply", "Stop the reply being written", self.chat.action_cancel_reply)
         yield SystemCommand("Light/dark theme", "Toggle the colour theme", self.action_toggle_theme)

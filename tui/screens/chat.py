@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from assistant.models import CancelToken, LoadProgress, ModelError
 from modalities.errors import MediaError
 from tui.screens.attach_file import AttachFileScreen
 from tui.widgets.attachment_bar import AttachmentBar
+from tui.widgets.memory_notice import MemoryNotice
 from tui.widgets.message_view import MessageView
 from tui.widgets.prompt_input import PromptInput
 from tui.widgets.status_line import StatusLine
@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from memory.writer import WriteReport
 
 UI_FLUSH_INTERVAL_S = 0.1
-PHOTO_WORDS = re.compile(r"\b(photo|photos|picture|pictures|pic|pics|image|images|snap|screenshot)\b", re.I)
 MAX_RECALLED_PHOTOS = 2
+MEMORIES_TIP = "See, search and correct what mnemo remembers about you"
+WHY_TIP = "Which memories and profile entries the last reply was written from"
 
 
 @dataclass
@@ -57,13 +58,18 @@ class ChatScreen(Screen[None]):
     AUTO_FOCUS = "PromptInput"  # focus before the history loads, so early typing is not lost
 
     BINDINGS = [
-        Binding("f1", "app.help", "Help"),
+        Binding("f1", "app.help", "Help", priority=True),
         Binding("escape", "cancel_reply", "Cancel reply"),
         Binding("ctrl+c", "cancel_reply", "Cancel reply", show=False, priority=True),
-        Binding("ctrl+n", "app.new_chat", "New chat"),
+        Binding("f5", "app.memories", "Memories", tooltip=MEMORIES_TIP, priority=True),
+        Binding("f4", "app.why", "Why?", tooltip=WHY_TIP, priority=True),
+        # Shown in the memory screen's footer (and in help): the chat's footer has no room for them at 80 columns.
+        Binding("f6", "app.profile", "Profile", show=False, priority=True),
+        Binding("f7", "app.concepts", "Things in photos", show=False, priority=True),
+        Binding("ctrl+o", "attach", "Attach"),
         Binding("f2", "app.sessions", "Sessions"),
         Binding("f3", "app.switch_user", "Users", tooltip="Switch to another user or create one"),
-        Binding("ctrl+o", "attach", "Attach"),
+        Binding("ctrl+n", "app.new_chat", "New chat"),
     ]
 
     def __init__(self, assistant: Assistant, conversation: Conversation) -> None:
@@ -83,7 +89,7 @@ class ChatScreen(Screen[None]):
         yield AttachmentBar(self.assistant.attachments, self.conversation.user, id="attachments")
         yield PromptInput(id="prompt", sent_history=self._input_history())
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         status = self.query_one(StatusLine)
@@ -138,18 +144,8 @@ class ChatScreen(Screen[None]):
             bar.user = conversation.user
 
     def _view_for(self, message: StoredMessage) -> MessageView:
-        if message.role == "user":
-            stored = self.assistant.store.message_attachments(message.id)
-            labels = [("🖼 " if item.kind == "image" else "🎤 ") + item.original_name for item in stored]
-            photos = [item.path if item.kind == "image" and item.path.exists() else None for item in stored]
-            return MessageView("user", message.content, attachments=list(zip(labels, photos, strict=True)))
-        if message.status == "error":
-            return MessageView("assistant", f"⚠ {message.content}".strip(), footer="this reply failed")
-        footer = "cancelled" if message.status == "cancelled" else ""
-        view = MessageView("assistant", message.content, footer=footer)
-        if message.status == "cancelled":
-            view.add_class("cancelled")
-        return view
+        attachments = self.assistant.store.message_attachments(message.id) if message.role == "user" else []
+        return MessageView.from_stored(message, attachments)
 
     def _input_history(self) -> list[str]:
         return self.assistant.store.recent_user_messages(self.conversation.user)
@@ -235,13 +231,8 @@ class ChatScreen(Screen[None]):
 
     def _show_recalled_photos(self, conversation: Conversation) -> None:
         """ "Show me the photo of the receipt": the photos among the recalled memories are shown with the reply."""
-        result = conversation.last_reply
-        if not PHOTO_WORDS.search(result.user_text) or not self.assistant.memory.enabled:
-            return
-        references = [ref for part in result.prompt_parts if part.source == "memory" for ref in part.references]
         try:
-            found = self.assistant.memory.recalled_photos(conversation.user, references)[:MAX_RECALLED_PHOTOS]
-            stored = [self.assistant.store.get_attachment(sha256) for sha256 in found]
+            stored = conversation.recalled_photos()[:MAX_RECALLED_PHOTOS]
         except Exception:  # noqa: BLE001 - showing a photo is a nicety; the reply is already there
             return
         if stored:
@@ -272,19 +263,43 @@ class ChatScreen(Screen[None]):
             else:
                 text = result.text or "*(no reply)*"
                 footer = "cancelled" if result.status == "cancelled" else ""
+            pending.reply_view.message_id = result.assistant_message_id
             await pending.reply_view.finish(text, status=result.status, footer=footer)
             status = self.query_one(StatusLine)
             status.tokens_per_s = result.decode_tokens_per_s
             status.session_title = self.conversation.session.title
 
     async def _remembered(self, pending: PendingMessage, report: WriteReport | None) -> None:
-        """Show what the exchange taught mnemo, with the way to take it back."""
+        """Show what the exchange taught mnemo, with Accept / Edit / Undo."""
         lines = [*describe_report(report), *report.notes] if report is not None else []
         if lines and report is not None:
             self.last_memory_report = report
-            text = "\n\n".join(f"🧠 {line}" for line in lines) + "\n\n*/undo takes it back*"
-            await self._show_notice(text)
+            messages = self.query_one("#messages", VerticalScroll)
+            await messages.mount(MemoryNotice("\n\n".join(f"🧠 {line}" for line in lines), report))
+            messages.scroll_end(animate=False)
         self._done(pending)
+
+    def settle_notice(self, report: WriteReport, outcome: str) -> None:
+        """The notice of ``report`` (if still shown) says what became of it."""
+        for notice in self.query(MemoryNotice):
+            if notice.report is report:
+                notice.settle(outcome)
+
+    def replies(self) -> list[tuple[int, str]]:
+        """(message id, text) of every saved reply on screen, oldest first."""
+        return [
+            (view.message_id, view.text)
+            for view in self.query(MessageView)
+            if view.role == "assistant" and view.message_id is not None
+        ]
+
+    def show_message(self, message_id: int | None) -> None:
+        """Scroll to a message and mark it, as when a memory's source is opened."""
+        for view in self.query(MessageView):
+            view.remove_class("jumped")
+            if message_id is not None and view.message_id == message_id:
+                view.add_class("jumped")
+                view.scroll_visible(animate=False, top=True)
 
     def _warn(self, message: str) -> None:
         self.notify(message, severity="warning", timeout=8)
@@ -318,6 +333,8 @@ class ChatScreen(Screen[None]):
 
     async def _command_done(self, text: str, outcome: CommandOutcome) -> None:
         if text.lower().startswith("/undo") and not outcome.error:
+            if self.last_memory_report is not None:
+                self.settle_notice(self.last_memory_report, "↩ undone")
             self.last_memory_report = None
         elif outcome.report is not None:
             self.last_memory_report = outcome.report

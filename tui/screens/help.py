@@ -19,14 +19,17 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,f1,q", "dismiss(None)", "Close help")]
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str]], *, chat: bool = True) -> None:
         super().__init__()
         self.rows = rows
+        self.chat = chat
+        """Opened from the chat: the notes on typing messages belong."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("mnemo — keys (Escape closes)", classes="dialog-title")
-            yield Markdown(INPUT_NOTES)
+            if self.chat:
+                yield Markdown(INPUT_NOTES)
             table: DataTable[str] = DataTable(id="bindings", cursor_type="row", zebra_stripes=True)
             table.add_columns("Key", "Action")
             for keys, description in self.rows:

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, Markdown
 from textual.widgets.markdown import MarkdownStream
 
+from assistant.history import StoredAttachment, StoredMessage
 from tui.widgets.image_preview import ImagePreview
 
 MAX_PREVIEWS = 3
@@ -29,6 +30,7 @@ class MessageView(Vertical):
     MessageView.notice { border-left: thick $success; margin: 0 1 1 3; }
     MessageView.error { border-left: thick $error; }
     MessageView.cancelled { border-left: thick $warning; }
+    MessageView.jumped { background: $warning 15%; }
     MessageView > .message-header { color: $text-muted; text-style: bold; }
     MessageView > .message-footer { color: $text-muted; }
     MessageView > .message-attachments { color: $text-muted; }
@@ -44,15 +46,38 @@ class MessageView(Vertical):
         header: str | None = None,
         footer: str = "",
         attachments: Sequence[tuple[str, Path | None]] = (),
+        message_id: int | None = None,
     ) -> None:
         super().__init__(classes=role)
         self.role = role
+        self.message_id = message_id
+        """The stored message it shows (None until a streamed reply is saved)."""
         self.text = text
         self.attachments = list(attachments)
         """(label, photo to preview or None) for each attachment of the message."""
         self._header = header or ("You" if role == "user" else "mnemo")
         self._footer = footer
         self._stream: MarkdownStream | None = None
+
+    @classmethod
+    def from_stored(cls, message: StoredMessage, attachments: Sequence[StoredAttachment] = ()) -> MessageView:
+        """The bubble of a message from the history (a failed or cancelled reply says so)."""
+        if message.role == "user":
+            labels = [
+                (
+                    ("🖼 " if item.kind == "image" else "🎤 ") + item.original_name,
+                    item.path if item.kind == "image" and item.path.exists() else None,
+                )
+                for item in attachments
+            ]
+            return cls("user", message.content, attachments=labels, message_id=message.id)
+        if message.status == "error":
+            return cls("assistant", f"⚠ {message.content}".strip(), footer="this reply failed", message_id=message.id)
+        footer = "cancelled" if message.status == "cancelled" else ""
+        view = cls("assistant", message.content, footer=footer, message_id=message.id)
+        if message.status == "cancelled":
+            view.add_class("cancelled")
+        return view
 
     def compose(self) -> ComposeResult:
         yield Label(self._header, classes="message-header")

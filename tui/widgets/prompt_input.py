@@ -64,7 +64,7 @@ class PromptInput(TextArea):
     BINDINGS = [
         # Enter is handled in _on_key, in order with the typed characters: a priority binding would run
         # ahead of characters still queued (a fast paste would be cut). These rows are for footer and help.
-        Binding("enter", "submit", "Send"),
+        Binding("enter", "submit", "Send", show=False),
         Binding("shift+enter,ctrl+j", "newline", "New line", show=False),
     ]
 

@@ -1,0 +1,113 @@
+"""Why did it say that? The memories and profile entries that were in a reply's prompt, as they were then."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Markdown
+
+if TYPE_CHECKING:
+    from assistant.factory import Assistant
+    from assistant.prompt import PromptPart
+
+NOT_KEPT = (
+    "This reply was written before mnemo kept what went into each prompt, so it cannot say. "
+    "Replies from now on can be explained."
+)
+
+
+def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None) -> str:
+    """Markdown: each memory and profile part of the prompt, and what has become of its memories since."""
+    if parts is None:
+        return NOT_KEPT
+    memory_parts = [part for part in parts if part.source == "memory"]
+    other = [part.title for part in parts if part.source not in ("memory", "")]
+    lines: list[str] = []
+    if not memory_parts:
+        lines.append("No memories or profile entries were in its prompt: it answered from the chat alone.")
+    ids = [ref for part in memory_parts for ref in part.references if not ref.startswith("profile:")]
+    ids += [
+        ref.removeprefix("profile:") for part in memory_parts for ref in part.references if ref.startswith("profile:")
+    ]
+    current = {}
+    if ids and assistant.memory.enabled:
+        current = {memory.id: memory for memory in assistant.memory.get().memories.store.get_many(user, ids)}
+    for part in memory_parts:
+        lines.append(f"**{part.title}**")
+        lines.append("")
+        lines.extend(f"> {line}" for line in part.text.splitlines() if line.strip())
+        lines.append("")
+        changed = []
+        for ref in part.references:
+            memory = current.get(ref.removeprefix("profile:"))
+            if memory is None:
+                continue
+            if not memory.is_active:
+                changed.append(f"- `{memory.id}` is now **{memory.status.value}**: *{memory.text}*")
+        if changed:
+            lines.append("Since then:")
+            lines.extend(changed)
+            lines.append("")
+    if other:
+        lines.append("Also in the prompt: " + ", ".join(other) + ".")
+    lines.append("")
+    lines.append("*F5 opens your memories, where any of these can be corrected or deleted.*")
+    return "\n".join(lines)
+
+
+class WhyScreen(ModalScreen[None]):
+    """Shows what a reply was written from; Left/Right step to earlier and later replies."""
+
+    BINDINGS = [
+        Binding("escape,q,f4", "dismiss(None)", "Close"),
+        Binding("left", "step(-1)", "Earlier reply"),
+        Binding("right", "step(1)", "Later reply"),
+    ]
+
+    def __init__(self, assistant: Assistant, user: str, replies: list[tuple[int, str]]) -> None:
+        super().__init__()
+        self.assistant = assistant
+        self.user = user
+        self.replies = replies
+        self.index = len(replies) - 1
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Why did it say that?  (← → other replies · Escape closes)", classes="dialog-title")
+            yield Label("", id="why-reply", markup=False)
+            with VerticalScroll(id="why-body"):
+                yield Markdown("Looking it up…", id="why-text")
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def action_step(self, delta: int) -> None:
+        index = self.index + delta
+        if 0 <= index < len(self.replies):
+            self.index = index
+            self._show()
+
+    def _show(self) -> None:
+        message_id, reply = self.replies[self.index]
+        excerpt = " ".join(reply.split())
+        excerpt = excerpt if len(excerpt) <= 70 else excerpt[:69] + "…"
+        position = f"reply {self.index + 1} of {len(self.replies)}"
+        self.query_one("#why-reply", Label).update(f"{position}: “{excerpt}”")
+        self._load(message_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self, message_id: int) -> None:
+        from assistant.prompt import parts_from_json
+
+        try:
+            stored = self.assistant.store.reply_context(message_id)
+            parts = None if stored is None else parts_from_json(stored)
+            text = explain(self.assistant, self.user, parts)
+        except Exception as error:  # noqa: BLE001 - shown in the dialog
+            text = f"Could not look it up: {error}"
+        self.app.call_from_thread(self.query_one("#why-text", Markdown).update, text)
