@@ -152,6 +152,16 @@ async def test_merge_two_duplicates_and_restore_the_replaced_one(assistant: Assi
         assert store.get("alice", second.id).status == MemoryStatus.SUPERSEDED
 
 
+async def test_the_palette_offers_the_screens_actions(assistant: Assistant) -> None:
+    app = MnemoApp(assistant, user="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Memories", "Profile", "Things in your photos", "Why did it say that?", "Switch user"} <= titles
+        screen = await open_memories(app, pilot)
+        titles = {command.title for command in app.get_system_commands(screen)}
+        assert {"Edit", "Delete", "Undo", "Pin", "Add", "Merge", "Restore", "Go to chat", "Sort"} <= titles
+
+
 async def test_add_by_hand(assistant: Assistant) -> None:
     app = MnemoApp(assistant, user="alice")
     async with app.run_test(size=SIZE) as pilot:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -272,4 +273,9 @@ class MnemoApp(App[None]):
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield SystemCommand("Cancel reply", "Stop the reply being written", self.chat.action_cancel_reply)
         yield SystemCommand("Light/dark theme", "Toggle the colour theme", self.action_toggle_theme)
+        if not isinstance(screen, ChatScreen):  # the open screen's own actions (edit, delete, pin…)
+            for binding in type(screen).BINDINGS:
+                if isinstance(binding, Binding) and binding.description and not binding.action.startswith("app."):
+                    run = partial(screen.run_action, binding.action)
+                    yield SystemCommand(binding.description, f"{self.get_key_display(binding)} on this screen", run)
         yield from super().get_system_commands(screen)
