@@ -42,8 +42,8 @@ class EditTextScreen(ModalScreen[str | None]):
             yield Label("", id="edit-error")
             with Horizontal(id="edit-buttons"):
                 yield Label(self.hint, id="edit-hint")
-                yield Button("Save", variant="primary", id="edit-save")
-                yield Button("Cancel", id="edit-cancel")
+                yield Button("Save", variant="primary", id="edit-save", compact=True)
+                yield Button("Cancel", id="edit-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

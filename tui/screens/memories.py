@@ -99,7 +99,7 @@ class MemoriesScreen(Screen["JumpTo | None"]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("kind", key="kind", width=6)
+        table.add_column("kind", key="kind", width=10)
         table.add_column("memory", key="text")
         table.add_column("said", key="said", width=6)
         table.add_column("used", key="used", width=6)

@@ -26,14 +26,12 @@ def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None) -> 
     if parts is None:
         return NOT_KEPT
     memory_parts = [part for part in parts if part.source == "memory"]
-    other = [part.title for part in parts if part.source not in ("memory", "")]
+    other = [part.title for part in parts if part.source not in ("memory", "") and part.title.strip()]
     lines: list[str] = []
     if not memory_parts:
         lines.append("No memories or profile entries were in its prompt: it answered from the chat alone.")
-    ids = [ref for part in memory_parts for ref in part.references if not ref.startswith("profile:")]
-    ids += [
-        ref.removeprefix("profile:") for part in memory_parts for ref in part.references if ref.startswith("profile:")
-    ]
+    # A profile entry and a recalled memory often rest on the same memory: look each one up once.
+    ids = list(dict.fromkeys(ref.removeprefix("profile:") for part in memory_parts for ref in part.references))
     current = {}
     if ids and assistant.memory.enabled:
         current = {memory.id: memory for memory in assistant.memory.get().memories.store.get_many(user, ids)}
@@ -95,7 +93,7 @@ class WhyScreen(ModalScreen[None]):
     def _show(self) -> None:
         message_id, reply = self.replies[self.index]
         excerpt = " ".join(reply.split())
-        excerpt = excerpt if len(excerpt) <= 70 else excerpt[:69] + "…"
+        excerpt = excerpt if len(excerpt) <= 44 else excerpt[:43] + "…"
         position = f"reply {self.index + 1} of {len(self.replies)}"
         self.query_one("#why-reply", Label).update(f"{position}: “{excerpt}”")
         self._load(message_id)
