@@ -41,6 +41,11 @@ MORE_PHOTOS = re.compile(
     rf"^(?:(?:here's|here is|this is|that's|that is)\s+(?:{_PHOTO_OF})?|{_PHOTO_OF}|more of\s+){_NAME}\b"
 )
 
+# "that's not Bo", "no, this isn't Bo", "it is not Bo", "not Bo!"
+REJECTION = re.compile(
+    rf"^(?:no[,.!]?\s+)?(?:(?:that|this|it)(?:'s|s| is)\s+not\s+|(?:that|this|it)\s+isn't\s+|not\s+){_NAME}\b"
+)
+
 
 @dataclass(frozen=True)
 class Introduction:
@@ -66,6 +71,16 @@ def find_more_photos(text: str, known: Sequence[str]) -> str | None:
     """The known concept a message shows again ("here's Bo again"), or ``None``."""
     first = text.strip().split("\n")[0]
     found = MORE_PHOTOS.match(first[:1].lower() + first[1:])
+    if found:
+        wanted = found.group("name").casefold()
+        return next((name for name in known if name.casefold() == wanted), None)
+    return None
+
+
+def find_rejection(text: str, known: Sequence[str]) -> str | None:
+    """The known concept a message says a photo is *not* ("that's not Bo"), or ``None``."""
+    first = text.strip().split("\n")[0]
+    found = REJECTION.match(first[:1].lower() + first[1:])
     if found:
         wanted = found.group("name").casefold()
         return next((name for name in known if name.casefold() == wanted), None)
@@ -140,7 +155,39 @@ class ConceptService:
             added = self.add_photos(user, again, paths)
             if added:
                 return WriteReport(notes=[f"added {added} photo{'s' if added > 1 else ''} of {again}"])
-        return WriteReport()
+        return self.learn_from_correction(user, text, paths)
+
+    def learn_from_correction(self, user: str, text: str, paths: Sequence[Path]) -> WriteReport:
+        """ "That's not Bo" about photos (this message's, or the ones just before it): kept as counter-examples,
+        so Bo is not claimed for them, nor as readily for look-alikes."""
+        from memory.writer import WriteReport
+
+        if not paths:
+            return WriteReport()
+        concepts = self.memory.get().concepts
+        rejected = find_rejection(text, [concept.name for concept in concepts.list(user)])
+        if rejected is None:
+            return WriteReport()
+        added = self.reject(user, rejected, paths)
+        total = len(concepts.counter_examples(user).get(rejected, []))
+        photos = "this photo" if len(paths) == 1 else f"these {len(paths)} photos"
+        note = f"noted: {photos} {'is' if len(paths) == 1 else 'are'} not {rejected}"
+        return WriteReport(notes=[f"{note} ({total} kept apart from {rejected})"] if added else [])
+
+    def reject(self, user: str, name: str, paths: Sequence[Path]) -> int:
+        """Keep photos the user said are not ``name``; returns how many were new."""
+        from modalities.images import open_image
+
+        concepts = self.memory.get().concepts
+        concepts.require(user, name)
+        features = self.encoders.concept_features()
+        added = 0
+        for path in paths:
+            loaded = open_image(path)
+            stored = self.store.store_attachment(path, "image")
+            vectors = features.reference_vectors(loaded.image)
+            added += concepts.add_counter_example(user, name, stored.sha256, str(stored.path), vectors)
+        return added
 
     def recognise(self, user: str, image: Image) -> Recognition | None:
         """The registered concept ``image`` most likely shows, if any clears the threshold."""
@@ -166,7 +213,9 @@ class ConceptService:
                 from memory.concept_recognition import ConceptExamples, ConceptRecognizer
 
                 references = [ConceptExamples(name, vectors) for name, vectors in examples]
-                recogniser = ConceptRecognizer(references, background=self._background())
+                recogniser = ConceptRecognizer(
+                    references, background=self._background(), counter_examples=concepts.counter_examples(user)
+                )
             self._recognisers[user] = (version, recogniser)
             return recogniser
 

@@ -274,6 +274,11 @@ class Conversation:
             report += self.memory.record_photos(self.user, result.user_message_id, result.user_text, said_at, photos)
             if self.concepts is not None:
                 report += self.concepts.learn_from_turn(self.user, result.user_text, photos)
+        elif self.concepts is not None:  # "that's not Bo" about the photos of the message before
+            earlier = [message for message in history if message.role == "user" and message.id < result.user_message_id]
+            if earlier:
+                paths = [a.path for a in self.store.message_attachments(earlier[-1].id) if a.kind == "image"]
+                report += self.concepts.learn_from_correction(self.user, result.user_text, paths)
         return report
 
     def _count_reply_tokens(self, text: str) -> int:

@@ -9,7 +9,9 @@ each seed, k photos per concept are registered and the rest are queries. ``ident
 of queries whose best-scoring concept is right. Verification (at the largest k, 4 by default) uses the fixed
 ``MATCH_THRESHOLD``: for each concept, positives are its held-out photos, negatives its hard negatives plus the
 other concepts' held-out photos; ``verification_balanced_acc`` is the mean over concepts of (TPR + TNR) / 2.
-Each photo's features are extracted once per run. One JSON object on stdout.
+``corrections`` (per concept with hard negatives): registered alone from its first two photos, then corrected
+with "that's not <name>" on n of the negatives it claimed; recall on its other photos and the share of the
+remaining negatives still claimed, per n. Each photo's features are extracted once per run. One JSON object on stdout.
 """
 
 from __future__ import annotations
@@ -117,6 +119,34 @@ def run_split(
     return result
 
 
+CORRECTIONS = (0, 1, 2, 4, 8)
+CORRECTION_SHOTS = 2
+
+
+def run_corrections(
+    features: FeatureCache, name: str, photos: list[Path], negatives: list[Path], seeds: int
+) -> dict[str, dict[str, float]]:
+    """The app's situation: ``name`` registered alone from its first two photos; then the user says "that's not
+    <name>" about n photos it wrongly claimed (counter-examples). Per n: recall on its other photos, and the
+    share of the remaining hard negatives still claimed."""
+    references = [ConceptExamples(name, [features.reference(p) for p in photos[:CORRECTION_SHOTS]])]
+    positives = [features.query(p) for p in photos[CORRECTION_SHOTS:]]
+    claimed_before = [p for p in negatives if ConceptRecognizer(references).best(features.query(p)) is not None]
+    rows: dict[str, dict[str, float]] = {}
+    for corrections in CORRECTIONS:
+        recall, claimed = [], []
+        for seed in range(seeds):
+            rng = np.random.default_rng(seed)
+            picked = [claimed_before[i] for i in rng.permutation(len(claimed_before))[:corrections]]
+            counter = {name: [features.reference(p) for p in picked]}
+            recognizer = ConceptRecognizer(references, counter_examples=counter)
+            recall.append(mean([float(recognizer.best(q) is not None) for q in positives]))
+            rest = [p for p in negatives if p not in picked]
+            claimed.append(mean([float(recognizer.best(features.query(p)) is not None) for p in rest]))
+        rows[str(corrections)] = {"recall": mean(recall), "hard_negatives_claimed": mean(claimed)}
+    return rows
+
+
 def mean(values: list[float]) -> float:
     return round(float(np.mean(values)), 4) if values else float("nan")
 
@@ -173,6 +203,9 @@ def main() -> None:
             if values:
                 row[key] = mean(values)
         per_concept[name] = row
+    corrections = {
+        name: run_corrections(features, name, concepts[name], paths, args.seeds) for name, paths in negatives.items()
+    }
     extraction_s = mean(features.reference_seconds)
     build_s = mean(build_seconds)
     result = {
@@ -188,6 +221,7 @@ def main() -> None:
         "hard_negative_fpr": mean([r["hard_negative_fpr"] for r in per_concept.values() if "hard_negative_fpr" in r]),
         "match_threshold": MATCH_THRESHOLD,
         "per_concept": per_concept,
+        "corrections": corrections,
         "timings": {
             "model_load_s": round(load_s, 3),
             "reference_extraction_s_per_photo": extraction_s,

@@ -26,7 +26,7 @@ registering is an SVD of the reference matrix (milliseconds), deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,14 +80,28 @@ class ConceptMatch:
 class ConceptRecognizer:
     """Scores query photos against registered concepts; build a new one when the concepts change."""
 
-    def __init__(self, concepts: Sequence[ConceptExamples], background: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        concepts: Sequence[ConceptExamples],
+        background: np.ndarray | None = None,
+        counter_examples: Mapping[str, Sequence[np.ndarray]] | None = None,
+    ) -> None:
+        """``counter_examples``: per concept name, photos the user said are *not* that concept; they
+        become a hidden competitor ("not Bo") in the share, never a name of its own."""
         concepts = [c for c in concepts if len(c.photos)]
         self.names = [c.name for c in concepts]
         if not concepts:
             self._prototypes = np.zeros((0, 0), np.float32)
             return
-        matrices = [c.matrix() for c in concepts]
-        self._prototypes = _unit(np.stack([m.mean(0) for m in matrices]))
+        counter_examples = counter_examples or {}
+        hidden = [
+            ConceptExamples(f"not {c.name}", list(counter_examples[c.name]))
+            for c in concepts
+            if len(counter_examples.get(c.name, ()))
+        ]
+        competitors = [*concepts, *hidden]
+        matrices = [c.matrix() for c in competitors]
+        self._prototypes = _unit(np.stack([m.mean(0) for m in matrices[: len(concepts)]]))
         self._tau = self._same_similarity(concepts)
         background_rows = np.zeros((0, matrices[0].shape[1]), np.float32)
         if background is not None and len(background):
@@ -101,7 +115,7 @@ class ConceptRecognizer:
         self._white_prototypes = _unit(np.stack([self._whiten(m).mean(0) for m in matrices]))
         self._white_background = self._whiten(background_rows) if len(background_rows) else None
         self._patch_matrix: np.ndarray | None = None
-        patches = [c.patches() for c in concepts]
+        patches = [c.patches() for c in competitors]
         if all(len(p) for p in patches):
             self._patch_mean = np.concatenate(patches).mean(0)
             self._patch_matrix = np.concatenate([self._patch_unit(p) for p in patches])
@@ -113,7 +127,7 @@ class ConceptRecognizer:
 
     def _patch_evidence(self, query_patches: np.ndarray) -> np.ndarray | None:
         """Per concept: mean of the PATCH_TOP largest margins (nearest own patch minus nearest other concept's)."""
-        if self._patch_matrix is None or not len(query_patches) or len(self.names) < 2:
+        if self._patch_matrix is None or not len(query_patches) or len(self._patch_starts) < 2:
             return None
         similarity = self._patch_unit(query_patches) @ self._patch_matrix.T
         nearest = np.maximum.reduceat(similarity, self._patch_starts, axis=1)  # per concept (contiguous rows)

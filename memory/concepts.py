@@ -41,7 +41,18 @@ CREATE TABLE IF NOT EXISTS concept_photos (
     added_at TEXT NOT NULL,
     PRIMARY KEY (user, key, sha256)
 );
+CREATE TABLE IF NOT EXISTS concept_counter_examples (
+    user TEXT NOT NULL,
+    key TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    dimension INTEGER NOT NULL,
+    vectors BLOB NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (user, key, sha256)
+);
 """
+PHOTO_TABLES = ("concept_photos", "concept_counter_examples")
 
 CONCEPT_NAME = re.compile(r"^[^\W_][\w' .-]{0,39}$")
 
@@ -142,21 +153,29 @@ class ConceptStore:
 
     def examples(self, user: str) -> builtins.list[tuple[str, builtins.list[np.ndarray]]]:
         """Every concept's reference photos as vectors: ``[(name, [array (views, dimension) per photo]), …]``."""
+        return list(self._vectors(user, "concept_photos").items())
+
+    def counter_examples(self, user: str) -> dict[str, builtins.list[np.ndarray]]:
+        """Per concept name, the vectors of photos the user said are not it ("that's not Bo")."""
+        return self._vectors(user, "concept_counter_examples")
+
+    def _vectors(self, user: str, table: str) -> dict[str, builtins.list[np.ndarray]]:
         import numpy as np
 
+        assert table in PHOTO_TABLES
         with self._lock:
             names = {
                 row["key"]: row["name"]
                 for row in self._db.execute("SELECT key, name FROM concepts WHERE user = ?", (user,))
             }
             rows = self._db.execute(
-                "SELECT key, dimension, vectors FROM concept_photos WHERE user = ? ORDER BY key, rowid", (user,)
+                f"SELECT key, dimension, vectors FROM {table} WHERE user = ? ORDER BY key, rowid", (user,)
             ).fetchall()
         grouped: dict[str, list[np.ndarray]] = {}
         for row in rows:
             vectors = np.frombuffer(row["vectors"], dtype=np.float32).reshape(-1, row["dimension"])
             grouped.setdefault(row["key"], []).append(vectors)
-        return [(names[key], parts) for key, parts in grouped.items() if key in names]
+        return {names[key]: parts for key, parts in grouped.items() if key in names}
 
     # writing ---------------------------------------------------------------------------------------
     def create(self, user: str, name: str, kind: str = "", description: str = "") -> Concept:
@@ -174,15 +193,23 @@ class ConceptStore:
 
     def add_photo(self, user: str, name: str, sha256: str, path: str, vectors: np.ndarray) -> bool:
         """Add a reference photo with its feature vectors; ``False`` if the concept already has it."""
+        return self._add_vectors("concept_photos", user, name, sha256, path, vectors)
+
+    def add_counter_example(self, user: str, name: str, sha256: str, path: str, vectors: np.ndarray) -> bool:
+        """Keep a photo the user said is not ``name``; ``False`` if it was already kept."""
+        return self._add_vectors("concept_counter_examples", user, name, sha256, path, vectors)
+
+    def _add_vectors(self, table: str, user: str, name: str, sha256: str, path: str, vectors: np.ndarray) -> bool:
         import numpy as np
 
+        assert table in PHOTO_TABLES
         concept = self.require(user, name)
         array = np.ascontiguousarray(vectors, dtype=np.float32)
         if array.ndim == 1:
             array = array[None, :]
         with self._lock, self._db:
             cursor = self._db.execute(
-                "INSERT OR IGNORE INTO concept_photos(user, key, sha256, path, dimension, vectors, added_at) "
+                f"INSERT OR IGNORE INTO {table}(user, key, sha256, path, dimension, vectors, added_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (user, concept_key(concept.name), sha256, path, array.shape[1], array.tobytes(), _now()),
             )
@@ -225,14 +252,15 @@ class ConceptStore:
                     old_key,
                 ),
             )
-            self._db.execute("UPDATE concept_photos SET key = ? WHERE user = ? AND key = ?", (new_key, user, old_key))
+            for table in PHOTO_TABLES:
+                self._db.execute(f"UPDATE {table} SET key = ? WHERE user = ? AND key = ?", (new_key, user, old_key))
             self._changed(user)
         return self.require(user, target)
 
     def delete(self, user: str, name: str) -> Concept:
         concept = self.require(user, name)
         with self._lock, self._db:
-            for table in ("concept_photos", "concepts"):
+            for table in (*PHOTO_TABLES, "concepts"):
                 self._db.execute(f"DELETE FROM {table} WHERE user = ? AND key = ?", (user, concept_key(concept.name)))
             self._changed(user)
         return concept

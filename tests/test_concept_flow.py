@@ -79,3 +79,28 @@ def test_concept_command_in_the_chat(assistant: Assistant) -> None:
     assert "**Bo** (dog, 2 photos) — my dog" in listed.text
     removed = run_command(assistant.memory, "sam", "/concept rm Bo", now=now, concepts=assistant.concepts)
     assert "deleted concept **Bo**" in removed.text
+
+
+LOOKALIKES = SHARED_DATA / "concepts_negatives" / "bo"
+
+
+def test_thats_not_bo_keeps_the_photo_apart(assistant: Assistant) -> None:
+    """A look-alike claimed as Bo is corrected; it (and the next look-alikes, less often) is not claimed again."""
+    conversation = assistant.conversation("sam")
+    photos = [assistant.attachments.prepare(BO / name, "sam").context() for name in ("0.jpg", "1.jpg")]
+    list(conversation.send("This is my dog Bo", attachments=photos))
+    conversation.remember_last_turn()
+    claimed = [
+        path for path in sorted(LOOKALIKES.glob("*.jpg"))[:12] if assistant.attachments.prepare(path, "sam").recognised
+    ]
+    assert claimed, "no look-alike is claimed any more: this test needs one that is"
+    wrong = assistant.attachments.prepare(claimed[0], "sam")
+    list(conversation.send("Who is this?", attachments=[wrong.context()]))
+    conversation.remember_last_turn()
+
+    list(conversation.send("That's not Bo."))  # about the photo of the message before
+    report = conversation.remember_last_turn()
+    assert report is not None and report.notes == ["noted: this photo is not Bo (1 kept apart from Bo)"]
+    assert assistant.attachments.prepare(claimed[0], "sam").recognised == ""
+    assert assistant.attachments.prepare(BO / "2.jpg", "sam").recognised == "Bo, your dog"
+    assert len(assistant.memory.get().concepts.require("sam", "Bo").photos) == 2  # references untouched

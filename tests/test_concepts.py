@@ -84,3 +84,13 @@ def test_more_photos_of_a_known_concept() -> None:
 def test_recognition_is_told_to_the_model_with_its_score() -> None:
     assert Recognition("Bo", "dog", 0.874).told == "Bo, your dog"
     assert Recognition("mug", "mug", 0.9).told == "your mug"
+
+
+def test_rejections_name_a_known_concept() -> None:
+    from assistant.concepts import find_rejection
+
+    known = ["Bo", "Mia"]
+    for text in ("That's not Bo", "no, this isn't Bo!", "It is not Bo.", "not Bo", "this is not Mia"):
+        assert find_rejection(text, known) in ("Bo", "Mia"), text
+    for text in ("That's not Rex", "I'm not sure about Bo", "That's Bo", "Bo's bowl is not here", "not Bo's"):
+        assert find_rejection(text, known) is None, text
