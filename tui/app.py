@@ -86,6 +86,10 @@ class MnemoApp(App[None]):
     def _memory_unavailable(self, error: str) -> None:
         self.notify(f"Long-term memory is unavailable: {error}", severity="warning", timeout=15)
 
+    def _back_to_typing(self) -> None:
+        if self.screen is self.chat:
+            self.chat.query_one(PromptInput).focus()
+
     def _error(self, message: str) -> None:
         self.notify(message, severity="error", timeout=10)
 
@@ -226,6 +230,7 @@ class MnemoApp(App[None]):
             self._from_thread(self._error, f"Could not {action}: {error}")
             return
         self._from_thread(notice.settle, outcome)
+        self._from_thread(self._back_to_typing)
         if action == "undo" and self.chat.last_memory_report is notice.report:
             self.chat.last_memory_report = None
 
