@@ -111,7 +111,37 @@ def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]
         "active_model": _active_model(settings),
         "models": [asdict(report) for report in models],
         "media": media_report(settings),
+        "server": server_report(settings) if settings.model.backend == "openai" else None,
     }
+
+
+def server_report(settings: Settings) -> dict[str, object]:
+    """The OpenAI-compatible server: reachable, the models it offers; the API key only as "set"."""
+    from assistant.models.openai_backend import OpenAIChatModel
+
+    model = settings.model
+    report: dict[str, object] = {
+        "url": model.base_url,
+        "model": model.server_model or "(the first the server lists)",
+        "api_key": "set (hidden)" if model.api_key else "not set",
+        "images": "sent as images" if model.server_accepts_images else "described as text",
+    }
+    client = OpenAIChatModel(
+        model.base_url,
+        model.server_model,
+        api_key=model.api_key.get_secret_value() if model.api_key else None,
+        timeout_s=min(model.timeout_s, 10.0),
+        retries=0,
+    )
+    try:
+        report["offers"] = client.available_models()
+        client.check()
+        report["problem"] = None
+    except ModelError as error:
+        report["problem"] = str(error)
+    finally:
+        client.close()
+    return report
 
 
 def media_report(settings: Settings) -> dict[str, str]:
@@ -147,6 +177,8 @@ def _active_model(settings: Settings) -> str:
     model = settings.model
     if model.backend == "fake":
         return "fake (scripted test model)"
+    if model.backend == "openai":
+        return f"OpenAI-compatible server at {model.base_url} (model: {model.server_model or 'the first listed'})"
     if model.path is not None:
         return f"your model at {model.path}"
     return f"profile {model.profile} ({PACKAGED_MODELS[model.profile].display_name}), quantize={model.quantize}"
@@ -179,9 +211,15 @@ def print_report(report: dict[str, object]) -> None:
     print("\n  * = the model mnemo uses now\n\n  photos and voice notes")
     for name, state in report["media"].items():  # type: ignore[attr-defined]
         print(f"  {name:<19} {state}")
+    if report.get("server"):
+        print("\n  model server")
+        for name, state in report["server"].items():  # type: ignore[attr-defined]
+            print(f"  {name:<19} {state if state is not None else 'ok'}")
 
 
 def active_model_usable(settings: Settings, report: dict[str, object]) -> bool:
+    if settings.model.backend == "openai":
+        return report["server"]["problem"] is None  # type: ignore[index]
     if settings.model.backend != "transformers" or settings.model.path is not None:
         return settings.model.path is None or Path(settings.model.path).exists()
     active = next(m for m in report["models"] if m["active"])  # type: ignore[attr-defined]

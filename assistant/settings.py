@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -58,10 +58,25 @@ class _Section(BaseModel):
 class ModelSettings(_Section):
     """Which language model answers, and how it generates."""
 
-    backend: Literal["transformers", "fake"] = Field(
+    backend: Literal["transformers", "openai", "fake"] = Field(
         "transformers",
-        description="'transformers' runs a local model on the CPU; 'fake' is a scripted test model.",
+        description="'transformers' runs a local model on the CPU; 'openai' talks to an OpenAI-compatible server "
+        "(vLLM, Ollama, llama.cpp, LM Studio) at base_url; 'fake' is a scripted test model.",
     )
+    base_url: str = Field(
+        "http://127.0.0.1:8080/v1", description="The OpenAI-compatible server's API root (backend 'openai')."
+    )
+    server_model: str = Field(
+        "", description="The model name on the server; empty takes the first one the server lists."
+    )
+    api_key: SecretStr | None = Field(
+        None, description="Sent as a bearer token; prefer the MNEMO_MODEL__API_KEY environment variable."
+    )
+    server_accepts_images: bool = Field(
+        False, description="The server model takes images: photos go to it as images, not as text descriptions."
+    )
+    timeout_s: float = Field(120.0, gt=0, le=3600, description="Longest wait for the server to answer.")
+    retries: int = Field(3, ge=0, le=10, description="Retries (with backoff) when the server cannot be reached.")
     profile: Literal["default", "tiny", "large"] = Field(
         "default",
         description="Packaged model: default (Qwen2.5 0.5B), tiny (SmolLM2 135M), large (Qwen2.5 1.5B).",

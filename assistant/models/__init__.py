@@ -52,7 +52,24 @@ def _load_fake(settings: ModelSettings, cache_dir: Path, progress: ProgressCallb
     return FakeChatModel(context_window=settings.context_window)
 
 
-BACKENDS: dict[str, Loader] = {"transformers": _load_transformers, "fake": _load_fake}
+def _load_openai(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+    from assistant.models.openai_backend import OpenAIChatModel
+
+    progress(LoadProgress(f"connecting to {settings.base_url}"))
+    model = OpenAIChatModel(
+        settings.base_url,
+        settings.server_model or "",
+        api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+        accepts_images=settings.server_accepts_images,
+        context_window=settings.context_window,
+        timeout_s=settings.timeout_s,
+        retries=settings.retries,
+    )
+    model.check()
+    return model
+
+
+BACKENDS: dict[str, Loader] = {"transformers": _load_transformers, "openai": _load_openai, "fake": _load_fake}
 
 
 def load_chat_model(
@@ -66,6 +83,8 @@ def model_label(settings: ModelSettings) -> str:
     """A short name for the configured model, known before it is loaded."""
     if settings.backend == "fake":
         return "fake"
+    if settings.backend == "openai":
+        return f"{settings.server_model or 'server model'} @ {settings.base_url}"
     if settings.path is not None:
         return settings.path.name
     from assistant.models.packaged import PACKAGED_MODELS
