@@ -4,12 +4,16 @@
     python bench/memory_scale.py --sizes 10000        # one size only
     python bench/memory_scale.py --smoke              # a tiny run for CI
     python bench/memory_scale.py --chroma-url http://127.0.0.1:8000   # a Chroma server instead of embedded
+    python bench/memory_scale.py --chroma-url URL --concurrent-users 20 --duration 60   # many users at once
 
 The output is keyed by size (the total across all users). Each size has add_per_s (memories per second
 through ``Memories.add_many``, embedding included), search_ms_p50/p95 (``hybrid_search``, k=10),
 dense_ms_p50, embed_ms_p50 and lexical_ms_p50 (its parts timed alone), disk_mb (the data dir), rss_mb (peak
 RSS of the process that ran that size) and user_isolation_ok. A Chroma server's own disk and memory are in
 neither.
+With ``--concurrent-users N`` (a Chroma server only) it instead runs N simulated users adding and searching at
+once for ``--duration`` seconds (bench/concurrent_users.py) and reports lost writes (acknowledged but not found
+afterwards), results from another user, errors and search/add p50/p95 under ``concurrent``.
 Goal: search p95 <= 50 ms at 100k on 2 cores. Each size runs in a fresh process on a fresh data dir, so
 sizes do not share caches or memory peaks. The memories are synthetic but deterministic (``--seed``).
 """
@@ -273,6 +277,19 @@ def measure_size(run: SizeRun) -> dict[str, object]:
     return result
 
 
+def concurrent_report(args: argparse.Namespace) -> dict[str, object]:
+    from concurrent_users import run_concurrent_users  # bench/concurrent_users.py, beside this script
+
+    load_at_start = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="mnemo-concurrent-") as root:
+        result = run_concurrent_users(args.chroma_url, Path(root), args.concurrent_users, args.duration, args.seed)
+    return {
+        "concurrent": result,
+        "settings": {"chroma": "server", "k": 10, "seed": args.seed},
+        "machine": {**describe_machine(), "load_avg_1m": [round(load_at_start, 2), round(os.getloadavg()[0], 2)]},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="total memories across all users, comma-separated")
@@ -283,7 +300,14 @@ def main() -> None:
     parser.add_argument("--chroma-url", default=None, help="a Chroma server (http://host:port) instead of embedded")
     parser.add_argument("--data-dir", type=Path, default=None, help="kept afterwards (default: a temp dir, removed)")
     parser.add_argument("--smoke", action="store_true", help="a tiny run for CI: 300 memories, 20 queries")
+    parser.add_argument("--concurrent-users", type=int, default=0, help="simulate this many users at once")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of concurrent load")
     args = parser.parse_args()
+    if args.concurrent_users:
+        if not args.chroma_url:
+            parser.error("--concurrent-users needs --chroma-url (a Chroma server shared by the users)")
+        print(json.dumps(concurrent_report(args)))
+        return
     sizes = sorted({int(size) for size in args.sizes.split(",")})
     if args.smoke:
         sizes, args.queries = [300], 20
