@@ -49,7 +49,7 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
         cached=False,
         int8_cached=False,
         load_s=None,
-        active=settings.model.backend == "transformers"
+        active=settings.model.backend in ("transformers", "llamacpp")
         and settings.model.path is None
         and settings.model.profile == model.profile,
         problem=None,
@@ -109,6 +109,7 @@ def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]
         "user_config_file": f"{user_file} ({'found' if user_file.exists() else 'not created'})",
         "chroma": chroma,
         "active_model": _active_model(settings),
+        "llamacpp": _llamacpp_state(),
         "models": [asdict(report) for report in models],
         "media": media_report(settings),
         "server": server_report(settings) if settings.model.backend == "openai" else None,
@@ -173,6 +174,15 @@ def media_report(settings: Settings) -> dict[str, str]:
     return report
 
 
+def _llamacpp_state() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"llama-cpp-python {version('llama-cpp-python')} installed"
+    except PackageNotFoundError:
+        return "not installed (optional: `make llamacpp` builds it for this CPU)"
+
+
 def _active_model(settings: Settings) -> str:
     model = settings.model
     if model.backend == "fake":
@@ -181,7 +191,8 @@ def _active_model(settings: Settings) -> str:
         return f"OpenAI-compatible server at {model.base_url} (model: {model.server_model or 'the first listed'})"
     if model.path is not None:
         return f"your model at {model.path}"
-    return f"profile {model.profile} ({PACKAGED_MODELS[model.profile].display_name}), quantize={model.quantize}"
+    engine = "llama.cpp" if model.backend == "llamacpp" else f"transformers, quantize={model.quantize}"
+    return f"profile {model.profile} ({PACKAGED_MODELS[model.profile].display_name}), {engine}"
 
 
 def _yes(value: bool | None) -> str:
@@ -190,7 +201,7 @@ def _yes(value: bool | None) -> str:
 
 def print_report(report: dict[str, object]) -> None:
     print(f"mnemo {report['version']}")
-    for key in ("data_dir", "cache_dir", "user_config_file", "chroma", "active_model"):
+    for key in ("data_dir", "cache_dir", "user_config_file", "chroma", "active_model", "llamacpp"):
         print(f"  {key.replace('_', ' '):<17} {report[key]}")
     print()
     columns = ("installed", "assembled", "sha256 ok")
@@ -220,7 +231,9 @@ def print_report(report: dict[str, object]) -> None:
 def active_model_usable(settings: Settings, report: dict[str, object]) -> bool:
     if settings.model.backend == "openai":
         return report["server"]["problem"] is None  # type: ignore[index]
-    if settings.model.backend != "transformers" or settings.model.path is not None:
+    if settings.model.backend == "llamacpp" and "not installed" in str(report["llamacpp"]):
+        return False
+    if settings.model.backend not in ("transformers", "llamacpp") or settings.model.path is not None:
         return settings.model.path is None or Path(settings.model.path).exists()
     active = next(m for m in report["models"] if m["active"])  # type: ignore[attr-defined]
     return bool(active["installed"]) and active["hash_verified"] is not False

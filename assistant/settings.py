@@ -58,10 +58,11 @@ class _Section(BaseModel):
 class ModelSettings(_Section):
     """Which language model answers, and how it generates."""
 
-    backend: Literal["transformers", "openai", "fake"] = Field(
+    backend: Literal["transformers", "llamacpp", "openai", "fake"] = Field(
         "transformers",
-        description="'transformers' runs a local model on the CPU; 'openai' talks to an OpenAI-compatible server "
-        "(vLLM, Ollama, llama.cpp, LM Studio) at base_url; 'fake' is a scripted test model.",
+        description="'transformers' runs a local model on the CPU; 'llamacpp' runs the same GGUF files through "
+        "llama-cpp-python (faster; `make llamacpp`); 'openai' talks to an OpenAI-compatible server (vLLM, Ollama, "
+        "llama.cpp, LM Studio) at base_url; 'fake' is a scripted test model.",
     )
     base_url: str = Field(
         "http://127.0.0.1:8080/v1", description="The OpenAI-compatible server's API root (backend 'openai')."

@@ -2,6 +2,7 @@
 
     python bench/chat.py --profile default            # one JSON object on stdout
     python bench/chat.py --profile tiny --smoke       # quick run for CI
+    python bench/chat.py --profile default --backend llamacpp   # the same model through llama-cpp-python
 
 Output keys: profile, backend, load_s, ttft_s (for a ~1,000-token prompt), decode_tok_s, peak_rss_mb, and
 the settings and machine they were measured with. Model preparation (first run only) is not timed.
@@ -63,10 +64,35 @@ def timed_reply(model, messages: list[ChatMessage], new_tokens: int) -> tuple[fl
     return first or total, total, tokens, text
 
 
+def load_transformers(source: ModelSource, cache_dir: Path, threads: int, quantize: str, profile: str):
+    # First run only, in a child process so its time and memory peak are not measured here.
+    subprocess.run(
+        [sys.executable, "-m", "tui.main", "prepare", "--profile", profile],
+        env={**os.environ, "MNEMO_MODEL__QUANTIZE": quantize, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    import torch  # import cost is not load cost
+    import transformers  # noqa: F401
+
+    from assistant.models.transformers_backend import load_transformers_model
+
+    started = time.perf_counter()
+    model = load_transformers_model(source, cache_dir, threads=threads, quantize=quantize)
+    return model, time.perf_counter() - started, torch.get_num_threads()
+
+
+def clear_prefix_cache(model) -> None:
+    cache = getattr(model, "prefix_cache", None)
+    if cache is not None:
+        cache.clear()
+    else:
+        model.clear_cache()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="default", choices=["default", "tiny", "large"])
-    parser.add_argument("--backend", default="transformers", choices=["transformers"])
+    parser.add_argument("--backend", default="transformers", choices=["transformers", "llamacpp"])
     parser.add_argument("--threads", type=int, default=None, help="default: the 'model.threads' setting")
     parser.add_argument("--quantize", choices=["none", "int8"], default=None, help="default: the setting")
     parser.add_argument("--prompt-tokens", type=int, default=1000)
@@ -80,33 +106,28 @@ def main() -> None:
     threads = settings.model.threads if args.threads is None else args.threads
     quantize = settings.model.quantize if args.quantize is None else args.quantize
     source = ModelSource.from_settings(args.profile, None)
-    # First run only, in a child process so its time and memory peak are not measured here.
-    subprocess.run(
-        [sys.executable, "-m", "tui.main", "prepare", "--profile", args.profile],
-        env={**os.environ, "MNEMO_MODEL__QUANTIZE": quantize, "PYTHONPATH": str(ROOT)},
-        check=True,
-    )
+    if args.backend == "llamacpp":
+        from assistant.models.llamacpp_backend import gguf_for, load_llamacpp_model
 
-    import torch  # import cost is not load cost
-    import transformers  # noqa: F401
-
-    from assistant.models.transformers_backend import load_transformers_model
-
-    started = time.perf_counter()
-    model = load_transformers_model(source, settings.cache_dir, threads=threads, quantize=quantize)
-    load_s = time.perf_counter() - started
+        gguf_for(source, settings.cache_dir, lambda _: None)  # assembled and hash-checked once, not timed
+        started = time.perf_counter()
+        model = load_llamacpp_model(source, settings.cache_dir, threads=threads, context_window=4096)
+        load_s = time.perf_counter() - started
+        threads_used = threads or os.cpu_count()
+    else:
+        model, load_s, threads_used = load_transformers(source, settings.cache_dir, threads, quantize, args.profile)
 
     warmup = [ChatMessage("user", "Say hello.")]
     timed_reply(model, warmup, 4)
     prompt = long_prompt(model, args.prompt_tokens)
-    model.prefix_cache.clear()  # a cold prompt: nothing reused from the warm-up
+    clear_prefix_cache(model)  # a cold prompt: nothing reused from the warm-up
     ttft_s, total_s, tokens, reply = timed_reply(model, prompt, args.new_tokens)
     # The next turn of the same chat: the previous prompt and reply are reused from the key/value cache.
     follow_up = [*prompt, ChatMessage("assistant", reply), ChatMessage("user", "Thanks. And in one sentence?")]
     followup_ttft_s, _, _, _ = timed_reply(model, follow_up, 4)
-    reused_tokens = model.last_reused_tokens
+    reused_tokens = getattr(model, "last_reused_tokens", None)  # llama.cpp reuses its cache silently
     decode_tok_s = (tokens - 1) / (total_s - ttft_s) if tokens > 1 and total_s > ttft_s else None
-    model.prefix_cache.clear()
+    clear_prefix_cache(model)
     short_ttft_s, _, _, _ = timed_reply(model, warmup, 8)
 
     result = {
@@ -123,8 +144,8 @@ def main() -> None:
         "decode_tok_s": None if decode_tok_s is None else round(decode_tok_s, 2),
         "completion_tokens": tokens,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "quantize": quantize,
-        "threads": torch.get_num_threads(),
+        "quantize": quantize if args.backend == "transformers" else "gguf as packaged",
+        "threads": threads_used,
         "machine": describe_machine(),
         "smoke": args.smoke,
     }

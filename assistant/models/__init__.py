@@ -52,6 +52,19 @@ def _load_fake(settings: ModelSettings, cache_dir: Path, progress: ProgressCallb
     return FakeChatModel(context_window=settings.context_window)
 
 
+def _load_llamacpp(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+    from assistant.models.llamacpp_backend import load_llamacpp_model
+    from assistant.models.model_cache import ModelSource
+
+    return load_llamacpp_model(
+        ModelSource.from_settings(settings.profile, settings.path),
+        cache_dir,
+        threads=settings.threads,
+        context_window=settings.context_window,
+        progress=progress,
+    )
+
+
 def _load_openai(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
     from assistant.models.openai_backend import OpenAIChatModel
 
@@ -69,7 +82,12 @@ def _load_openai(settings: ModelSettings, cache_dir: Path, progress: ProgressCal
     return model
 
 
-BACKENDS: dict[str, Loader] = {"transformers": _load_transformers, "openai": _load_openai, "fake": _load_fake}
+BACKENDS: dict[str, Loader] = {
+    "transformers": _load_transformers,
+    "llamacpp": _load_llamacpp,
+    "openai": _load_openai,
+    "fake": _load_fake,
+}
 
 
 def load_chat_model(

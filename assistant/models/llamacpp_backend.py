@@ -1,0 +1,110 @@
+"""The packaged GGUF models through llama-cpp-python: the faster local option (an optional extra, built once
+per machine by ``make llamacpp``; see README)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.models.base import (
+    CancelToken,
+    ChatMessage,
+    GenerationOptions,
+    LoadProgress,
+    ModelError,
+    ProgressCallback,
+    ignore_progress,
+)
+from assistant.models.model_cache import ModelSource
+
+MESSAGE_FRAME_TOKENS = 5  # <|im_start|>role\n … <|im_end|>\n, roughly, for the chat templates we ship
+
+
+class LlamaCppChatModel:
+    """A GGUF model run by llama.cpp on the CPU."""
+
+    accepts_images = False
+
+    def __init__(self, llama: Any, name: str, context_window: int) -> None:
+        self._llama = llama
+        self.name = name
+        self.context_window = context_window
+
+    def clear_cache(self) -> None:
+        """Forget the key/value cache of the last prompt (llama.cpp reuses a shared prefix on its own)."""
+        self._llama.reset()
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        tokenize = self._llama.tokenize
+        return (
+            sum(
+                len(tokenize(message.content.encode("utf-8"), add_bos=False, special=False)) + MESSAGE_FRAME_TOKENS
+                for message in messages
+            )
+            + 2
+        )
+
+    def stream(self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken) -> Iterator[str]:
+        try:
+            chunks = self._llama.create_chat_completion(
+                messages=[{"role": message.role, "content": message.content} for message in messages],
+                stream=True,
+                max_tokens=options.max_new_tokens,
+                temperature=options.temperature,
+                top_p=options.top_p,
+                repeat_penalty=options.repetition_penalty,
+            )
+            for chunk in chunks:
+                if cancel.cancelled:
+                    chunks.close()  # stops llama.cpp generating
+                    return
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+        except (RuntimeError, ValueError) as error:
+            raise ModelError(f"llama.cpp failed: {error}") from error
+
+
+def gguf_for(source: ModelSource, cache_dir: Path, progress: ProgressCallback) -> Path:
+    """The GGUF file of a packaged profile (assembled from its parts and hash-checked once) or the user's."""
+    if source.packaged is not None:
+        from assistant.models.packaged import assemble_gguf
+
+        return assemble_gguf(source.packaged, cache_dir, progress)
+    assert source.path is not None
+    if source.path.suffix.lower() != ".gguf":
+        raise ModelError(f"The llamacpp backend needs a .gguf file; {source.path} is not one.")
+    return source.path
+
+
+def load_llamacpp_model(
+    source: ModelSource,
+    cache_dir: Path,
+    *,
+    threads: int = 0,
+    context_window: int = 4096,
+    progress: ProgressCallback = ignore_progress,
+) -> LlamaCppChatModel:
+    try:
+        from llama_cpp import Llama
+    except ImportError as error:
+        raise ModelError(
+            "The llamacpp backend needs llama-cpp-python, an optional extra: run `make llamacpp` "
+            '(builds it once for this CPU, about 10 minutes), or use model.backend = "transformers".'
+        ) from error
+    import os
+
+    path = gguf_for(source, cache_dir, progress)
+    progress(LoadProgress(f"loading {source.label} with llama.cpp"))
+    try:
+        llama = Llama(
+            model_path=str(path),
+            n_ctx=context_window,
+            n_threads=threads or os.cpu_count() or 2,
+            verbose=False,
+        )
+    except (ValueError, RuntimeError) as error:
+        raise ModelError(f"llama.cpp could not load {path}: {error}") from error
+    window = min(context_window, int(llama.n_ctx()))
+    return LlamaCppChatModel(llama, source.label, window)
