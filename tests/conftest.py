@@ -79,6 +79,21 @@ def one_embedder_for_the_run(monkeypatch: pytest.MonkeyPatch, embedder) -> None:
     monkeypatch.setattr("memory.system.MiniLMEmbedder", lambda: embedder)
 
 
+def wait_until_serving(server: subprocess.Popen, probe_url: str, timeout_s: float, what: str) -> None:
+    """Poll ``probe_url`` until the server just started answers; fail the test (with its last words) if it dies."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            urllib.request.urlopen(probe_url, timeout=1).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                stderr = server.stderr.read().decode(errors="replace")[-2000:] if server.stderr else ""
+                pytest.fail(f"{what} did not start {stderr}")
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with socket.socket() as probe:
@@ -93,16 +108,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env={**os.environ, "ANONYMIZED_TELEMETRY": "False", "HOME": str(path)},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("chroma run did not start")
-            time.sleep(0.2)
+    wait_until_serving(server, f"{url}/api/v2/heartbeat", 60, "chroma run")
     yield url
     server.terminate()
     server.wait(timeout=10)
