@@ -13,13 +13,35 @@ APP_STAMP := $(VENV)/.installed-app-$(KEY)
 DEV_STAMP := $(VENV)/.installed-dev-$(KEY)-$(DEV_KEY)
 LARGE_STAMP := $(VENV)/.installed-large-$(shell sha256sum requirements/models-large.txt | cut -c1-12)
 
-.PHONY: run test tmux setup setup-dev prepare large-model lint bench bench-smoke clean
+.PHONY: run test tmux llamacpp setup setup-dev prepare large-model lint bench bench-smoke clean
 
 run: setup
 	$(BIN)/mnemo
 
-test: setup-dev tmux
+test: setup-dev llamacpp tmux
 	$(BIN)/python -m pytest || [ $$? -eq 5 ]  # 5 = no tests collected
+
+# The optional llamacpp backend: llama-cpp-python built from source once per machine (about 10 minutes) with
+# plain AVX2 (its default native build dies with SIGILL on CPUs that advertise AMX but fault on it). The wheel
+# is kept in .cache/wheels, so a reused checkout never rebuilds it.
+LLAMA_VERSION := 0.3.36
+LLAMA_WHEEL_DIR := .cache/wheels
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF \
+	-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLAMA_STAMP := $(VENV)/.installed-llamacpp-$(LLAMA_VERSION)-$(shell sha256sum requirements/llamacpp.txt | cut -c1-12)
+
+llamacpp: $(LLAMA_STAMP)
+
+$(LLAMA_STAMP): $(APP_STAMP)
+	@ls $(LLAMA_WHEEL_DIR)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
+	  command -v g++ >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq g++ cmake; }; \
+	  echo "building llama-cpp-python $(LLAMA_VERSION) for this CPU (once; about 10 minutes)"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PIP) wheel --quiet --no-deps \
+	    --no-binary llama-cpp-python -w $(LLAMA_WHEEL_DIR) llama-cpp-python==$(LLAMA_VERSION); }
+	$(PIP) install --no-deps $(LLAMA_WHEEL_DIR)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+	$(PIP) install $(CONSTRAINT) -r requirements/llamacpp.txt
+	rm -f $(VENV)/.installed-llamacpp-* && touch $@
 
 # The end-to-end test drives the real app in a terminal multiplexer.
 tmux:
