@@ -225,7 +225,9 @@ def print_report(report: dict[str, object]) -> None:
     if report.get("server"):
         print("\n  model server")
         for name, state in report["server"].items():  # type: ignore[attr-defined]
-            print(f"  {name:<19} {state if state is not None else 'ok'}")
+            if name == "problem":
+                name, state = "status", state or "answers, and serves the model"
+            print(f"  {name:<19} {state}")
 
 
 def active_model_usable(settings: Settings, report: dict[str, object]) -> bool:
