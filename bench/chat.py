@@ -60,7 +60,10 @@ def timed_reply(model, messages: list[ChatMessage], new_tokens: int) -> tuple[fl
         pieces.append(piece)
     total = time.perf_counter() - started
     text = "".join(pieces)
-    tokens = len(model._tokenizer(text, add_special_tokens=False)["input_ids"])
+    if hasattr(model, "tokens_in"):  # llama.cpp
+        tokens = model.tokens_in(text)
+    else:
+        tokens = len(model._tokenizer(text, add_special_tokens=False)["input_ids"])
     return first or total, total, tokens, text
 
 

@@ -35,6 +35,10 @@ class LlamaCppChatModel:
         """Forget the key/value cache of the last prompt (llama.cpp reuses a shared prefix on its own)."""
         self._llama.reset()
 
+    def tokens_in(self, text: str) -> int:
+        """How many tokens ``text`` is, on its own (no chat template)."""
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         tokenize = self._llama.tokenize
         return (
