@@ -55,11 +55,26 @@ class Introduction:
     kind: str
 
 
+def _opening(text: str) -> str:
+    """The message's first line, its first letter lower-cased, as the phrase patterns expect it."""
+    first = text.strip().split("\n")[0]
+    return first[:1].lower() + first[1:]
+
+
+def _known_name(pattern: re.Pattern[str], text: str, known: Sequence[str]) -> str | None:
+    """The known concept ``pattern`` names at the start of ``text`` (compared case-insensitively), or ``None``."""
+    found = pattern.match(_opening(text))
+    if found:
+        wanted = found.group("name").casefold()
+        return next((name for name in known if name.casefold() == wanted), None)
+    return None
+
+
 def find_introduction(text: str) -> Introduction | None:
     """The concept a message introduces ("this is my dog Bo" → Bo, dog), or ``None``."""
-    first = text.strip().split("\n")[0]
+    opening = _opening(text)
     for pattern in INTRODUCTIONS:
-        found = pattern.match(first[:1].lower() + first[1:])
+        found = pattern.match(opening)
         if found:
             kind = " ".join(found.group("kind").split())
             name = found.groupdict().get("name") or kind
@@ -69,22 +84,12 @@ def find_introduction(text: str) -> Introduction | None:
 
 def find_more_photos(text: str, known: Sequence[str]) -> str | None:
     """The known concept a message shows again ("here's Bo again"), or ``None``."""
-    first = text.strip().split("\n")[0]
-    found = MORE_PHOTOS.match(first[:1].lower() + first[1:])
-    if found:
-        wanted = found.group("name").casefold()
-        return next((name for name in known if name.casefold() == wanted), None)
-    return None
+    return _known_name(MORE_PHOTOS, text, known)
 
 
 def find_rejection(text: str, known: Sequence[str]) -> str | None:
     """The known concept a message says a photo is *not* ("that's not Bo"), or ``None``."""
-    first = text.strip().split("\n")[0]
-    found = REJECTION.match(first[:1].lower() + first[1:])
-    if found:
-        wanted = found.group("name").casefold()
-        return next((name for name in known if name.casefold() == wanted), None)
-    return None
+    return _known_name(REJECTION, text, known)
 
 
 @dataclass(frozen=True)

@@ -31,17 +31,12 @@ CREATE TABLE IF NOT EXISTS concepts (
     created_at TEXT NOT NULL,
     PRIMARY KEY (user, key)
 );
-CREATE TABLE IF NOT EXISTS concept_photos (
-    user TEXT NOT NULL,
-    key TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    path TEXT NOT NULL,
-    dimension INTEGER NOT NULL,
-    vectors BLOB NOT NULL,
-    added_at TEXT NOT NULL,
-    PRIMARY KEY (user, key, sha256)
-);
-CREATE TABLE IF NOT EXISTS concept_counter_examples (
+"""
+# Reference photos and counter-examples ("that's not Bo") are stored alike: the same columns, read and written
+# by the same code.
+PHOTO_TABLES = ("concept_photos", "concept_counter_examples")
+PHOTO_TABLE = """
+CREATE TABLE IF NOT EXISTS {table} (
     user TEXT NOT NULL,
     key TEXT NOT NULL,
     sha256 TEXT NOT NULL,
@@ -52,7 +47,7 @@ CREATE TABLE IF NOT EXISTS concept_counter_examples (
     PRIMARY KEY (user, key, sha256)
 );
 """
-PHOTO_TABLES = ("concept_photos", "concept_counter_examples")
+SCHEMA += "".join(PHOTO_TABLE.format(table=table) for table in PHOTO_TABLES)
 
 CONCEPT_NAME = re.compile(r"^[^\W_][\w' .-]{0,39}$")
 

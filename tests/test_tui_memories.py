@@ -52,10 +52,19 @@ def seed(assistant: Assistant, user: str, *texts: str, kind: MemoryKind = Memory
     return seeded
 
 
+def after_pressing(key: str):
+    """A pilot step: let the app settle, press ``key``, let it settle again."""
+
+    async def run(pilot) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press(key)
+        await settle(pilot.app, pilot)
+
+    return run
+
+
 async def open_memories(app: MnemoApp, pilot) -> MemoriesScreen:
-    await settle(app, pilot)
-    await pilot.press("f5")
-    await settle(app, pilot)
+    await after_pressing("f5")(pilot)
     assert isinstance(app.screen, MemoriesScreen)
     return app.screen
 
@@ -264,13 +273,7 @@ async def test_why_shows_the_memories_in_the_prompt(assistant: Assistant) -> Non
 def test_memory_screen_snapshot(snap_compare, assistant: Assistant) -> None:
     seed(assistant, "alice", "My sister Ana lives in Porto", "I love green tea", "I take the 8:15 train to work")
     app = MnemoApp(assistant, user="alice")
-
-    async def open_screen(pilot) -> None:
-        await settle(app, pilot)
-        await pilot.press("f5")
-        await settle(app, pilot)
-
-    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=open_screen)
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=after_pressing("f5"))
 
 
 def test_why_screen_snapshot(snap_compare, assistant: Assistant) -> None:
@@ -279,10 +282,4 @@ def test_why_screen_snapshot(snap_compare, assistant: Assistant) -> None:
     conversation = assistant.conversation("alice")
     list(conversation.send("Where does my sister live?"))
     app = MnemoApp(assistant, user="alice", session_id=conversation.session.id)
-
-    async def open_screen(pilot) -> None:
-        await settle(app, pilot)
-        await pilot.press("f4")
-        await settle(app, pilot)
-
-    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=open_screen)
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=after_pressing("f4"))

@@ -54,7 +54,6 @@ class ConceptsScreen(Screen[None]):
         Binding("r", "rename", "Rename"),
         Binding("d", "delete_concept", "Delete"),
         Binding("escape", "close", "Close"),
-        Binding("f1", "app.help", "Help", show=False),
         Binding("left", "select_photo(-1)", "Previous photo", show=False),
         Binding("right", "select_photo(1)", "Next photo", show=False),
         *MEMORY_SCREEN_KEYS,

@@ -52,7 +52,6 @@ class MemoriesScreen(Screen["JumpTo | None"]):
 
     BINDINGS = [
         Binding("escape", "close", "Close"),
-        Binding("f1", "app.help", "Help", show=False),
         Binding("slash", "search", "Search"),
         Binding("e", "edit", "Edit"),
         Binding("d,delete", "delete", "Delete"),

@@ -95,7 +95,6 @@ class ProfileScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("l", "toggle_lock", "Lock/unlock", tooltip="Let mnemo update the entry, or keep it as you wrote it"),
         Binding("escape", "close", "Close"),
-        Binding("f1", "app.help", "Help", show=False),
         *MEMORY_SCREEN_KEYS,
     ]
 
