@@ -244,7 +244,7 @@ async def test_notice_buttons_accept_edit_and_undo(assistant: Assistant) -> None
         await pilot.press("enter")
         await settle(app, pilot)
         assert assistant.memory.get().memories.store.get("sam", memory_id).text == "My brother Tom lives in Bergen"
-        assert "Bergen" in str(notice.query_one(".notice-outcome").render())
+        assert "Bergen" in str(notice.query_one("#footer").render())
 
         await send(pilot, "I hate olives.")
         await settle(app, pilot)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Button, Label, Markdown
+from textual.widgets import Button
+
+from tui.widgets.message_view import MessageView
 
 if TYPE_CHECKING:
     from memory.writer import WriteReport
@@ -15,22 +17,13 @@ if TYPE_CHECKING:
 ACCEPT_TIP = "Right: keep it, fully sure"
 
 
-class MemoryNotice(Vertical):
-    """The lines of a write report and three buttons; the chat does the work and calls :meth:`settle`."""
+class MemoryNotice(MessageView):
+    """A notice bubble with the lines of a write report and three buttons; the chat does the work and calls
+    :meth:`settle`, which puts what became of it in the bubble's footer."""
 
     DEFAULT_CSS = """
-    MemoryNotice {
-        height: auto;
-        margin: 0 1 1 3;
-        padding: 0 1;
-        border-left: thick $success;
-    }
-    MemoryNotice > .message-header { color: $text-muted; text-style: bold; }
-    MemoryNotice > Markdown { margin: 0; padding: 0; }
-    MemoryNotice > Markdown > * { margin-bottom: 0; }
     MemoryNotice > Horizontal { height: auto; }
     MemoryNotice Button { margin-right: 2; }
-    MemoryNotice > .notice-outcome { color: $text-muted; }
     MemoryNotice.settled > Horizontal { display: none; }
     """
 
@@ -43,8 +36,7 @@ class MemoryNotice(Vertical):
             self.action = action
 
     def __init__(self, text: str, report: WriteReport) -> None:
-        super().__init__()
-        self.text = text
+        super().__init__("notice", text, header="memory")
         self.report = report
 
     @property
@@ -52,18 +44,13 @@ class MemoryNotice(Vertical):
         return [memory.id for memory in self.report.remembered]
 
     def compose(self) -> ComposeResult:
-        yield Label("memory", classes="message-header")
-        yield Markdown(self.text)
+        yield from super().compose()
         if self.report.changes:
             with Horizontal():
                 if self.memory_ids:
                     yield Button("✓ Accept", id="accept", variant="success", compact=True, tooltip=ACCEPT_TIP)
                     yield Button("✎ Edit", id="edit", compact=True, tooltip="Correct what was remembered")
                 yield Button("↩ Undo", id="undo", variant="warning", compact=True, tooltip="Take it back")
-        yield Label("", classes="notice-outcome")
-
-    def on_mount(self) -> None:
-        self.query_one(".notice-outcome", Label).display = False
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -71,8 +58,6 @@ class MemoryNotice(Vertical):
             self.post_message(self.Action(self, event.button.id))
 
     def settle(self, outcome: str) -> None:
-        """The action is done: the buttons go, and ``outcome`` says what happened."""
+        """The action is done: the buttons go, and the footer says what happened."""
         self.add_class("settled")
-        label = self.query_one(".notice-outcome", Label)
-        label.update(outcome)
-        label.display = True
+        self.set_footer(outcome)
