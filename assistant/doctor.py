@@ -127,16 +127,11 @@ def server_report(settings: Settings) -> dict[str, object]:
         "api_key": "set (hidden)" if model.api_key else "not set",
         "images": "sent as images" if model.server_accepts_images else "described as text",
     }
-    client = OpenAIChatModel(
-        model.base_url,
-        model.server_model,
-        api_key=model.api_key.get_secret_value() if model.api_key else None,
-        timeout_s=min(model.timeout_s, 10.0),
-        retries=0,
-    )
+    client = OpenAIChatModel.from_settings(model, timeout_s=min(model.timeout_s, 10.0), retries=0)
     try:
-        report["offers"] = client.available_models()
-        client.check()
+        offered = client.available_models()
+        report["offers"] = offered
+        client.check(offered)
         report["problem"] = None
     except ModelError as error:
         report["problem"] = str(error)

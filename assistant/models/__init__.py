@@ -69,15 +69,7 @@ def _load_openai(settings: ModelSettings, cache_dir: Path, progress: ProgressCal
     from assistant.models.openai_backend import OpenAIChatModel
 
     progress(LoadProgress(f"connecting to {settings.base_url}"))
-    model = OpenAIChatModel(
-        settings.base_url,
-        settings.server_model or "",
-        api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-        accepts_images=settings.server_accepts_images,
-        context_window=settings.context_window,
-        timeout_s=settings.timeout_s,
-        retries=settings.retries,
-    )
+    model = OpenAIChatModel.from_settings(settings)
     model.check()
     return model
 

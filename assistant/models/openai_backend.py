@@ -13,11 +13,14 @@ import mimetypes
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from assistant.models.base import CancelToken, ChatMessage, GenerationOptions, ModelError
+
+if TYPE_CHECKING:
+    from assistant.settings import ModelSettings
 
 CHARS_PER_TOKEN = 3.5  # a conservative estimate: the server's tokenizer is not known here
 MESSAGE_FRAME_TOKENS = 4
@@ -51,6 +54,21 @@ class OpenAIChatModel:
         )
         self.timeout_s = timeout_s
 
+    @classmethod
+    def from_settings(
+        cls, settings: ModelSettings, *, timeout_s: float | None = None, retries: int | None = None
+    ) -> OpenAIChatModel:
+        """The model ``[model]`` configures (``timeout_s``/``retries`` override it, as a quick probe does)."""
+        return cls(
+            settings.base_url,
+            settings.server_model,
+            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+            accepts_images=settings.server_accepts_images,
+            context_window=settings.context_window,
+            timeout_s=settings.timeout_s if timeout_s is None else timeout_s,
+            retries=settings.retries if retries is None else retries,
+        )
+
     def _label(self) -> str:
         """Shown in the status line and stored with replies: "qwen2.5 @ gpu-box"."""
         return f"{self.model or 'server model'} @ {httpx.URL(self.base_url).host}"
@@ -64,10 +82,10 @@ class OpenAIChatModel:
         response = self._request("GET", "/models")
         return [str(item.get("id")) for item in response.json().get("data", []) if item.get("id")]
 
-    def check(self) -> None:
+    def check(self, offered: Sequence[str] | None = None) -> None:
         """Fail now, with a sentence, if the server is down or does not serve ``model``; with no model named,
-        take the first one the server offers."""
-        names = self.available_models()
+        take the first one the server offers. ``offered``: the server's list, when already fetched."""
+        names = list(offered) if offered is not None else self.available_models()
         if not self.model:
             if not names:
                 raise ModelError(f"The model server at {self.base_url} lists no models; set model.server_model.")
@@ -84,29 +102,36 @@ class OpenAIChatModel:
             try:
                 response = self._client.request(method, self.base_url + path, json=body)
             except httpx.TimeoutException as error:
-                raise ModelError(
-                    f"The model server at {self.base_url} did not answer within {self.timeout_s:.0f} s."
-                ) from error
+                raise self._timed_out() from error
             except httpx.TransportError as error:
                 if attempt < self.retries:
-                    time.sleep(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
+                    self._back_off(attempt)
                     continue
-                raise ModelError(
-                    f"Cannot reach the model server at {self.base_url} ({type(error).__name__}). Is it running?"
-                ) from error
+                raise self._unreachable(error) from error
             self._raise_for_status(response)
             return response
         raise AssertionError("unreachable")
 
+    def _back_off(self, attempt: int) -> None:
+        time.sleep(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
+
+    def _timed_out(self, *, mid_reply: bool = False) -> ModelError:
+        if mid_reply:
+            return ModelError(f"The model server at {self.base_url} stopped answering ({self.timeout_s:.0f} s).")
+        return ModelError(f"The model server at {self.base_url} did not answer within {self.timeout_s:.0f} s.")
+
+    def _unreachable(self, error: Exception) -> ModelError:
+        return ModelError(f"Cannot reach the model server at {self.base_url} ({type(error).__name__}). Is it running?")
+
     def _raise_for_status(self, response: httpx.Response) -> None:
         if response.status_code < 400:
             return
-        try:
-            detail = response.read().decode("utf-8", "replace")
+        detail = response.read().decode("utf-8", "replace")
+        try:  # {"error": {"message": …}} or {"error": "…"}; anything else is shown as sent
             message = json.loads(detail).get("error", detail)
             message = message.get("message", message) if isinstance(message, dict) else message
         except (ValueError, AttributeError):
-            message = response.text if hasattr(response, "text") else ""
+            message = detail
         if response.status_code in (401, 403):
             raise ModelError(f"The model server at {self.base_url} refused the API key (HTTP {response.status_code}).")
         if response.status_code == 404 and "model" in str(message).lower():
@@ -136,16 +161,12 @@ class OpenAIChatModel:
                         yield piece
                 return
             except httpx.TimeoutException as error:
-                raise ModelError(
-                    f"The model server at {self.base_url} stopped answering ({self.timeout_s:.0f} s)."
-                ) from error
+                raise self._timed_out(mid_reply=True) from error
             except httpx.TransportError as error:
                 if attempt < self.retries and not started:
-                    time.sleep(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
+                    self._back_off(attempt)
                     continue
-                raise ModelError(
-                    f"Cannot reach the model server at {self.base_url} ({type(error).__name__}). Is it running?"
-                ) from error
+                raise self._unreachable(error) from error
 
     @staticmethod
     def _pieces(response: httpx.Response, cancel: CancelToken) -> Iterator[str]:
