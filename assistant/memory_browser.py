@@ -68,11 +68,10 @@ def sort_memories(memories: Sequence[Memory], order: SortOrder) -> list[Memory]:
         return sorted(memories, key=lambda memory: memory.said_at, reverse=True)
     if order == SortOrder.OLDEST:
         return sorted(memories, key=lambda memory: memory.said_at)
-    if order == SortOrder.LAST_USED:
-        never = datetime.min.replace(tzinfo=None)
+    if order == SortOrder.LAST_USED:  # never used last
         return sorted(
             memories,
-            key=lambda memory: memory.last_used_at.replace(tzinfo=None) if memory.last_used_at else never,
+            key=lambda memory: memory.last_used_at.timestamp() if memory.last_used_at else float("-inf"),
             reverse=True,
         )
     if order == SortOrder.CONFIDENCE:

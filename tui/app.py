@@ -86,10 +86,6 @@ class MnemoApp(App[None]):
     def _memory_unavailable(self, error: str) -> None:
         self.notify(f"Long-term memory is unavailable: {error}", severity="warning", timeout=15)
 
-    def _back_to_typing(self) -> None:
-        if self.screen is self.chat:
-            self.chat.query_one(PromptInput).focus()
-
     def _error(self, message: str) -> None:
         self.notify(message, severity="error", timeout=10)
 
@@ -229,10 +225,15 @@ class MnemoApp(App[None]):
         except Exception as error:  # noqa: BLE001 - shown; the chat goes on
             self._from_thread(self._error, f"Could not {action}: {error}")
             return
-        self._from_thread(notice.settle, outcome)
-        self._from_thread(self._back_to_typing)
+        self._from_thread(self._notice_settled, notice, action, outcome)
+
+    def _notice_settled(self, notice: MemoryNotice, action: str, outcome: str) -> None:
+        """On the UI thread: the notice says what became of it, /undo forgets an undone report, typing resumes."""
+        notice.settle(outcome)
         if action == "undo" and self.chat.last_memory_report is notice.report:
             self.chat.last_memory_report = None
+        if self.screen is self.chat:
+            self.chat.query_one(PromptInput).focus()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

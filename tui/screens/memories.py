@@ -113,12 +113,10 @@ class MemoriesScreen(Screen["JumpTo | None"]):
 
     def _fit_text_column(self) -> None:
         table = self.query_one(DataTable)
-        others = sum(column.width for key, column in table.columns.items() if key.value != "text")
+        text = next(column for key, column in table.columns.items() if key.value == "text")
+        others = sum(column.width for column in table.columns.values() if column is not text)
         spacing = 2 * len(table.columns) + 1
-        table.columns[next(key for key in table.columns if key.value == "text")].width = max(
-            20, self.size.width - others - spacing - 2
-        )
-        table.columns[next(key for key in table.columns if key.value == "text")].auto_width = False
+        text.width, text.auto_width = max(20, self.size.width - others - spacing - 2), False
         table.refresh()
 
     # -- loading -------------------------------------------------------------------------------------------
