@@ -82,6 +82,7 @@ def run_ask(
                         },
                         "tokens": {"prompt": reply.prompt_tokens, "completion": reply.completion_tokens},
                         "dropped_history_messages": reply.dropped_messages,
+                        "warnings": reply.notices,
                         "remembered": remembered,
                         "attachments": [_attachment_json(item) for item in prepared],
                         "recalled": [
@@ -93,6 +94,8 @@ def run_ask(
             )
         else:
             print()
+            for notice in reply.notices:
+                print(notice, file=sys.stderr)
             print(f"[session {conversation.session.id}]", file=sys.stderr)
             for line in remembered:
                 print(f"[memory] {line}", file=sys.stderr)

@@ -48,6 +48,11 @@ class ReplyResult:
     attachments: tuple[AttachmentContext, ...] = ()
 
     @property
+    def notices(self) -> list[str]:
+        """What the app shows under the reply whatever the model wrote (constraint warnings)."""
+        return [notice for part in self.prompt_parts for notice in part.notices]
+
+    @property
     def decode_tokens_per_s(self) -> float | None:
         if self.time_to_first_token_s is None or self.completion_tokens < 2:
             return None
@@ -155,28 +160,36 @@ class Conversation:
         text: str,
         cancel: CancelToken | None = None,
         attachments: Sequence[AttachmentContext] = (),
+        now: datetime | None = None,
     ) -> Iterator[str]:
         """Stream the reply to ``text``; ``last_reply`` holds the outcome once the iterator is exhausted.
 
         Raises :class:`MessageTooLongError` before anything is stored if the message cannot fit, and
         ``ValueError`` for an empty message. A model failure ends the stream with ``status == "error"``;
-        the user's message is kept either way.
+        the user's message is kept either way. ``now`` is when it is said (benchmarks replay past chats).
         """
         cancel = cancel or CancelToken()
         text = clean_user_text(text)
         if not text:
             raise ValueError("empty message")
         sees_images = bool(getattr(self.model, "accepts_images", False))
+        earlier = tuple(message.content for message in self.history() if message.role == "user")
         request = PromptRequest(
-            self.user, self.session.id, text, datetime.now().astimezone(), tuple(attachments), sees_images
+            self.user,
+            self.session.id,
+            text,
+            now or datetime.now().astimezone(),
+            tuple(attachments),
+            sees_images,
+            earlier,
         )
         parts = self.prompt_builder.collect(request)
         if sees_images:
             photos = tuple(a.path for a in attachments if a.kind == "image" and a.path)
-            new_message = ChatMessage("user", text, images=photos)
+            new_message = ChatMessage("user", self.prompt_builder.render_turn(parts, text), images=photos)
         else:  # each photo's tool report goes right after the words, where a small model reads it
             notes = [note for note in (attachment.inline() for attachment in attachments) if note]
-            new_message = ChatMessage("user", "\n".join([text, *notes]))
+            new_message = ChatMessage("user", self.prompt_builder.render_turn(parts, "\n".join([text, *notes])))
         messages, dropped = self.fit_to_context(
             self.prompt_builder.render(parts), self._history_for_model(), new_message
         )
@@ -197,8 +210,10 @@ class Conversation:
             self._set_title(text)
         started = time.perf_counter()
         pieces: list[str] = []
+        # The app answers itself where it is sure ("I don't know your mother's name yet"): a small model invents.
+        own_reply = next((part.reply for part in parts if part.reply), "")
         try:
-            for piece in self.model.stream(messages, self.options, cancel):
+            for piece in [own_reply] if own_reply else self.model.stream(messages, self.options, cancel):
                 if result.time_to_first_token_s is None:
                     result.time_to_first_token_s = time.perf_counter() - started
                 pieces.append(piece)

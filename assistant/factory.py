@@ -10,8 +10,15 @@ from assistant.history import HistoryStore
 from assistant.media import AttachmentProcessor, MediaEncoders
 from assistant.models import CancelToken, ChatMessage, ChatModel, GenerationOptions
 from assistant.models.handle import ModelHandle
-from assistant.prompt import AttachmentProvider, ContextProvider, DateProvider, PersonaProvider, PromptBuilder
-from assistant.recall import MemoryAccess, MemoryProvider
+from assistant.prompt import (
+    AttachmentProvider,
+    ClosingNote,
+    ContextProvider,
+    DateProvider,
+    PersonaProvider,
+    PromptBuilder,
+)
+from assistant.recall import MemoryAccess, MemoryProvider, NotInMemoryNote
 from assistant.settings import Settings
 
 
@@ -56,8 +63,10 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
     handle = ModelHandle(settings.model, settings.cache_dir, model)
     memory = MemoryAccess(settings, complete=lambda prompt: complete_once(handle, prompt))
     providers: list[ContextProvider] = [PersonaProvider(settings.chat.persona), DateProvider(), AttachmentProvider()]
+    closing: list[ClosingNote] = []
     if settings.memory.enabled:
         providers.append(MemoryProvider(memory))
+        closing.append(NotInMemoryNote(memory))
     store = HistoryStore(settings.data_dir)
     media = MediaEncoders(settings)
     concepts = ConceptService(memory, media, store)
@@ -66,7 +75,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
     return Assistant(
         settings=settings,
         store=store,
-        prompt_builder=PromptBuilder(providers),
+        prompt_builder=PromptBuilder(providers, closing),
         model=handle,
         memory=memory,
         media=media,

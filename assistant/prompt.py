@@ -50,6 +50,8 @@ class PromptRequest:
     attachments: tuple[AttachmentContext, ...] = ()
     model_sees_images: bool = False
     """The model gets photos as images: only what it cannot know (whose dog it is) is described."""
+    earlier: tuple[str, ...] = ()
+    """What the user already said in this chat (the model has it in the history)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,14 @@ class PromptPart:
     source: str = ""
     references: tuple[str, ...] = field(default=())
     """Ids of what the part was built from (memory ids, profile entries): shown by "why did it say that"."""
+    placement: str = "system"
+    """``system``: in the system prompt, stable across turns (its key/value cache is reused); ``turn``: beside
+    this turn's message, where a small model reads it (``order`` < 50 before the message, the rest after)."""
+    notices: tuple[str, ...] = field(default=())
+    """Lines the app shows the user under the reply, whatever the model wrote ("⚠ You told me …")."""
+    reply: str = ""
+    """The reply the app gives itself instead of asking the model, when it is sure ("I don't know your mother's
+    name yet: you haven't told me")."""
 
 
 def parts_from_json(stored: Sequence[Mapping[str, Any]]) -> list[PromptPart]:
@@ -73,6 +83,9 @@ def parts_from_json(stored: Sequence[Mapping[str, Any]]) -> list[PromptPart]:
             order=int(part.get("order", 50)),
             source=str(part.get("source", "")),
             references=tuple(str(reference) for reference in part.get("references", ())),
+            placement=str(part.get("placement", "system")),
+            notices=tuple(str(notice) for notice in part.get("notices", ())),
+            reply=str(part.get("reply", "")),
         )
         for part in stored
     ]
@@ -85,6 +98,15 @@ class ContextProvider(Protocol):
     name: str
 
     def parts(self, request: PromptRequest) -> Sequence[PromptPart]: ...
+
+
+@runtime_checkable
+class ClosingNote(Protocol):
+    """Adds a note once every provider has spoken, from what they gave ("nothing in memory answers this")."""
+
+    name: str
+
+    def note(self, request: PromptRequest, parts: Sequence[PromptPart]) -> PromptPart | None: ...
 
 
 class PersonaProvider:
@@ -104,7 +126,7 @@ class DateProvider:
 
     def parts(self, request: PromptRequest) -> Sequence[PromptPart]:
         today = request.now.strftime("%A, %d %B %Y")
-        return [PromptPart("", f"Today is {today}. You are talking with {request.user}.", order=10, source=self.name)]
+        return [PromptPart("", f"Today is {today}.", order=10, source=self.name)]
 
 
 class AttachmentProvider:
@@ -151,20 +173,36 @@ class AttachmentProvider:
 class PromptBuilder:
     """Collects parts from every provider and renders them into one system prompt."""
 
-    def __init__(self, providers: Sequence[ContextProvider]) -> None:
+    def __init__(self, providers: Sequence[ContextProvider], closing: Sequence[ClosingNote] = ()) -> None:
         self.providers = list(providers)
+        self.closing = list(closing)
 
     def add_provider(self, provider: ContextProvider) -> None:
         self.providers.append(provider)
 
     def collect(self, request: PromptRequest) -> list[PromptPart]:
         parts = [part for provider in self.providers for part in provider.parts(request) if part.text.strip()]
-        return sorted(parts, key=lambda part: part.order)
+        notes = [note for closer in self.closing if (note := closer.note(request, parts)) is not None]
+        return sorted([*parts, *notes], key=lambda part: part.order)
 
     @staticmethod
     def render(parts: Sequence[PromptPart]) -> str:
-        sections = [f"## {part.title}\n{part.text}" if part.title else part.text for part in parts]
+        """The system prompt: the parts placed there, in order."""
+        sections = [
+            f"## {part.title}\n{part.text}" if part.title else part.text for part in parts if part.placement == "system"
+        ]
         return "\n\n".join(sections)
+
+    @staticmethod
+    def render_turn(parts: Sequence[PromptPart], message: str) -> str:
+        """The user's turn as the model reads it: this turn's notes around the message (see ``placement``)."""
+        before = [_section(part) for part in parts if part.placement == "turn" and part.order < 50]
+        after = [_section(part) for part in parts if part.placement == "turn" and part.order >= 50]
+        return "\n\n".join([*before, message, *after])
 
     def system_prompt(self, request: PromptRequest) -> str:
         return self.render(self.collect(request))
+
+
+def _section(part: PromptPart) -> str:
+    return f"{part.title}\n{part.text}" if part.title else part.text

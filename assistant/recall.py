@@ -11,11 +11,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from assistant.memory_notes import constraint_part, recalled_part, topic_words, unknown_part, unknown_topic
 from assistant.prompt import AttachmentContext, PromptPart, PromptRequest
 from assistant.settings import Settings
+from memory.constraints import ConstraintFinder, constraint_of
 
 if TYPE_CHECKING:
     from memory.episodes import Turn
+    from memory.records import Memory
     from memory.retrieval import Recalled, Retriever
     from memory.system import MemorySystem
     from memory.writer import WriteReport
@@ -143,49 +146,84 @@ class MemoryAccess:
                 ]
         return list(dict.fromkeys(photos))
 
+    def ever_mentioned(self, user: str, words: Sequence[str]) -> bool:
+        """Whether any memory or past turn of the user, even a replaced one, holds one of ``words``."""
+        system = self.get()
+        query = " ".join(words)
+        return bool(
+            system.memories.lexical.search(user, query, k=1) or system.episodes.lexical.search(user, query, k=1)
+        )
+
+    def constraints(self, user: str) -> list[Memory]:
+        """The user's constraint memories (health, diet, "never"): every message is checked against them all."""
+        from memory.records import MemoryKind
+
+        return self.get().memories.store.active_of_kind(user, MemoryKind.CONSTRAINT)
+
     def close(self) -> None:
         if self._system is not None:
             self._system.close()
 
 
 class MemoryProvider:
-    """Puts the user's profile and the memories recalled for this message into the system prompt."""
+    """What memory adds to each prompt: the user's profile in the system prompt, and beside the message the
+    memories recalled for it, the constraints that bear on it, and a "not in memory" note when the user asks
+    about their own life and nothing was recalled (see :mod:`assistant.memory_notes`)."""
 
     name = "memory"
 
     def __init__(self, access: MemoryAccess) -> None:
         self.access = access
+        self.finder = ConstraintFinder()
 
     def parts(self, request: PromptRequest) -> Sequence[PromptPart]:
         if not self.access.enabled:
             return []
-        from memory.retrieval import approximate_tokens, render_line
+        from memory.retrieval import approximate_tokens
 
         system = self.access.get()
+        settings = self.access.settings.memory
         parts: list[PromptPart] = []
         profile, profile_sources = system.profile.render(request.user)
         if profile:
             parts.append(
                 PromptPart(
-                    f"What you know about {request.user}",
+                    "What you know about the user",
                     profile,
                     order=20,
                     source=self.name,
                     references=tuple(f"profile:{source}" for source in profile_sources),
                 )
             )
-        budget = max(self.access.settings.memory.token_budget - approximate_tokens(profile), 0)
+        budget = max(settings.token_budget - approximate_tokens(profile), 0)
         recalled = self.access.recall(request.user, request.text, request.now, request.session_id, budget)
-        if recalled:
-            lines = [render_line(item.memory) for item in recalled]
-            parts.append(
-                PromptPart(
-                    f"What {request.user} told you in earlier chats ({request.user}'s own words: "
-                    f"'I' and 'my' mean {request.user}; most relevant first)",
-                    "\n".join(lines),
-                    order=30,
-                    source=self.name,
-                    references=tuple(item.memory.id for item in recalled),
-                )
-            )
+        part = recalled_part(recalled, settings.layout)
+        if part.text:
+            parts.append(part)
+        if not settings.notes:
+            return parts
+        constraints = [found for found in map(constraint_of, self.access.constraints(request.user)) if found]
+        bearing = self.finder.bearing_on(request.text, constraints)
+        if bearing:
+            parts.append(constraint_part(bearing, settings.layout))
         return parts
+
+
+class NotInMemoryNote:
+    """ "What's my mother's name?" when nothing the prompt holds (profile, recalled memories, any provider's
+    part, this chat's earlier messages) speaks of it: a note that says so, so the model does not invent one."""
+
+    name = "unknown"
+
+    def __init__(self, access: MemoryAccess) -> None:
+        self.access = access
+
+    def note(self, request: PromptRequest, parts: Sequence[PromptPart]) -> PromptPart | None:
+        if not self.access.enabled or not self.access.settings.memory.notes:
+            return None
+        known = [*(part.text for part in parts if part.source not in ("persona", "date")), *request.earlier]
+        topic = unknown_topic(request.text, known)
+        if topic is None:
+            return None
+        certain = not self.access.ever_mentioned(request.user, topic_words(request.text)[:4])
+        return unknown_part(topic, self.access.settings.memory.layout, certain=certain)

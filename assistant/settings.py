@@ -130,6 +130,16 @@ class MemorySettings(_Section):
     token_budget: int = Field(
         600, ge=0, le=8000, description="At most this many prompt tokens for recalled memories and the profile."
     )
+    layout: Literal["beside", "system"] = Field(
+        "beside",
+        description="Where recalled memories and notes go: 'beside' the user's message (small models read them "
+        "there, and the system prompt's cache survives a new recall) or in the 'system' prompt.",
+    )
+    notes: bool = Field(
+        True,
+        description="Add notes to each turn: the user's constraints that bear on the message (also shown under "
+        "the reply) and 'not in memory' when they ask about their own life and nothing was recalled.",
+    )
     extractor: Literal["rules", "llm"] = Field(
         "rules",
         description="How memories are extracted from the user's words: 'rules' (fast, precise) or 'llm' "

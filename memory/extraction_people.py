@@ -51,7 +51,7 @@ NOT_A_NAME = (
     frozenset(
         """is was has had lives lived moved works worked just always never really also still recently finally and
     who that loves likes hates turned got gets will would can could should and or but in at from on to with
-    and says said thinks keeps started plays goes""".split()
+    and says said thinks keeps started plays goes called named""".split()
     )
     | PHRASE_STOP
 )
@@ -301,7 +301,7 @@ def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -
 
 
 INLINE = re.compile(
-    rf"\b(?:my|our)\s+{RELATION}\s+(?P<name>[A-Za-zÀ-ÿ][\w-]*)(?=\s*(?:$|,|\.|and\b|who\b|is\b|was\b))",
+    rf"\b(?:my|our)\s+{RELATION}\s+(?P<name>[A-Za-zÀ-ÿ][\w-]*)(?=\s*(?:$|,|\.|\?|!|;|and\b|who\b|is\b|was\b))",
     re.IGNORECASE,
 )
 

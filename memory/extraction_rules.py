@@ -14,9 +14,10 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from memory.extraction import Candidate, ExtractionContext
+from memory.extraction_health import read_constraint_statement
 from memory.extraction_people import People, introductions, read_person
 from memory.extraction_style import read_style
-from memory.extraction_text import NEGATION, clauses, is_skipped, sentences
+from memory.extraction_text import NEGATION, QUOTE, clauses, clean, is_skipped, sentences
 from memory.extraction_words import (
     DETERMINERS,
     NOT_NAMES,
@@ -36,6 +37,7 @@ from memory.records import MemoryKind
 
 I_AM = r"(?i:i'm|i am|im)"
 IDENTITY = ProfileSection.IDENTITY
+HEALTH = ProfileSection.HEALTH
 
 
 def _fact(
@@ -159,10 +161,15 @@ def read_health_and_taste(clause: str) -> Candidate | None:
         rf"^(?:{I_AM}|i've been|i have been)\s+(?:a\s+)?(?:strict\s+)?(?P<diet>{DIETS})\b(?P<rest>.*)$", clause, re.I
     ):
         diet = " ".join(f"{match['diet']} {match['rest']}".lower().split())
-        return _fact(f"I am {diet}", "user.diet", (IDENTITY, "diet", diet), kind=MemoryKind.PREFERENCE)
+        return _fact(f"I am {diet}", "user.diet", (HEALTH, "diet", diet), kind=MemoryKind.CONSTRAINT)
     if match := re.match(rf"^{I_AM}\s+(?:also\s+|very\s+)?(?P<what>{INTOLERANCES})\b", clause, re.I):
         what = match["what"].lower()
-        return _fact(f"I am {what}", f"user.intolerance.{slug(what.split()[0].split('-')[0])}", (IDENTITY, what, "yes"))
+        return _fact(
+            f"I am {what}",
+            f"user.intolerance.{slug(what.split()[0].split('-')[0])}",
+            (HEALTH, what, what),
+            kind=MemoryKind.CONSTRAINT,
+        )
     if match := re.match(
         rf"^{I_AM}\s+(?:really\s+|very\s+|severely\s+|deathly\s+)?allergic\s+to\s+(?P<rest>.+)$", clause, re.I
     ):
@@ -171,14 +178,16 @@ def read_health_and_taste(clause: str) -> Candidate | None:
             return _fact(
                 f"I'm allergic to {allergen}",
                 f"allergy.{slug(allergen)}",
-                (IDENTITY, f"allergic to {allergen.lower()}", "yes"),
+                (HEALTH, f"allergic to {allergen.lower()}", f"allergic to {allergen.lower()}"),
+                kind=MemoryKind.CONSTRAINT,
                 importance=0.95,
             )
     if match := re.match(
         r"^i\s+(?:don't|do not|never)\s+eat\s+(?P<food>meat|fish|pork|beef|dairy|eggs|seafood)$", clause, re.I
     ):
+        food = match["food"].lower()
         return _fact(
-            f"I don't eat {match['food'].lower()}", f"user.diet.{match['food'].lower()}", kind=MemoryKind.PREFERENCE
+            f"I don't eat {food}", f"user.diet.{food}", (HEALTH, f"no {food}", f"no {food}"), kind=MemoryKind.CONSTRAINT
         )
     if match := re.match(
         r"^(?P<whose>my|our)\s+(?P<day>(?:wedding\s+)?anniversary|birthday)\s+is\s+(?:on\s+)?(?P<rest>.+)$",
@@ -370,6 +379,8 @@ class RuleExtractor:
             if style:
                 found.extend(style)
                 continue
+            if sentence.rstrip().endswith("?") and not QUOTE.search(sentence):
+                found.extend(_named_in_question(sentence, people))
             for clause in clauses(sentence):
                 try:
                     candidate = self.read_clause(clause, said_at, people)
@@ -387,12 +398,21 @@ class RuleExtractor:
         like…"), then, for clauses that deny nothing, the rest."""
         if is_skipped(clause):
             return None
-        found = read_health_and_taste(clause) or read_person(clause, said_at, people)
+        found = (
+            read_health_and_taste(clause) or read_constraint_statement(clause) or read_person(clause, said_at, people)
+        )
         if found is not None or NEGATION.search(clause):
             return found
         return (
             read_identity(clause, said_at) or read_routine(clause) or read_event(clause, said_at) or read_hobby(clause)
         )
+
+
+def _named_in_question(sentence: str, people: People) -> list[Candidate]:
+    """ "Can you help me write a birthday message for my brother Pedro?" names him; only a capitalised name counts
+    in a question ("what is my dog called?" names nobody)."""
+    named = introductions(clean(sentence), people)
+    return [candidate for candidate in named if re.search(rf"\b{re.escape(candidate.text.split()[-1])}\b", sentence)]
 
 
 def _unique(candidates: list[Candidate]) -> list[Candidate]:

@@ -15,7 +15,11 @@ QUOTE = re.compile(r"[\"“”«»]")
 LEADING = re.compile(
     r"^(?:actually|oh|ah|well|so|btw|by the way|also|and|but|haha+|hah|lol|ok|okay|yeah|yes|yep|no|nope|hey"
     r"|correction|update|fyi|anyway|just so you know|fun fact|guess what|um+|hmm+|oh and|plus|oops|honestly|ugh+"
-    r"|hah|ha|wow|alright|right|hi|hello|hey there)\b[,:;!.\s-]*",
+    r"|hah|ha|wow|alright|right|hi|hello|hey there|(?:quick|small|little|big|another|one more)\s+(?:update|thing)"
+    r"|for the record|heads up|just a heads up|note that|side note|one more thing|real quick"
+    r"|i (?:should|must|need to|have to|forgot to|meant to|wanted to|want to|ought to)\s+(?:probably\s+|also\s+)?"
+    r"(?:mention|say|tell you|add|let you know|point out)(?:\s+that)?"
+    r"|(?:let me|lemme) (?:mention|tell you|add)(?:\s+that)?)\b[,:;!.\s-]*",
     re.IGNORECASE,
 )
 TRAILING = re.compile(
@@ -27,7 +31,9 @@ TRAILING = re.compile(
 CLAUSE_BREAK = re.compile(
     r",\s*(?:and\s+|but\s+|so\s+|because\s+|though\s+|although\s+|since\s+|which\s+)"
     r"|,\s*(?=(?:i|i'm|i've|i'll|she|he|she's|he's|we|we're|they|they're|it|it's|my|not)\b)"
-    r"|\s+(?:and|but|so|because)\s+(?=(?:i(?!\s+(?:are|were|have|'ve)\b)|i'm|i've|she|he|she's|he's|it|it's)\b)",
+    r"|\s+(?:and|but|so|because)\s+(?=(?:i(?!\s+(?:are|were|have|'ve)\b)|i'm|i've|she|he|she's|he's|it|it's"
+    r"|my|our)\b)"
+    r"|,\s*(?=like\b)|:\s+|;\s*|\s+[-–—]\s+",
     re.IGNORECASE,
 )
 TAG_QUESTION = re.compile(
@@ -87,16 +93,18 @@ def sentences(text: str) -> list[str]:
 def clauses(sentence: str) -> list[str]:
     """The cleaned statement clauses of one sentence; a question, or quoted speech, gives none.
 
-    A trailing tag question ("I'm vegetarian btw, did I mention?") does not make the statement a question.
+    A trailing tag question ("I'm vegetarian btw, did I mention?") does not make the statement a question, and
+    a statement clause before a question keeps its own ("I'm allergic to sesame, so can you suggest…?").
     """
     if QUOTE.search(sentence):
         return []
+    parts = [part for part in CLAUSE_BREAK.split(sentence) if part and part.strip()]
     if sentence.rstrip().endswith("?"):
         head, _, tag = sentence.rpartition(",")
-        if not head or not TAG_QUESTION.match(tag.strip()):
-            return []
-        sentence = head
-    parts = [part for part in CLAUSE_BREAK.split(sentence) if part and part.strip()]
+        if head and TAG_QUESTION.match(tag.strip()):
+            parts = [part for part in CLAUSE_BREAK.split(head) if part and part.strip()]
+        else:  # "I'm allergic to sesame, so can you suggest a sauce?": the statement before the question stands
+            parts = parts[:-1]
     cleaned = [clean(fragment) for part in parts for fragment in _introduction(clean(part))]
     return [part for part in cleaned if part and not QUESTION_START.match(part) and not SMALL_TALK.fullmatch(part)]
 

@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS profile_entries (
 class ProfileSection(StrEnum):
     IDENTITY = "identity"
     """Name, age, home, job, languages…"""
+    HEALTH = "health"
+    """Allergies, intolerances, diet, conditions, medication, firm "never"s."""
     PEOPLE = "people"
     PETS = "pets"
     LIKES = "likes"
@@ -243,6 +245,7 @@ PREFERRED_KEY_ORDER = {
 }
 
 SECTION_LABELS = {
+    ProfileSection.HEALTH: "Health and diet",
     ProfileSection.PEOPLE: "People",
     ProfileSection.PETS: "Pets",
     ProfileSection.LIKES: "Likes",
@@ -257,6 +260,8 @@ def _label_and_phrase(entry: ProfileEntry) -> tuple[str, str]:
     value = entry.value.rstrip(" .")
     if entry.section == ProfileSection.IDENTITY:
         return entry.key.capitalize(), value
+    if entry.section == ProfileSection.HEALTH:
+        return SECTION_LABELS[entry.section], value
     if entry.section in (ProfileSection.PEOPLE, ProfileSection.PETS):
         return SECTION_LABELS[entry.section], f"{entry.key.title()} ({value})"
     if entry.section == ProfileSection.ROUTINES:

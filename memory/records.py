@@ -23,6 +23,8 @@ class MemoryKind(StrEnum):
     THING = "thing"
     ROUTINE = "routine"
     IMAGE = "image"
+    CONSTRAINT = "constraint"
+    """Health, diet and firm "never"s: checked against every message (see memory/constraints.py)."""
     EPISODE = "episode"
     """A turn of the conversation itself, kept word for word (the episodic tier)."""
 

@@ -93,3 +93,20 @@ def test_concepts_benchmark_reports_identification_and_verification() -> None:
     assert set(report["identification_acc"]) == {"1", "4"}
     assert 0 <= report["verification_balanced_acc"] <= 1 and 0 <= report["false_positive_rate"] <= 1
     assert report["per_concept"]
+
+
+def test_personal_qa_benchmark_reports_accuracy_recall_and_categories_with_the_fake_model() -> None:
+    report = run_benchmark("personal_qa.py", "--smoke")
+    assert {"accuracy", "recalled", "used_when_recalled", "by_category", "constraints_with_warning"} <= set(report)
+    assert {"reply_s_p50", "reply_s_p95", "other_user", "rows"} <= set(report)
+    assert report["settings"]["smoke"] is True and report["questions"] == len(report["rows"]) > 0
+    assert 0 <= report["accuracy"] <= 1 and 0 <= report["recalled"] <= 1
+    row = report["rows"][0]
+    assert {"id", "category", "reply", "right", "recalled", "miss", "warnings"} <= set(row)
+    assert report["other_user"]["questions"] > 0 and report["other_user"]["clean"] == 1.0  # never another's memory
+
+
+def test_constraint_finder_benchmark_reports_precision_and_recall_on_the_labelled_pairs() -> None:
+    report = run_benchmark("constraints.py", "--smoke")
+    assert report["pairs"] == 20 and report["related"] + report["unrelated"] == 20
+    assert 0 <= report["precision"] <= 1 and 0 <= report["recall"] <= 1 and report["smoke"] is True

@@ -24,12 +24,15 @@ def test_reply_streams_in_pieces_and_both_messages_are_stored(assistant: Assista
     assert conversation.session.title == "hello there"
 
 
-def test_system_prompt_has_persona_date_and_user(assistant: Assistant, fake_model: FakeChatModel) -> None:
+def test_system_prompt_has_persona_and_date_but_not_the_user_id(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
     list(assistant.conversation("alice").send("hi"))
     system = fake_model.received[-1][0]
     assert system.role == "system"
     assert system.content.startswith(assistant.settings.chat.persona)
-    assert "Today is" in system.content and "alice" in system.content
+    # The user id is a login name ("me" by default), not how to address them: the profile says their name.
+    assert "Today is" in system.content and "alice" not in system.content
 
 
 def test_history_reaches_the_model_on_the_next_turn_and_on_resume(assistant: Assistant, fake_model) -> None:

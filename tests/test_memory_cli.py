@@ -176,7 +176,8 @@ def test_profile_show_set_unset(capsys: pytest.CaptureFixture[str], isolated_env
     with pytest.raises(SystemExit) as exit_info:
         main(["profile", "set", "hobbies", "music", "jazz"])
     assert exit_info.value.code == 2
-    assert "valid sections: identity, people, pets, likes, dislikes, routines, answer_style" in capsys.readouterr().err
+    valid = "valid sections: identity, health, people, pets, likes, dislikes, routines, answer_style"
+    assert valid in capsys.readouterr().err
 
 
 def test_deleting_a_memory_drops_the_profile_entries_resting_only_on_it(

@@ -178,7 +178,7 @@ async def test_add_an_entry_picking_its_section_with_lengths_checked(assistant: 
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, PickSectionScreen)
-        await pilot.press("down", "down", "enter")  # Identity, People, Pets
+        await pilot.press("down", "down", "down", "enter")  # Identity, Health, People, Pets
         await pilot.pause()
         assert isinstance(app.screen, EditTextScreen)
         await paste(pilot, "x" * 81)

@@ -265,6 +265,9 @@ class ChatScreen(Screen[None]):
                 footer = "cancelled" if result.status == "cancelled" else ""
             pending.reply_view.message_id = result.assistant_message_id
             await pending.reply_view.finish(text, status=result.status, footer=footer)
+            if result.notices:  # shown whatever the model wrote: a small model may ignore an allergy
+                warning = MessageView("notice warning", "\n\n".join(result.notices), header="from your memory")
+                await self.query_one("#messages", VerticalScroll).mount(warning, after=pending.reply_view)
             status = self.query_one(StatusLine)
             status.tokens_per_s = result.decode_tokens_per_s
             status.session_title = self.conversation.session.title

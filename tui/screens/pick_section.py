@@ -14,6 +14,7 @@ from memory.profile import SECTION_LABELS, ProfileSection
 
 SECTION_HINTS = {
     ProfileSection.IDENTITY: ("name, age, home, job, languages", "name", "Sam"),
+    ProfileSection.HEALTH: ("allergies, diet, conditions, medication", "diet", "vegetarian"),
     ProfileSection.PEOPLE: ("who is who in your life", "ana", "sister, lives in Porto"),
     ProfileSection.PETS: ("your animals", "bo", "grey cat, 4 years old"),
     ProfileSection.LIKES: ("things you enjoy", "coffee", "flat white, no sugar"),

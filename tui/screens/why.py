@@ -26,7 +26,8 @@ def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None) -> 
     if parts is None:
         return NOT_KEPT
     memory_parts = [part for part in parts if part.source == "memory"]
-    other = [part.title for part in parts if part.source not in ("memory", "") and part.title.strip()]
+    notes = [part for part in parts if part.source in ("constraint", "unknown")]
+    other = [part.title for part in parts if part.source not in ("memory", "", *NOTE_SOURCES) and part.title.strip()]
     lines: list[str] = []
     if not memory_parts:
         lines.append("No memories or profile entries were in its prompt: it answered from the chat alone.")
@@ -51,11 +52,25 @@ def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None) -> 
             lines.append("Since then:")
             lines.extend(changed)
             lines.append("")
+    for part in notes:
+        lines.extend(_note_lines(part))
     if other:
         lines.append("Also in the prompt: " + ", ".join(other) + ".")
     lines.append("")
     lines.append("*F5 opens your memories, where any of these can be corrected or deleted.*")
     return "\n".join(lines)
+
+
+NOTE_SOURCES = ("constraint", "unknown")
+
+
+def _note_lines(part: PromptPart) -> list[str]:
+    """A constraint note (with the warning shown under the reply and its memory) or a "not in memory" note."""
+    if part.source == "constraint":
+        lines = ["**Constraints that bear on this message** (the warning under the reply)", ""]
+        lines += [f"- {notice} `{ref}`" for notice, ref in zip(part.notices, part.references, strict=False)]
+        return [*lines, ""]
+    return ["**Not in memory**", "", f"> {part.text}", ""]
 
 
 class WhyScreen(ModalScreen[None]):

@@ -29,6 +29,7 @@ class MessageView(Vertical):
     MessageView.user { border-left: thick $accent; background: $boost; }
     MessageView.notice { border-left: thick $success; margin: 0 1 1 3; }
     MessageView.error { border-left: thick $error; }
+    MessageView.warning { border-left: thick $warning; }
     MessageView.cancelled { border-left: thick $warning; }
     MessageView.jumped { background: $warning 15%; }
     MessageView > .message-header { color: $text-muted; text-style: bold; }

@@ -1,0 +1,209 @@
+"""What memory adds to one turn, as the model reads it: recalled memories, constraint notes, "not in memory".
+
+Recalled memories and notes go beside the user's message, in the user's own voice ("I'm allergic to
+peanuts"), because that is where a small model reads them and because the system prompt above stays the same
+turn after turn (its key/value cache survives a new recall). ``layout = "system"`` puts them in the system
+prompt instead, as mnemo did before, so the two can be measured against each other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from assistant.prompt import PromptPart
+from memory.extraction_text import REQUEST, clean, sentences
+from memory.records import MemoryKind
+from memory.voice import second_person
+
+if TYPE_CHECKING:
+    from memory.constraints import Constraint
+    from memory.records import Memory
+    from memory.retrieval import Recalled
+
+SOURCE = "memory"
+ABOUT_THE_USER = re.compile(r"\b(?:my|mine|our|i|i'm|i've|i'd|me|we|us)\b", re.IGNORECASE)
+ASKS_A_FACT = re.compile(
+    r"^(?:what|what's|whats|who|who's|whom|whose|when|where|where's|which|how many|how much|how long|how old"
+    r"|do you (?:know|remember)|remind me|can you remind me|tell me|did i|have i|was i|am i|is my|are my|do i)\b",
+    re.IGNORECASE,
+)
+ASKS_ADVICE = re.compile(
+    r"\b(?:should|could|can|would|shall|might)\s+(?:i|we)\b|\bhow (?:do|can|should) (?:i|we)\b|\bwhat's a good\b"
+    r"|\b(?:recommend|suggest|ideas?|tips?|advice|good idea|worth it)\b",
+    re.IGNORECASE,
+)
+QUESTION_FRAME = frozenset(
+    """what whats what's who who's whom whose when where where's which how many much long old do does did you know
+    remember remind me can could tell is are was were am i i'm my mine our we us the a an of to in on at for
+    again name named called call again please exactly ever now currently these days remind again think
+    live lives living does have has got get any some it its it's that this there their they them""".split()
+)
+SYNONYMS = {
+    "mum": "mother",
+    "mom": "mother",
+    "mommy": "mother",
+    "dad": "father",
+    "daddy": "father",
+    "hubby": "husband",
+    "kids": "children",
+    "kid": "child",
+    "bday": "birthday",
+    "job": "work",
+    "workplace": "work",
+    "home": "live",
+    "love": "like",
+    "enjoy": "like",
+    "favourite": "like",
+    "favorite": "like",
+    "prefer": "like",
+    "called": "name",
+}
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def memory_line(memory: Memory) -> str | None:
+    """``- I'm allergic to peanuts (12 Nov 2026)``: what was said (an episode's speaker is in its text) and when.
+
+    A turn of the user's own keeps only what it stated: its questions and requests were answered in their chat,
+    and a small model shown "can you suggest a wind-down routine?" answers that instead of today's question.
+    None when nothing is left.
+    """
+    when = f"about {memory.refers_to:%-d %b %Y}" if memory.refers_to else f"{memory.said_at:%-d %b %Y}"
+    text = memory.text
+    if memory.kind == MemoryKind.EPISODE and not memory.speaker:
+        text = " ".join(sentence for sentence in sentences(text) if not _asks(sentence))
+    text = text.strip().rstrip(".")
+    return f"- {text} ({when})" if text else None
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?") or bool(REQUEST.match(clean(sentence)))
+
+
+def recalled_part(recalled: Sequence[Recalled], layout: str) -> PromptPart:
+    shown = [(item, line) for item in recalled if (line := memory_line(item.memory)) is not None]
+    lines = "\n".join(line for _, line in shown)
+    references = tuple(item.memory.id for item, _ in shown)
+    if layout == "system":
+        title = "What the user told you in earlier chats (their own words: 'I' and 'my' mean the user)"
+        return PromptPart(title, lines, order=30, source=SOURCE, references=references)
+    title = "What I told you in earlier chats (most relevant first):"
+    return PromptPart(title, lines, order=30, source=SOURCE, references=references, placement="turn")
+
+
+def constraint_part(constraints: Sequence[Constraint], layout: str) -> PromptPart:
+    """The note that makes a small model heed an allergy, and the warning lines the app shows whatever it says."""
+    said = "; ".join(constraint.text.rstrip(".") for constraint in constraints)
+    subjects = " or ".join(dict.fromkeys(constraint.subject for constraint in constraints))
+    if layout == "system":
+        text = (
+            f"The user's constraints that bear on this message: {said}. If what they ask involves {subjects}, "
+            "warn them first and suggest something safe."
+        )
+        placement, title = "system", "Careful"
+    else:
+        text = f"(Important: {said}. If what I'm asking involves {subjects}, warn me first and suggest something safe.)"
+        placement, title = "turn", ""
+    return PromptPart(
+        title,
+        text,
+        order=90,
+        source="constraint",
+        references=tuple(constraint.memory_id for constraint in constraints),
+        placement=placement,
+        notices=tuple(constraint.warning for constraint in constraints),
+    )
+
+
+def unknown_reply(topic: str) -> str:
+    """What the app answers itself when it is sure nothing was ever said about ``topic``."""
+    what = second_person(f"my {topic}") if topic else "that"
+    return f"I don't know {what} yet: you haven't told me. If you tell me, I'll remember it."
+
+
+def unknown_part(topic: str, layout: str, *, certain: bool = False) -> PromptPart:
+    """The note for a question about the user's own life that memory has nothing on; when ``certain`` (no memory
+    or past message ever mentions what it asks about), the app's own reply too."""
+    reply = unknown_reply(topic) if certain else ""
+    if layout == "system":
+        text = (
+            f"Nothing in memory answers this: the user has not told you {f'their {topic}' if topic else 'yet'}. "
+            "Say you don't know yet and ask them; never guess."
+        )
+        return PromptPart("Not in memory", text, order=95, source="unknown", reply=reply)
+    what = f"my {topic}" if topic else "the answer"
+    text = f"(You don't know {what}: I haven't told you yet. Say you don't know yet; don't guess.)"
+    return PromptPart("", text, order=95, source="unknown", placement="turn", reply=reply)
+
+
+def topic_words(question: str) -> list[str]:
+    """The words a question about the user asks about, the thing asked first (``"which car do I drive"`` →
+    car, drive), with the other spellings people use for it (mum, mom, mother)."""
+    sentence = _question_sentence(question)
+    if sentence is None:
+        return []
+    found = []
+    for word in _topic_words(sentence):
+        found += [word, *(spelling for spelling, meaning in SYNONYMS.items() if meaning == word)]
+    return found
+
+
+def unknown_topic(question: str, known: Sequence[str]) -> str | None:
+    """When ``question`` asks about the user's own life and none of ``known`` (the profile and the recalled
+    memories) speaks of it, what it asks about ("mother's name"); otherwise None.
+
+    A question is about the user when it asks for a fact ("what's", "who", "when did I", "remind me") and
+    speaks of them ("my", "I"). It is covered when one known text holds its first topic word (mostly the thing
+    asked about: "which *car* do I drive?") and at least half of the others. The answer is "" when the question
+    names no "my …" phrase to repeat.
+    """
+    sentence = _question_sentence(question)
+    if sentence is None or not ABOUT_THE_USER.search(sentence) or ASKS_ADVICE.search(sentence):
+        return None
+    ordered = _topic_words(sentence)
+    if not ordered:
+        return None
+    head, topic_words = ordered[0], set(ordered)
+    for text in known:
+        words = set(_topic_words(text, keep_frame=True))
+        if head in words and len(topic_words & words) * 2 >= len(topic_words):
+            return None
+    return _topic_phrase(sentence) or ""
+
+
+def _question_sentence(text: str) -> str | None:
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text.replace("’", "'").strip()):
+        cleaned = re.sub(
+            r"^(?:so|ok|okay|hey|hi|um|and|but|quick question|btw|oh)[,:!\s]+", "", sentence.strip(), flags=re.I
+        )
+        if ASKS_A_FACT.match(cleaned) and (sentence.endswith("?") or cleaned.lower().startswith(("remind", "tell"))):
+            return cleaned
+    return None
+
+
+def _stem(word: str) -> str:
+    word = SYNONYMS.get(word, word)
+    for ending in ("'s", "ies", "es", "s", "ing", "ed"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return SYNONYMS.get(word[: -len(ending)], word[: -len(ending)])
+    return word
+
+
+def _topic_words(text: str, keep_frame: bool = False) -> list[str]:
+    words = WORD.findall(text.lower().replace("'s", ""))
+    return list(dict.fromkeys(_stem(word) for word in words if keep_frame or word not in QUESTION_FRAME))
+
+
+def _topic_phrase(sentence: str) -> str | None:
+    """ "What's my mother's name?" → "mother's name"; "where did I park?" → None."""
+    match = re.search(
+        r"\b(?:my|our)\s+((?:[\w-]+'s\s+)?[\w-]+(?:\s+(?!(?:is|was|are|were|do|does|did|again|called|named|now)\b)"
+        r"[\w-]+)?)",
+        sentence,
+        re.IGNORECASE,
+    )
+    if match is None:
+        return None
+    return match[1].rstrip("?.! ").strip()

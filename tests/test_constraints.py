@@ -1,0 +1,118 @@
+"""Constraints: typed from what the user said, found for the messages they bear on, shown whatever the model says."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from memory.constraints import Constraint, ConstraintFinder, ConstraintKind, constraint_of, read_constraint
+from memory.extraction_rules import RuleExtractor
+from memory.profile import ProfileSection
+from memory.records import Memory, MemoryKind
+from memory.voice import second_person
+
+SAID_AT = datetime(2026, 11, 12, 17, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("said", "kind", "subject"),
+    [
+        ("I'm allergic to peanuts", ConstraintKind.ALLERGY, "peanuts"),
+        ("I have a severe shellfish allergy", ConstraintKind.ALLERGY, "shellfish"),
+        ("I'm lactose intolerant", ConstraintKind.INTOLERANCE, "lactose"),
+        ("I have type 2 diabetes", ConstraintKind.CONDITION, "type 2 diabetes"),
+        ("I'm pregnant", ConstraintKind.CONDITION, "pregnant"),
+        ("I'm vegetarian", ConstraintKind.DIET, "vegetarian"),
+        ("I only eat halal", ConstraintKind.DIET, "halal"),
+        ("I take warfarin every morning", ConstraintKind.MEDICATION, "warfarin"),
+        ("I'm on sertraline", ConstraintKind.MEDICATION, "sertraline"),
+        ("I don't drink alcohol", ConstraintKind.NEVER, "alcohol"),
+        ("Never suggest flying, I'm terrified of planes", ConstraintKind.NEVER, "flying"),
+        ("I can't drive", ConstraintKind.NEVER, "drive"),
+    ],
+)
+def test_what_the_user_said_is_typed_as_a_constraint(said: str, kind: ConstraintKind, subject: str) -> None:
+    assert read_constraint(said) == (kind, subject)
+
+
+@pytest.mark.parametrize(
+    "said", ["I'm on holiday next week", "I love peanuts", "My sister lives in Rome", "stress-free"]
+)
+def test_other_statements_are_not_constraints(said: str) -> None:
+    assert read_constraint(said) is None
+
+
+def constraint(text: str) -> Constraint:
+    found = constraint_of(Memory(user="marta", text=text, kind=MemoryKind.CONSTRAINT, said_at=SAID_AT))
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    ("said", "message"),
+    [
+        ("I'm allergic to peanuts", "I'm thinking of ordering chicken satay with peanut sauce tonight. Good idea?"),
+        ("I'm allergic to peanuts", "What goes well in a pad thai?"),
+        ("I'm allergic to peanuts", "what should I cook for dinner tonight?"),
+        ("I have type 2 diabetes", "Recommend a dessert for my party"),
+        ("I take warfarin", "Should I take ibuprofen for this headache?"),
+        ("I'm vegetarian", "Give me a recipe for carbonara"),
+        ("Never suggest flying, I'm terrified of planes", "find me cheap flights to Lisbon"),
+    ],
+)
+def test_the_finder_sees_a_clash_that_does_not_name_the_constraint(said: str, message: str) -> None:
+    assert ConstraintFinder().bears_on(message, constraint(said))
+
+
+@pytest.mark.parametrize(
+    ("said", "message"),
+    [
+        ("I'm allergic to peanuts", "Can you help me write a cover letter for a marketing job?"),
+        ("I'm allergic to peanuts", "how long do I boil an egg for?"),
+        ("I take warfarin", "What's the capital of Australia?"),
+        ("Never suggest flying, I'm terrified of planes", "what's worth seeing in York on a day trip by train?"),
+        ("I'm vegetarian", "Best lasagne recipe with spinach and ricotta?"),
+    ],
+)
+def test_the_finder_leaves_unrelated_messages_alone(said: str, message: str) -> None:
+    assert not ConstraintFinder().bears_on(message, constraint(said))
+
+
+def test_the_warning_line_speaks_to_the_user_and_says_when() -> None:
+    assert constraint("I'm allergic to peanuts").warning == "⚠ You told me you're allergic to peanuts (12 Nov)"
+
+
+def test_second_person_turns_the_users_words_around() -> None:
+    assert second_person("My brother Pedro lives in Seville") == "your brother Pedro lives in Seville"
+    assert second_person("I am vegetarian and I have a cat") == "you are vegetarian and you have a cat"
+
+
+def test_a_compound_sentence_becomes_separate_memories_with_a_constraint_among_them() -> None:
+    said = "Hi! I'm Marta. I'm allergic to peanuts and my brother Pedro lives in Seville."
+    found = {candidate.text: candidate for candidate in RuleExtractor().extract(said, SAID_AT)}
+    assert set(found) == {"My name is Marta", "I'm allergic to peanuts", "My brother Pedro lives in Seville"}
+    allergy = found["I'm allergic to peanuts"]
+    assert allergy.kind == MemoryKind.CONSTRAINT and allergy.key == "allergy.peanuts"
+    assert allergy.profile == (ProfileSection.HEALTH, "allergic to peanuts", "allergic to peanuts")
+    assert found["My brother Pedro lives in Seville"].key == "pedro.home"
+
+
+@pytest.mark.parametrize(
+    ("said", "text", "kind"),
+    [
+        (
+            "Oh, I should mention I'm allergic to hazelnuts, so nothing with Nutella for me.",
+            "I'm allergic to hazelnuts",
+            MemoryKind.CONSTRAINT,
+        ),
+        (
+            "Quick update: my cousin Farid relocated to Bergen last month.",
+            "My cousin Farid lives in Bergen",
+            MemoryKind.PERSON,
+        ),
+        ("I have type 2 diabetes, so go easy on the cake ideas", "I have type 2 diabetes", MemoryKind.CONSTRAINT),
+        ("fyi I'm on warfarin now", "I take warfarin", MemoryKind.CONSTRAINT),
+    ],
+)
+def test_everyday_phrasings_are_remembered(said: str, text: str, kind: MemoryKind) -> None:
+    found = [(candidate.text, candidate.kind) for candidate in RuleExtractor().extract(said, SAID_AT)]
+    assert (text, kind) in found

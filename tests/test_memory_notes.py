@@ -1,0 +1,120 @@
+"""What memory adds to a turn: recalled memories and notes beside the message, a stable system prompt above."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.factory import Assistant
+from assistant.memory_notes import unknown_topic
+from assistant.models.fake import FakeChatModel
+
+
+def say(assistant: Assistant, text: str, *, new_chat: bool = False) -> None:
+    user = assistant.settings.user
+    session_id = assistant.store.create_session(user).id if new_chat else None
+    conversation = assistant.conversation(user, session_id)
+    list(conversation.send(text))
+    conversation.remember_last_turn()
+    return conversation
+
+
+def test_the_allergy_is_noted_beside_the_question_and_shown_under_the_reply(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "Hi! I'm Marta. I'm allergic to peanuts and my brother Pedro lives in Seville.")
+    conversation = say(
+        assistant, "I'm thinking of ordering chicken satay with peanut sauce tonight. Good idea?", new_chat=True
+    )
+    system, *_, message = fake_model.received[-1]
+    assert message.content.index("I'm allergic to peanuts") < message.content.index("chicken satay")
+    assert "(Important: I'm allergic to peanuts." in message.content.split("chicken satay")[1]
+    assert "Health and diet: allergic to peanuts" in system.content
+    assert conversation.last_reply.notices == [
+        f"⚠ You told me you're allergic to peanuts ({conversation.last_reply.said_at:%-d %b})"
+    ]
+    kept = conversation.reply_context(conversation.last_reply.assistant_message_id or 0)
+    assert kept is not None and [part.notices for part in kept if part.source == "constraint"] == [
+        tuple(conversation.last_reply.notices)
+    ]
+
+
+def test_the_prompt_speaks_to_the_user_and_never_names_their_user_id(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "I'm Marta and my sister Ana lives in Lisbon.")
+    say(assistant, "Where does my sister live?", new_chat=True)
+    prompt = "\n".join(message.content for message in fake_model.received[-1])
+    assert "What I told you in earlier chats" in prompt and "- My sister Ana lives in Lisbon" in prompt
+    assert "Name: Marta" in prompt
+    assert assistant.settings.user == "me" and not any(
+        phrase in prompt for phrase in ("What me told", "me's", "talking with me")
+    )
+
+
+def test_the_system_prompt_stays_the_same_when_a_new_recall_comes(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "My sister Ana lives in Lisbon. I love green tea.")
+    chat = say(assistant, "Where does Ana live?", new_chat=True)
+    first = fake_model.received[-1]
+    list(chat.send("What do I like to drink?"))
+    second = fake_model.received[-1]
+    assert first[0].content == second[0].content  # the cached prefix survives
+    assert second[1].content == "Where does Ana live?"  # the earlier turn as said, without its notes
+    assert "green tea" in second[-1].content
+
+
+def test_a_question_about_something_never_told_is_answered_by_the_app_without_inventing(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "My brother Pedro lives in Seville.")
+    calls = len(fake_model.received)
+    conversation = say(assistant, "What's my mother's name?", new_chat=True)
+    assert len(fake_model.received) == calls  # the model, which would invent a name, is not asked
+    assert conversation.last_reply.text == (
+        "I don't know your mother's name yet: you haven't told me. If you tell me, I'll remember it."
+    )
+    [note] = [part for part in conversation.last_reply.prompt_parts if part.source == "unknown"]
+    assert note.text.startswith("(You don't know my mother's name: I haven't told you yet.")
+    say(assistant, "Where does my brother live?", new_chat=True)
+    assert "You don't know" not in fake_model.received[-1][-1].content
+
+
+def test_a_question_about_someone_memory_speaks_of_goes_to_the_model_without_a_note(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "My mum loves gardening.")  # no name, but she is spoken of: the model may know more
+    calls = len(fake_model.received)
+    conversation = say(assistant, "What's my mother's name?", new_chat=True)
+    assert len(fake_model.received) == calls + 1
+    assert not [part for part in conversation.last_reply.prompt_parts if part.source == "unknown"]
+
+
+@pytest.mark.parametrize(
+    ("question", "known", "topic"),
+    [
+        ("What's my mother's name?", ["People: Pedro (brother, lives in Seville)."], "mother's name"),
+        ("what car do I drive?", ["I love green tea", "I drive trams in Wroclaw"], ""),
+        ("What do I like to drink?", ["I love green tea"], None),
+        ("What's my mum called?", ["My mother is called Rosa"], None),
+        ("remind me, what's my dog's name?", ["Pets: Bimba (dog)."], None),
+        ("What should I cook for dinner tonight?", [], None),
+        ("What is the capital of France?", [], None),
+        ("Can you recommend a podcast for my commute?", [], None),
+    ],
+)
+def test_unknown_topics_are_questions_about_the_user_that_memory_does_not_cover(
+    question: str, known: list[str], topic: str | None
+) -> None:
+    assert unknown_topic(question, known) == topic
+
+
+def test_the_system_layout_keeps_everything_in_the_system_prompt(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    assistant.settings.memory.layout = "system"
+    say(assistant, "I'm allergic to peanuts.")
+    say(assistant, "Any good satay recipes?", new_chat=True)
+    system, message = fake_model.received[-1]
+    assert message.content == "Any good satay recipes?"
+    assert "I'm allergic to peanuts" in system.content and "warn them first" in system.content
