@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from assistant.prompt import PromptPart
@@ -63,14 +64,17 @@ SYNONYMS = {
 WORD = re.compile(r"[a-z0-9]+")
 
 
-def memory_line(memory: Memory) -> str | None:
+def memory_line(memory: Memory, now: datetime | None = None) -> str | None:
     """``- I'm allergic to peanuts (12 Nov 2026)``: what was said (an episode's speaker is in its text) and when.
 
     A turn of the user's own keeps only what it stated: its questions and requests were answered in their chat,
     and a small model shown "can you suggest a wind-down routine?" answers that instead of today's question.
     None when nothing is left.
     """
-    when = f"about {memory.refers_to:%-d %b %Y}" if memory.refers_to else f"{memory.said_at:%-d %b %Y}"
+    moment = memory.refers_to or memory.said_at
+    when = f"about {moment:%-d %b %Y}" if memory.refers_to else f"{moment:%-d %b %Y}"
+    if now is not None:
+        when = f"{when}, {how_long_ago(moment, now)}"
     text = memory.text
     if memory.kind == MemoryKind.EPISODE and not memory.speaker:
         text = " ".join(sentence for sentence in sentences(text) if not _asks(sentence))
@@ -78,12 +82,28 @@ def memory_line(memory: Memory) -> str | None:
     return f"- {text} ({when})" if text else None
 
 
+def how_long_ago(moment: datetime, now: datetime) -> str:
+    """``"3 weeks ago"``, ``"in 2 days"``: small models cannot subtract dates, so the app does it."""
+    days = (now.date() - moment.astimezone(now.tzinfo).date()).days
+    ahead, days = days < 0, abs(days)
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow" if ahead else "yesterday"
+    for size, unit in ((365, "year"), (30, "month"), (7, "week"), (1, "day")):
+        if days >= size * (2 if size > 1 else 1) or size == 1:
+            count = round(days / size)
+            phrase = f"{count} {unit}{'s' if count != 1 else ''}"
+            return f"in {phrase}" if ahead else f"{phrase} ago"
+    return ""
+
+
 def _asks(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(REQUEST.match(clean(sentence)))
 
 
-def recalled_part(recalled: Sequence[Recalled], layout: str) -> PromptPart:
-    shown = [(item, line) for item in recalled if (line := memory_line(item.memory)) is not None]
+def recalled_part(recalled: Sequence[Recalled], layout: str, now: datetime | None = None) -> PromptPart:
+    shown = [(item, line) for item in recalled if (line := memory_line(item.memory, now)) is not None]
     lines = "\n".join(line for _, line in shown)
     references = tuple(item.memory.id for item, _ in shown)
     if layout == "system":
@@ -136,6 +156,17 @@ def unknown_part(topic: str, layout: str, *, certain: bool = False) -> PromptPar
     what = f"my {topic}" if topic else "the answer"
     text = f"(You don't know {what}: I haven't told you yet. Say you don't know yet; don't guess.)"
     return PromptPart("", text, order=95, source="unknown", placement="turn", reply=reply)
+
+
+# Kin a user can have without naming the word ("a little girl called Lucia! I'm officially an aunt"): memory may
+# hold the answer in other words, so the app never answers these itself.
+DERIVED_KIN = re.compile(r"niece|nephew|in-law|grand|cousin|aunt|uncle|step|half", re.IGNORECASE)
+
+
+def answers_itself(topic: str | None) -> bool:
+    """Whether the app may answer "I don't know your … yet" itself: only for a "my …" phrase it can repeat
+    ("mother's name", "blood type"), never for kin that other facts may imply."""
+    return bool(topic) and not DERIVED_KIN.search(topic or "")
 
 
 def topic_words(question: str) -> list[str]:

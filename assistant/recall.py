@@ -11,7 +11,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from assistant.memory_notes import constraint_part, recalled_part, topic_words, unknown_part, unknown_topic
+from assistant.memory_notes import (
+    answers_itself,
+    constraint_part,
+    recalled_part,
+    topic_words,
+    unknown_part,
+    unknown_topic,
+)
 from assistant.prompt import AttachmentContext, PromptPart, PromptRequest
 from assistant.settings import Settings
 from memory.constraints import ConstraintFinder, constraint_of
@@ -197,7 +204,7 @@ class MemoryProvider:
             )
         budget = max(settings.token_budget - approximate_tokens(profile), 0)
         recalled = self.access.recall(request.user, request.text, request.now, request.session_id, budget)
-        part = recalled_part(recalled, settings.layout)
+        part = recalled_part(recalled, settings.layout, request.now)
         if part.text:
             parts.append(part)
         if not settings.notes:
@@ -225,5 +232,5 @@ class NotInMemoryNote:
         topic = unknown_topic(request.text, known)
         if topic is None:
             return None
-        certain = not self.access.ever_mentioned(request.user, topic_words(request.text)[:4])
+        certain = answers_itself(topic) and not self.access.ever_mentioned(request.user, topic_words(request.text)[:4])
         return unknown_part(topic, self.access.settings.memory.layout, certain=certain)

@@ -54,7 +54,8 @@ PAINKILLERS = "ibuprofen aspirin advil nurofen naproxen aleve nsaid nsaids paink
 NUTS = (
     "nut nuts nutella praline marzipan pesto baklava frangipane amaretti nougat granola trail_mix biscotti "
     "macaron macarons gianduja ferrero almond almonds walnut walnuts cashew cashews pistachio pistachios "
-    "pecan pecans hazelnut hazelnuts brazil_nut macadamia pine_nuts korma"
+    "pecan pecans hazelnut hazelnuts brazil_nut macadamia pine_nuts korma banana_bread carrot_cake brownie "
+    "brownies"
 )
 PEANUT = (
     "peanut peanuts satay pad_thai peanut_butter pb&j groundnut gado_gado kung_pao trail_mix snickers reese's "
@@ -93,7 +94,7 @@ TRIGGERS: dict[str, str] = {
     "coeliac": GLUTEN,
     "celiac": GLUTEN,
     "soy": "soy soya tofu soy_sauce edamame miso tempeh soy_milk teriyaki",
-    "sesame": "sesame tahini hummus houmous halva bagel sushi",
+    "sesame": "sesame tahini hummus houmous halva bagel sushi falafel baba_ganoush bibimbap",
     "mustard": "mustard dijon vinaigrette hot_dog",
     "celery": "celery stock soup waldorf",
     "strawberr": "strawberry strawberries eton mess smoothie",
@@ -134,6 +135,7 @@ TRIGGERS: dict[str, str] = {
     "unpasteurized liver pate pâté caffeine coffee espresso swordfish hot_tub jacuzzi sauna roller_coaster "
     "rollercoaster ibuprofen retinol deli_meat salami prosciutto oysters blue_cheese soft_cheese",
     "blood pressure": (
+        "charcuterie cured_meat salami ham raclette cheese_board "
         "ramen instant_noodles processed salt salty sodium soy_sauce bacon crisps pickles "
         "decongestant ibuprofen caffeine energy_drink "
         "liquorice licorice"
@@ -217,7 +219,7 @@ DOMAIN_REQUESTS: dict[str, str] = {
     "drink": "drinks drink bar pub party cocktail night_out celebrate toast happy_hour",
     "films": "film films movie movies watch watching cinema netflix series",
     "travel": "trip trips travel travelling traveling holiday holidays vacation getaway weekend_away abroad visit "
-    "visiting itinerary honeymoon tour city_break quickest_way get_from get_to",
+    "visiting itinerary honeymoon tour city_break quickest_way get_from get_to get_there",
 }
 
 CONSTRAINT_DOMAINS: dict[str, tuple[str, ...]] = {

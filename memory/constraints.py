@@ -53,13 +53,16 @@ CONSTRAINT_PATTERNS: tuple[tuple[ConstraintKind, re.Pattern[str]], ...] = tuple(
         (ConstraintKind.INTOLERANCE, r"\bcan(?:'t|not)\s+(?:eat|digest|have|tolerate)\s+(?P<subject>[\w\s]+)"),
         (
             ConstraintKind.CONDITION,
-            rf"\b(?:i'm|i am|i have|i've got|i got|i've been diagnosed with|i get)\s+(?:an?\s+)?"
+            r"(?:\b(?:i'm|i am|i have|i've got|i got|i've been diagnosed with|i get)"
+            r"|^(?:got|have|been diagnosed with))"
+            rf"\s+(?:an?\s+)?"
             r"(?:[\w-]+\s+)?"
             rf"(?P<subject>{CONDITIONS})\b",
         ),
         (
             ConstraintKind.DIET,
-            r"\b(?:i'm|i am|i've been|i have been|i went|i keep|i eat|i only eat|i eat only|i'm doing|i'm on)"
+            r"(?:^been|\b(?:i'm|i am|i've been|i have been|i went|i keep|i eat|i only eat|i eat only"
+            r"|i'm doing|i'm on|we(?:'re| are| only| keep| eat| only eat)+))"
             r"\s+(?:an?\s+)?"
             rf"(?:strict\s+|fully\s+|mostly\s+)?(?P<subject>{DIETS})\b",
         ),
@@ -68,6 +71,10 @@ CONSTRAINT_PATTERNS: tuple[tuple[ConstraintKind, re.Pattern[str]], ...] = tuple(
             ConstraintKind.MEDICATION,
             r"\b(?:i take|i'm taking|i am taking|i'm on|i am on|i was prescribed"
             r"|i've been prescribed|i have been prescribed|i started taking|i'm now on)\s+(?P<subject>[\w\s'-]+)",
+        ),
+        (
+            ConstraintKind.CONDITION,
+            r"\bmy\s+(?P<subject>(?:blood pressure|cholesterol|blood sugar)\s+is\s+(?:too\s+|very\s+|really\s+)?high)",
         ),
         (ConstraintKind.NEVER, r"\bi\s+(?:don't|do not|never)\s+drink(?P<subject>\s+alcohol)?\b"),
         (
@@ -113,8 +120,22 @@ class Constraint:
 
     @property
     def warning(self) -> str:
-        """The line shown under a reply: ``⚠ You told me you're allergic to peanuts (12 Nov)``."""
-        return f"⚠ You told me {second_person(self.text).rstrip('.')} ({self.said_at:%-d %b})"
+        """The line shown under a reply: ``⚠ You told me you're allergic to peanuts (12 Nov)``; a "never" in the
+        user's own words: ``⚠ You told me: “Never suggest flying to me” (7 Sep)``."""
+        return f"⚠ You told me{self._what_you_said()} ({self.said_at:%-d %b})"
+
+    def _what_you_said(self) -> str:
+        subject = self.subject.lower()
+        if self.kind == ConstraintKind.ALLERGY:
+            return f" you're allergic to {subject}"
+        if self.kind == ConstraintKind.MEDICATION:
+            return f" you take {subject}"
+        if self.kind == ConstraintKind.DIET:
+            return f" you only eat {subject}" if subject in ("halal", "kosher") else f" you're {subject}"
+        if re.match(r"^(?:never|no|nothing|don't|do not)\b", self.text, re.IGNORECASE):
+            return f": “{self.text.rstrip('.')}”"
+        said = second_person(self.text).rstrip(".")
+        return f" {said[:1].lower()}{said[1:]}"
 
 
 def read_constraint(text: str) -> tuple[ConstraintKind, str] | None:

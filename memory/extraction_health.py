@@ -11,10 +11,62 @@ import re
 
 from memory.constraints import ConstraintKind, read_constraint
 from memory.extraction import Candidate
-from memory.extraction_words import sentence_case, slug
+from memory.extraction_words import object_phrase, sentence_case, slug
 from memory.profile import ProfileSection
 from memory.records import MemoryKind
 from memory.voice import second_person
+
+DIETS = "vegetarian|vegan|pescatarian|pescetarian|keto|teetotal|halal|kosher"
+INTOLERANCES = "coeliac|celiac|(?:gluten|lactose|dairy|nut|sugar)[- ](?:free|intolerant)"
+I_AM = r"(?i:i'm|i am|im)"
+HEALTH = ProfileSection.HEALTH
+
+
+def constraint_fact(
+    text: str, key: str, profile: tuple[ProfileSection, str, str], *, kind: MemoryKind, importance: float = 0.9
+) -> Candidate:
+    return Candidate(
+        text=sentence_case(text), kind=kind, key=key, importance=importance, confidence=0.9, profile=profile
+    )
+
+
+def read_diet_and_allergy(clause: str) -> Candidate | None:
+    """The plainest ways to say it: "I'm vegetarian", "I'm lactose intolerant", "I'm allergic to peanuts",
+    "I don't eat pork"."""
+    if match := re.match(
+        rf"^(?:{I_AM}|i've been|i have been)\s+(?:a\s+)?(?:strict\s+)?(?P<diet>{DIETS})\b(?P<rest>.*)$", clause, re.I
+    ):
+        diet = " ".join(f"{match['diet']} {match['rest']}".lower().split())
+        return constraint_fact(f"I am {diet}", "user.diet", (HEALTH, "diet", diet), kind=MemoryKind.CONSTRAINT)
+    if match := re.match(rf"^{I_AM}\s+(?:also\s+|very\s+)?(?P<what>{INTOLERANCES})\b", clause, re.I):
+        what = match["what"].lower()
+        return constraint_fact(
+            f"I am {what}",
+            f"user.intolerance.{slug(what.split()[0].split('-')[0])}",
+            (HEALTH, what, what),
+            kind=MemoryKind.CONSTRAINT,
+        )
+    if match := re.match(
+        rf"^{I_AM}\s+(?:really\s+|very\s+|severely\s+|deathly\s+)?allergic\s+to\s+(?P<rest>.+)$", clause, re.I
+    ):
+        allergen = object_phrase(match["rest"])
+        if allergen:
+            return constraint_fact(
+                f"I'm allergic to {allergen}",
+                f"allergy.{slug(allergen)}",
+                (HEALTH, f"allergic to {allergen.lower()}", f"allergic to {allergen.lower()}"),
+                kind=MemoryKind.CONSTRAINT,
+                importance=0.95,
+            )
+    if match := re.match(
+        r"^i\s+(?:don't|do not|never)\s+eat\s+(?P<food>meat|fish|pork|beef|dairy|eggs|seafood)$", clause, re.I
+    ):
+        food = match["food"].lower()
+        return constraint_fact(
+            f"I don't eat {food}", f"user.diet.{food}", (HEALTH, f"no {food}", f"no {food}"), kind=MemoryKind.CONSTRAINT
+        )
+    return None
+
 
 ADJECTIVES = frozenset("diabetic pregnant coeliac celiac epileptic asthmatic".split())
 KEY_FAMILY = {
@@ -26,7 +78,8 @@ KEY_FAMILY = {
     ConstraintKind.NEVER: "never",
 }
 STARTS_AS_STATEMENT = re.compile(
-    r"^(?:i|i'm|i've|i'd|im|my|never|no|nothing|please never|don't ever|do not ever)\b", re.IGNORECASE
+    r"^(?:i|i'm|i've|i'd|im|my|never|no|nothing|please never|don't ever|do not ever|we|we're|got|been|have)\b",
+    re.IGNORECASE,
 )
 
 
@@ -41,9 +94,15 @@ def read_constraint_statement(clause: str) -> Candidate | None:
     subject_lower = subject.lower()
     if kind == ConstraintKind.ALLERGY:
         text, phrase = f"I'm allergic to {subject}", f"allergic to {subject_lower}"
+    elif kind == ConstraintKind.CONDITION and " is " in subject_lower:  # "my blood pressure is too high"
+        text, phrase = f"My {subject_lower}", subject_lower
     elif kind == ConstraintKind.CONDITION:
         verb = "I'm" if subject_lower in ADJECTIVES else "I have"
         text, phrase = f"{verb} {subject}", subject_lower
+    elif kind == ConstraintKind.DIET and subject_lower in ("halal", "kosher"):
+        text, phrase = f"I only eat {subject_lower}", f"only eats {subject_lower}"
+    elif kind == ConstraintKind.DIET and " " not in subject_lower:
+        text, phrase = f"I'm {subject_lower}", subject_lower
     elif kind == ConstraintKind.MEDICATION:
         text, phrase = f"I take {subject}", f"takes {subject_lower}"
     else:  # the user's own words say it best: "I can't eat spicy food", "Never book me flights"

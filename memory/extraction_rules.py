@@ -14,7 +14,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from memory.extraction import Candidate, ExtractionContext
-from memory.extraction_health import read_constraint_statement
+from memory.extraction_health import read_constraint_statement, read_diet_and_allergy
 from memory.extraction_people import People, introductions, read_person
 from memory.extraction_style import read_style
 from memory.extraction_text import NEGATION, QUOTE, clauses, clean, is_skipped, sentences
@@ -151,44 +151,10 @@ def _is_job(phrase: str) -> bool:
     return bool(head) and head.split()[-1].lower() in PROFESSIONS
 
 
-DIETS = "vegetarian|vegan|pescatarian|pescetarian|keto|teetotal|halal|kosher"
-INTOLERANCES = "coeliac|celiac|(?:gluten|lactose|dairy|nut|sugar)[- ](?:free|intolerant)"
-
-
 def read_health_and_taste(clause: str) -> Candidate | None:
     """Diet, allergies, likes and dislikes, favourites and preferences (negations allowed here)."""
-    if match := re.match(
-        rf"^(?:{I_AM}|i've been|i have been)\s+(?:a\s+)?(?:strict\s+)?(?P<diet>{DIETS})\b(?P<rest>.*)$", clause, re.I
-    ):
-        diet = " ".join(f"{match['diet']} {match['rest']}".lower().split())
-        return _fact(f"I am {diet}", "user.diet", (HEALTH, "diet", diet), kind=MemoryKind.CONSTRAINT)
-    if match := re.match(rf"^{I_AM}\s+(?:also\s+|very\s+)?(?P<what>{INTOLERANCES})\b", clause, re.I):
-        what = match["what"].lower()
-        return _fact(
-            f"I am {what}",
-            f"user.intolerance.{slug(what.split()[0].split('-')[0])}",
-            (HEALTH, what, what),
-            kind=MemoryKind.CONSTRAINT,
-        )
-    if match := re.match(
-        rf"^{I_AM}\s+(?:really\s+|very\s+|severely\s+|deathly\s+)?allergic\s+to\s+(?P<rest>.+)$", clause, re.I
-    ):
-        allergen = object_phrase(match["rest"])
-        if allergen:
-            return _fact(
-                f"I'm allergic to {allergen}",
-                f"allergy.{slug(allergen)}",
-                (HEALTH, f"allergic to {allergen.lower()}", f"allergic to {allergen.lower()}"),
-                kind=MemoryKind.CONSTRAINT,
-                importance=0.95,
-            )
-    if match := re.match(
-        r"^i\s+(?:don't|do not|never)\s+eat\s+(?P<food>meat|fish|pork|beef|dairy|eggs|seafood)$", clause, re.I
-    ):
-        food = match["food"].lower()
-        return _fact(
-            f"I don't eat {food}", f"user.diet.{food}", (HEALTH, f"no {food}", f"no {food}"), kind=MemoryKind.CONSTRAINT
-        )
+    if found := read_diet_and_allergy(clause):
+        return found
     if match := re.match(
         r"^(?P<whose>my|our)\s+(?P<day>(?:wedding\s+)?anniversary|birthday)\s+is\s+(?:on\s+)?(?P<rest>.+)$",
         clause,

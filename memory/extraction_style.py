@@ -28,6 +28,13 @@ STYLE_RULES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
             "I want short answers",
         ),
         (
+            r"\b(?:in|to|within|under|at most)\s+(?P<count>one|a single|two|three|2-3|1|2|3)\s+sentences?\b"
+            r"|\b(?P<words>under|at most|less than|fewer than|max(?:imum)?)\s+(?P<number>\d{2,3})\s+words\b",
+            "length",
+            "{limit}",
+            "I want answers of {limit}",
+        ),
+        (
             rf"\b(?:longer|more detailed|detailed|in-depth|thorough)\s+(?:{ANSWERS}|explanations)",
             "length",
             "detailed",
@@ -47,14 +54,27 @@ STYLE_RULES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
             "I don't want bullet lists in answers",
         ),
         (
+            r"^(?!.*\b(?:don't|do not|never|no|stop|without|fewer|less|quit)\b).*\b(?:answer|reply|respond|use"
+            r"|give me|write|format)\b[\w\s]{0,20}\bbullet(?:s|\s+points|\s+lists)\b",
+            "format",
+            "bullet points",
+            "I want answers in bullet points",
+        ),
+        (
+            r"\bmetric(?:\s+units)?\b(?!\s+(?:ton|system\s+of))",
+            "units",
+            "metric units",
+            "I want metric units",
+        ),
+        (
             r"\bbe\s+(?:more\s+)?(?P<tone>casual|formal|friendly|direct|blunt)\b",
             "tone",
             "{tone}",
             "I want a {tone} tone",
         ),
         (
-            rf"^(?:please\s+|always\s+|(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:answer|reply|respond|write|talk"
-            rf"|speak)(?:\s+to\s+me)?(?:\s+back)?(?:\s+only)?\s+in\s+(?P<language>{LANGUAGES})\b"
+            rf"(?:^|\b(?:please|always|can you|could you|would you)\s+(?:please\s+|always\s+|only\s+)*)(?:answer|reply"
+            rf"|respond|write|talk|speak)(?:\s+(?:to\s+)?me)?(?:\s+back)?(?:\s+only)?\s+in\s+(?P<language>{LANGUAGES})\b"
             rf"|\b{ANSWERS}\s+in\s+(?P<language2>{LANGUAGES})\b"
             rf"|\b(?:switch|go|change)\s+(?:back\s+)?to\s+(?P<language3>{LANGUAGES})\b",
             "language",
@@ -65,15 +85,41 @@ STYLE_RULES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
 )
 
 
+def _limit(groups: dict[str, str]) -> str:
+    """ "one sentence", "2-3 sentences", "under 50 words"."""
+    if count := groups.get("count"):
+        count = "one" if count in ("a single", "1") else count
+        return f"{count} sentence" + ("" if count == "one" else "s")
+    if number := groups.get("number"):
+        return f"at most {number} words"
+    return ""
+
+
+NICKNAME = re.compile(r"\b(?:call|calling)\s+me\s+(?P<name>[A-Z][\w'-]+)")
+
+
 def read_style(sentence: str) -> list[Candidate]:
     """How the user wants answers, from an instruction that is otherwise a request ("keep it short")."""
     found = []
+    introduction = re.match(r"^(?:you can |please |just )?call me\s+\w+[.!]?$", sentence.strip(), re.IGNORECASE)
+    if not introduction and (match := NICKNAME.search(sentence)):  # "so you may as well call me Doc too"
+        found.append(
+            Candidate(
+                text=f"Call me {match['name']}",
+                kind=MemoryKind.PREFERENCE,
+                key="style.address",
+                importance=0.9,
+                confidence=0.9,
+                profile=(STYLE, "address me as", match["name"]),
+            )
+        )
     for pattern, key, value, text in STYLE_RULES:
         if match := pattern.search(sentence):
             groups = {name: value for name, value in match.groupdict().items() if value}
             words = {"tone": groups.get("tone", "").lower()}
             language = groups.get("language") or groups.get("language2") or groups.get("language3") or ""
             words["language"] = name_case(language.lower())
+            words["limit"] = _limit(groups)
             found.append(
                 Candidate(
                     text=text.format(**words),

@@ -16,7 +16,9 @@ LEADING = re.compile(
     r"^(?:actually|oh|ah|well|so|btw|by the way|also|and|but|haha+|hah|lol|ok|okay|yeah|yes|yep|no|nope|hey"
     r"|correction|update|fyi|anyway|just so you know|fun fact|guess what|um+|hmm+|oh and|plus|oops|honestly|ugh+"
     r"|hah|ha|wow|alright|right|hi|hello|hey there|(?:quick|small|little|big|another|one more)\s+(?:update|thing)"
-    r"|for the record|heads up|just a heads up|note that|side note|one more thing|real quick"
+    r"|for the record|(?:just\s+)?(?:a\s+)?heads up(?:\s+that)?|note that|side note|one more thing|real quick"
+    r"|just so you know(?:\s+that)?|(?:i\s+)?(?:just\s+)?found out(?:\s+that)?|(?:it\s+)?turns out(?:\s+that)?"
+    r"|(?:my\s+)?(?:doctor|gp|dentist|nurse)\s+(?:says|said|told me)(?:\s+that)?"
     r"|i (?:should|must|need to|have to|forgot to|meant to|wanted to|want to|ought to)\s+(?:probably\s+|also\s+)?"
     r"(?:mention|say|tell you|add|let you know|point out)(?:\s+that)?"
     r"|(?:let me|lemme) (?:mention|tell you|add)(?:\s+that)?)\b[,:;!.\s-]*",

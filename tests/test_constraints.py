@@ -111,8 +111,47 @@ def test_a_compound_sentence_becomes_separate_memories_with_a_constraint_among_t
         ),
         ("I have type 2 diabetes, so go easy on the cake ideas", "I have type 2 diabetes", MemoryKind.CONSTRAINT),
         ("fyi I'm on warfarin now", "I take warfarin", MemoryKind.CONSTRAINT),
+        ("just so you know we only eat halal, at home and out.", "I only eat halal", MemoryKind.CONSTRAINT),
+        ("got type 2 diabetes, diagnosed back in 2023", "I have type 2 diabetes", MemoryKind.CONSTRAINT),
+        (
+            "heads up that I'm severely allergic to shellfish: shrimp, crab, all of it.",
+            "I'm allergic to shellfish",
+            MemoryKind.CONSTRAINT,
+        ),
+        ("Found out I'm lactose intolerant the hard way lol.", "I am lactose intolerant", MemoryKind.CONSTRAINT),
+        ("doctor says my blood pressure is too high, so no salt", "My blood pressure is high", MemoryKind.CONSTRAINT),
+        ("been vegetarian since I was 15.", "I'm vegetarian", MemoryKind.CONSTRAINT),
+        (
+            "I'm allergic to sesame, so can you suggest a stir fry sauce?",
+            "I'm allergic to sesame",
+            MemoryKind.CONSTRAINT,
+        ),
+        (
+            "can you help me write a birthday message for my brother Pedro?",
+            "My brother is called Pedro",
+            MemoryKind.PERSON,
+        ),
     ],
 )
 def test_everyday_phrasings_are_remembered(said: str, text: str, kind: MemoryKind) -> None:
     found = [(candidate.text, candidate.kind) for candidate in RuleExtractor().extract(said, SAID_AT)]
     assert (text, kind) in found
+
+
+@pytest.mark.parametrize(
+    ("said", "text"),
+    [
+        ("can you answer in bullet points from now on?", "I want answers in bullet points"),
+        ("please always reply to me in Spanish, even when I write in English", "I want answers in Spanish"),
+        ("small request: please answer me in French.", "I want answers in French"),
+        ("please use metric units only with me.", "I want metric units"),
+        ("Answer me in one sentence, I mean it.", "I want answers of one sentence"),
+        ("Everyone calls me Doc, so you may as well call me Doc too.", "Call me Doc"),
+    ],
+)
+def test_how_the_user_wants_answers_is_remembered(said: str, text: str) -> None:
+    assert text in [candidate.text for candidate in RuleExtractor().extract(said, SAID_AT)]
+
+
+def test_a_question_names_nobody_by_a_lower_case_word() -> None:
+    assert RuleExtractor().extract("What is my dog called?", SAID_AT) == []
