@@ -2,7 +2,7 @@
 
     python bench/locomo.py --data ../shared/data/locomo/locomo_dev.json            # rule extraction
     python bench/locomo.py --data FILE --fast                                      # no extraction: turns only
-    python bench/locomo.py --data FILE --fast --answer 20                          # + answers by the local model
+    python bench/locomo.py --data FILE --fast --answer 50                          # + 200 answers by the local model
 
 Each conversation goes through the real write path (both speakers' turns, each with its session's date
 and the turn before it as context) into a fresh data dir. For every question with evidence (categories
@@ -11,7 +11,9 @@ provenance to LoCoMo dialog ids. One JSON object on stdout; progress on stderr.
 
 Output keys: recall_any / recall_all ({"1","5","10","20"}, overall), by_category (the same per category),
 context_tokens_at_10, ingest_turns_per_s, search_ms_p50, search_ms_p95, questions, memories_extracted,
-and with --answer: answer_f1 {"retrieved", "evidence_only"}.
+and with --answer N (N questions per category): answer_f1 {"retrieved", "evidence_only", "by_category", "questions"},
+the notes placed as the app places them (``--layout beside``: next to the question; ``system``: in the system
+prompt).
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 from machine import describe_machine  # noqa: E402 - bench/machine.py, beside this script
 
+from assistant.memory_notes import memory_line  # noqa: E402
 from memory.episodes import Turn  # noqa: E402
-from memory.retrieval import Retriever, render_line  # noqa: E402
+from memory.retrieval import Retriever  # noqa: E402
 from memory.system import open_memory  # noqa: E402
 from memory.timeparse import parse_session_datetime  # noqa: E402
 
@@ -132,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N conversations")
     parser.add_argument("--answer", type=int, default=0, help="answer N questions per category with the local model")
     parser.add_argument("--profile", default="default", help="model profile for --answer")
+    parser.add_argument("--backend", default="transformers", help="model backend for --answer")
+    parser.add_argument("--layout", choices=["beside", "system"], default="beside", help="where --answer's notes go")
     parser.add_argument("--chroma-url", help="use a Chroma server instead of an embedded store")
     arguments = parser.parse_args(argv)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -173,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 to_answer.append(
                     {
                         "qa": qa,
-                        "retrieved": "\n".join(render_line(r.memory) for r in recalled[:10]),
+                        "retrieved": "\n".join(filter(None, (memory_line(r.memory) for r in recalled[:10]))),
                         "evidence": "\n".join(
                             f"({text_of[d].said_at:%d %b %Y}) {text_of[d].speaker}: {text_of[d].text}"
                             for d in sorted(evidence_ids(qa["evidence"]))
@@ -194,34 +199,57 @@ def main(argv: list[str] | None = None) -> int:
         result["search_ms_p50"] = round(ordered[len(ordered) // 2], 2)
         result["search_ms_p95"] = round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 2)
     if arguments.answer:
-        result["answer_f1"] = answer_questions(to_answer, arguments.answer, arguments.profile)
+        result["answer_f1"] = answer_questions(
+            to_answer, arguments.answer, arguments.profile, arguments.backend, arguments.layout
+        )
     result["machine"] = describe_machine()
     print(json.dumps(result, indent=2))
     return 0
 
 
-def answer_questions(items: list[dict[str, Any]], per_category: int, profile: str) -> dict[str, Any]:
-    """Token F1 of the local model's answers with the retrieved context vs. with the evidence turns alone."""
+def answer_questions(
+    items: list[dict[str, Any]], per_category: int, profile: str, backend: str, layout: str
+) -> dict[str, Any]:
+    """Token F1 of the local model's answers with the retrieved context vs. with the evidence turns alone,
+    overall and per category (the retrieved context's)."""
     from assistant.models import CancelToken, ChatMessage, GenerationOptions
     from assistant.models.handle import ModelHandle
     from assistant.settings import load_settings
 
-    settings = load_settings(model={"profile": profile})
+    settings = load_settings(model={"profile": profile, "backend": backend})
     model = ModelHandle(settings.model, settings.cache_dir, None).get()
     options = GenerationOptions(max_new_tokens=32, temperature=0.0)
     chosen: list[dict[str, Any]] = []
     for category in CATEGORIES:
         chosen += [item for item in items if item["qa"]["category"] == category][:per_category]
     scores: dict[str, list[float]] = {"retrieved": [], "evidence_only": []}
-    for item in chosen:
+    by_category: dict[str, list[float]] = {}
+    for number, item in enumerate(chosen, 1):
         for name, context in (("retrieved", item["retrieved"]), ("evidence_only", item["evidence"])):
-            messages = [
-                ChatMessage("system", "Answer from these notes in a few words.\n" + context),
-                ChatMessage("user", item["qa"]["question"]),
-            ]
+            question = item["qa"]["question"]
+            if layout == "system":
+                messages = [
+                    ChatMessage("system", "Answer from these notes in a few words.\n" + context),
+                    ChatMessage("user", question),
+                ]
+            else:  # as the app does: the notes next to the question, where a small model reads them
+                messages = [
+                    ChatMessage("system", settings.chat.persona),
+                    ChatMessage(
+                        "user", f"Notes from earlier conversations:\n{context}\n\n{question}\nAnswer in a few words."
+                    ),
+                ]
             answer = "".join(model.stream(messages, options, CancelToken()))
-            scores[name].append(token_f1(answer, item["qa"].get("answer", "")))
-    return {name: round(statistics.fmean(values), 4) for name, values in scores.items()} | {"questions": len(chosen)}
+            score = token_f1(answer, item["qa"].get("answer", ""))
+            scores[name].append(score)
+            if name == "retrieved":
+                by_category.setdefault(str(item["qa"]["category"]), []).append(score)
+        print(f"answered {number}/{len(chosen)}", file=sys.stderr, flush=True)
+    return (
+        {name: round(statistics.fmean(values), 4) for name, values in scores.items() if values}
+        | {"by_category": {name: round(statistics.fmean(values), 4) for name, values in sorted(by_category.items())}}
+        | {"questions": len(chosen), "backend": backend, "profile": profile, "layout": layout}
+    )
 
 
 if __name__ == "__main__":

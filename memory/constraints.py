@@ -79,12 +79,18 @@ CONSTRAINT_PATTERNS: tuple[tuple[ConstraintKind, re.Pattern[str]], ...] = tuple(
         (ConstraintKind.NEVER, r"\bi\s+(?:don't|do not|never)\s+drink(?P<subject>\s+alcohol)?\b"),
         (
             ConstraintKind.NEVER,
-            r"\b(?:never|don't ever|do not ever)\s+(?:want\s+to\s+|suggest\s+|recommend\s+|book\s+"
-            r"|plan\s+)?(?:me\s+)?(?:any\s+)?(?P<subject>[\w\s'-]+)",
+            r"\b(?:never|don't ever|do not ever)\s+(?:want\s+to\s+|suggest\s+|recommend\s+|book\s+|plan\s+|give\s+"
+            r"|offer\s+|send\s+|eat\s+|drink\s+)(?:me\s+)?(?:any\s+)?(?P<subject>[\w\s'-]+)",
         ),
         (ConstraintKind.NEVER, r"\b(?:terrified|scared|afraid)\s+of\s+(?P<subject>[\w\s'-]+)"),
         (ConstraintKind.NEVER, r"\bi\s+can(?:'t|not)\s+(?P<subject>drive|swim|ride a bike|cycle|ski)\b"),
+        (
+            ConstraintKind.NEVER,
+            r"\bi(?:'ve|\s+have)?\s+never\s+(?:even\s+)?"
+            r"(?P<subject>driven|flown|learn(?:ed|t) to drive|had a licen[cs]e)",
+        ),
         (ConstraintKind.NEVER, r"^no\s+(?P<subject>[\w\s'-]+?)\s+(?:ever|please|for me|at all)\b"),
+        (ConstraintKind.CONDITION, r"^(?P<subject>(?:type\s+[12]\s+)?diabetic|coeliac|celiac|pregnant)\b"),
         (
             ConstraintKind.CONDITION,
             r"\bi\s+get\s+(?:\w+\s+)?(?P<subject>seasick|carsick|airsick|motion sickness|migraines)",
@@ -201,7 +207,16 @@ SAFE_FOODS = (
     "lentils beans tofu avocado tomato tomatoes carrot carrots broccoli spinach mushroom mushrooms quinoa steak "
     "salmon roast tea coffee water"
 )
-SPECIFIC_THINGS = _term_pattern(f"{ALL_FOODS} {SAFE_FOODS}")
+# A named dish or ingredient, not the open words of a request ("a dessert", "a treat", "drinks").
+SPECIFIC_THINGS = _term_pattern(
+    " ".join(
+        sorted(
+            set(f"{ALL_FOODS} {SAFE_FOODS}".split())
+            - set(DOMAIN_REQUESTS["food"].split())
+            - set(DOMAIN_REQUESTS["drink"].split())
+        )
+    )
+)
 GROUND_TRAVEL = _term_pattern("train trains rail railway bus coach drive driving car cycle cycling walk walking")
 
 

@@ -38,7 +38,8 @@ NAMING = re.compile(
     re.IGNORECASE,
 )
 HAVING = re.compile(
-    rf"^(?:i|we)\s+(?:just\s+)?(?:have|'ve got|have got|got|adopted|rescued|own|'ve adopted|have adopted)\s+"
+    r"^(?:i|we|(?:my\s+\w+\s+)?\w+\s+and\s+i)\s+(?:just\s+)?"
+    r"(?:have|'ve got|have got|got|adopted|rescued|own|'ve adopted|have adopted)\s+"
     rf"(?:a|an|another)\s+(?:\w+\s+)?{RELATION}\s+(?:called|named)\s+{NAME}(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -51,7 +52,8 @@ NOT_A_NAME = (
     frozenset(
         """is was has had lives lived moved works worked just always never really also still recently finally and
     who that loves likes hates turned got gets will would can could should and or but in at from on to with
-    and says said thinks keeps started plays goes called named""".split()
+    and says said thinks keeps started plays goes called named actually currently usually sometimes now often
+    probably apparently basically literally totally definitely even only here there too""".split()
     )
     | PHRASE_STOP
 )
@@ -118,6 +120,19 @@ def _is_name(word: str, people: People) -> bool:
     return word.lower() in people.known or (word[:1].isupper() and word.lower() not in NOT_A_NAME)
 
 
+# What follows a name in "my sister ama lives in accra": typed in lower case, a name is only taken as one
+# when a verb like these comes right after it.
+AFTER_A_NAME = re.compile(
+    r"^(?:lives|lived|is|was|has|had|moved|works|worked|got|and|turned|'s|loves|likes|plays|goes|started|just"
+    r"|still|recently|finally|relocated|teaches|studies|runs|owns|died|passed|married|left|joined)\b",
+    re.IGNORECASE,
+)
+
+
+def _lower_case_name(word: str, after: str) -> bool:
+    return word.isalpha() and len(word) > 1 and word.lower() not in NOT_A_NAME and bool(AFTER_A_NAME.match(after))
+
+
 def subject(clause: str, people: People) -> tuple[Person, str, bool] | None:
     """The person a clause is about, the rest of it, and whether the clause introduces them by name, when
     they are one of the user's."""
@@ -130,7 +145,9 @@ def subject(clause: str, people: People) -> tuple[Person, str, bool] | None:
     if match := MY_RELATION.match(clause):
         relation, rest = match["rel"].lower(), (match["rest"] or "").strip()
         first = rest.split()[0].strip(".,!") if rest and not rest.startswith("'") else ""
-        if first and _is_name(first, people) and (first[:1].isupper() or len(rest.split()) > 1):
+        after = rest[len(first) :].strip()
+        named = _is_name(first, people) or _lower_case_name(first, after)
+        if first and named and (first[:1].isupper() or len(rest.split()) > 1):
             person = people.learn(Person(relation, name_case(first)))
             return person, rest[len(first) :].strip(" .,!"), True
         return Person(relation, people.named(relation)), rest, False
@@ -306,10 +323,30 @@ INLINE = re.compile(
 )
 
 
+PET_IN_PASSING = re.compile(
+    rf"\b(?:i|we)\s+(?:just\s+|finally\s+)?(?:have|'ve got|have got|got|adopted|rescued|own)\s+(?:a|an)\s+"
+    rf"(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS})\s+(?:called|named)\s+(?P<name>[A-Za-zÀ-ÿ][\w-]*)",
+    re.IGNORECASE,
+)
+
+
 def introductions(clause: str, people: People) -> list[Candidate]:
     """People named in passing ("… living in toronto with my husband david and our kids"): who they are
     to the user is worth keeping even when the clause is about something else."""
     found = []
+    for match in PET_IN_PASSING.finditer(clause):  # "my girlfriend neve and i have a greyhound called pickle"
+        if match.start() == 0 or match["name"].lower() in NOT_A_NAME:
+            continue
+        pet = people.learn(Person(match["rel"].lower(), name_case(match["name"])))
+        found.append(
+            Candidate(
+                text=f"I have a {pet.relation} called {pet.name}",
+                kind=MemoryKind.PET,
+                key=f"pet.{pet.id}",
+                importance=0.8,
+                profile=pet.profile(""),
+            )
+        )
     for match in INLINE.finditer(clause):
         name, relation = match["name"], match["rel"].lower()
         if match.start() == 0 or name.lower() in NOT_A_NAME or name.lower() in PET_WORDS:

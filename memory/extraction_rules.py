@@ -109,6 +109,13 @@ def read_work(clause: str, said_at: datetime) -> Candidate | None:
     if match := re.match(r"^i\s+(?:work|'m working|am working)\s+as\s+(?:a|an)\s+(?P<job>.+)$", clause, re.I):
         job = match["job"]
     elif match := re.match(
+        r"^i\s*(?:'ve|have)?\s+(?:just\s+)?(?:accepted|got|landed|started|taken|took)\s+(?:a\s+|the\s+)?(?:new\s+)?"
+        r"(?:job|position|role)\s+as\s+(?:a|an)\s+(?P<job>.+)$",
+        clause,
+        re.I,
+    ):
+        job = match["job"]
+    elif match := re.match(
         r"^i\s+(?:just\s+)?(?:got|was|have been|'ve been)\s+promoted\s+to\s+(?P<job>.+)$", clause, re.I
     ):
         job = re.sub(r"^(?:a|an|the)\s+", "", match["job"], flags=re.IGNORECASE)

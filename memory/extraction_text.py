@@ -35,7 +35,7 @@ CLAUSE_BREAK = re.compile(
     r"|,\s*(?=(?:i|i'm|i've|i'll|she|he|she's|he's|we|we're|they|they're|it|it's|my|not)\b)"
     r"|\s+(?:and|but|so|because)\s+(?=(?:i(?!\s+(?:are|were|have|'ve)\b)|i'm|i've|she|he|she's|he's|it|it's"
     r"|my|our)\b)"
-    r"|,\s*(?=like\b)|:\s+|;\s*|\s+[-–—]\s+",
+    r"|,\s*(?=like\b)|:\s+|;\s*|\s+[-–—]\s+|(?<=\w)\s+(?=if\s)",
     re.IGNORECASE,
 )
 TAG_QUESTION = re.compile(
@@ -105,8 +105,12 @@ def clauses(sentence: str) -> list[str]:
         head, _, tag = sentence.rpartition(",")
         if head and TAG_QUESTION.match(tag.strip()):
             parts = [part for part in CLAUSE_BREAK.split(head) if part and part.strip()]
-        else:  # "I'm allergic to sesame, so can you suggest a sauce?": the statement before the question stands
+        elif len(parts) > 1:  # "I'm allergic to sesame, so can you suggest a sauce?": the statement stands
             parts = parts[:-1]
+        elif head and len(tag.split()) <= 6:  # "… and she loves gardening, any gift ideas?"
+            parts = [part for part in CLAUSE_BREAK.split(head) if part and part.strip()]
+        else:
+            parts = []
     cleaned = [clean(fragment) for part in parts for fragment in _introduction(clean(part))]
     return [part for part in cleaned if part and not QUESTION_START.match(part) and not SMALL_TALK.fullmatch(part)]
 

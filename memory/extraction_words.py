@@ -16,7 +16,8 @@ RELATIONS = (
 )
 PETS = (
     "dog|puppy|pup|cat|kitten|rabbit|bunny|hamster|guinea pig|parrot|budgie|bird|goldfish|fish|horse|pony"
-    "|tortoise|turtle|snake|lizard|gecko|ferret|hen|chicken|rat|mouse|cockatiel"
+    "|tortoise|turtle|snake|lizard|gecko|ferret|hen|chicken|rat|mouse|cockatiel|greyhound|labrador|lab|terrier"
+    "|spaniel|collie|poodle|beagle|dachshund|pug|husky|retriever|shepherd|whippet|lurcher|tabby"
 )
 PET_WORDS = frozenset(PETS.split("|"))
 RELATION_PREFIX = r"(?:(?:older|younger|little|big|twin|oldest|youngest|eldest|baby|new|old|rescue)\s+)?"

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
+from memory.constraints import constraint_of
 from memory.episodes import EpisodeIndex, Turn
 from memory.extraction import Candidate, ExtractionContext, Extractor
 from memory.extraction_people import people_in
@@ -275,6 +276,8 @@ class MemoryWriter:
         )
         nearest = self.memories.search(user, new.text, k=8)
         same_slot = [memory for memory in self.memories.store.all(user) if new.key and memory.key == new.key]
+        if candidate.kind == MemoryKind.CONSTRAINT and not same_slot and self._constraint_known(user, new):
+            return WriteReport(skipped=[new.text])  # "I can't eat peanuts, remember?" after "I'm allergic to peanuts"
         wording = normalised(new.text)
         if any(normalised(memory.text) == wording for memory in [*same_slot, *(s.memory for s in nearest)]):
             return WriteReport(skipped=[new.text])
@@ -300,6 +303,17 @@ class MemoryWriter:
         self.memories.add(new, reason)
         self._apply_profile(user, candidate, new.id)
         return WriteReport(changes=[self._last_change(user, new.id)])
+
+    def _constraint_known(self, user: str, new: Memory) -> bool:
+        """Whether an active constraint already covers what ``new`` is about (the same subject, any wording)."""
+        stated = constraint_of(new)
+        if stated is None:
+            return False
+        subject = _singular(stated.subject)
+        return any(
+            (known := constraint_of(memory)) is not None and _singular(known.subject) == subject
+            for memory in self.memories.store.active_of_kind(user, MemoryKind.CONSTRAINT)
+        )
 
     def _extend(self, user: str, old: Memory, new: Memory, candidate: Candidate, reason: str) -> WriteReport:
         change = self.memories.revise(
@@ -362,6 +376,10 @@ class MemoryWriter:
 
     def _last_change(self, user: str, memory_id: str) -> MemoryChange:
         return self.memories.history(user, memory_id)[-1]
+
+
+def _singular(subject: str) -> str:
+    return re.sub(r"(?:es|s)$", "", subject.lower().strip())
 
 
 def _compatible(old: Memory, new: Memory) -> bool:
