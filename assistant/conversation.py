@@ -46,6 +46,8 @@ class ReplyResult:
     user_text: str = ""
     said_at: datetime | None = None
     attachments: tuple[AttachmentContext, ...] = ()
+    answered_by_app: bool = False
+    """The app replied itself ("I don't know your mother's name yet"): no model speed to report."""
 
     @property
     def notices(self) -> list[str]:
@@ -54,7 +56,7 @@ class ReplyResult:
 
     @property
     def decode_tokens_per_s(self) -> float | None:
-        if self.time_to_first_token_s is None or self.completion_tokens < 2:
+        if self.time_to_first_token_s is None or self.completion_tokens < 2 or self.answered_by_app:
             return None
         decode_time = self.total_s - self.time_to_first_token_s
         return (self.completion_tokens - 1) / decode_time if decode_time > 0 else None
@@ -212,6 +214,7 @@ class Conversation:
         pieces: list[str] = []
         # The app answers itself where it is sure ("I don't know your mother's name yet"): a small model invents.
         own_reply = next((part.reply for part in parts if part.reply), "")
+        result.answered_by_app = bool(own_reply)
         try:
             for piece in [own_reply] if own_reply else self.model.stream(messages, self.options, cancel):
                 if result.time_to_first_token_s is None:

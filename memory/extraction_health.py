@@ -78,7 +78,8 @@ KEY_FAMILY = {
     ConstraintKind.NEVER: "never",
 }
 STARTS_AS_STATEMENT = re.compile(
-    r"^(?:i|i'm|i've|i'd|im|my|never|no|nothing|please never|don't ever|do not ever|we|we're|got|been|have)\b",
+    r"^(?:i|i'm|i've|i'd|im|my|never|no|nothing|please never|don't ever|do not ever|we|we're|got|been|have"
+    r"|(?:type\s+[12]\s+)?diabetic|coeliac|celiac|pregnant)\b",
     re.IGNORECASE,
 )
 
@@ -97,7 +98,7 @@ def read_constraint_statement(clause: str) -> Candidate | None:
     elif kind == ConstraintKind.CONDITION and " is " in subject_lower:  # "my blood pressure is too high"
         text, phrase = f"My {subject_lower}", subject_lower
     elif kind == ConstraintKind.CONDITION:
-        verb = "I'm" if subject_lower in ADJECTIVES else "I have"
+        verb = "I'm" if subject_lower.split()[-1] in ADJECTIVES else "I have"
         text, phrase = f"{verb} {subject}", subject_lower
     elif kind == ConstraintKind.DIET and subject_lower in ("halal", "kosher"):
         text, phrase = f"I only eat {subject_lower}", f"only eats {subject_lower}"

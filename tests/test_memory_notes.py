@@ -71,6 +71,7 @@ def test_a_question_about_something_never_told_is_answered_by_the_app_without_in
     calls = len(fake_model.received)
     conversation = say(assistant, "What's my mother's name?", new_chat=True)
     assert len(fake_model.received) == calls  # the model, which would invent a name, is not asked
+    assert conversation.last_reply.answered_by_app and conversation.last_reply.decode_tokens_per_s is None
     assert conversation.last_reply.text == (
         "I don't know your mother's name yet: you haven't told me. If you tell me, I'll remember it."
     )
@@ -118,3 +119,23 @@ def test_the_system_layout_keeps_everything_in_the_system_prompt(
     system, message = fake_model.received[-1]
     assert message.content == "Any good satay recipes?"
     assert "I'm allergic to peanuts" in system.content and "warn them first" in system.content
+
+
+def test_a_recalled_turn_keeps_only_what_the_user_stated_and_says_how_long_ago() -> None:
+    from datetime import UTC, datetime
+
+    from assistant.memory_notes import how_long_ago, memory_line
+    from memory.records import Memory, MemoryKind
+
+    said = datetime(2026, 10, 26, 18, 0, tzinfo=UTC)
+    turn = Memory(
+        user="marta",
+        kind=MemoryKind.EPISODE,
+        said_at=said,
+        text="We got a dog! Her name is Bimba. Any tips for the first week? Can you suggest a bed for her?",
+    )
+    now = datetime(2026, 11, 16, 18, 0, tzinfo=UTC)
+    assert memory_line(turn, now) == "- We got a dog! Her name is Bimba (26 Oct 2026, 3 weeks ago)"
+    only_asks = turn.model_copy(update={"text": "give me a python one-liner to reverse a string"})
+    assert memory_line(only_asks, now) is None  # an old request would be answered again by a small model
+    assert [how_long_ago(now.replace(day=day), now) for day in (16, 15, 13)] == ["today", "yesterday", "3 days ago"]

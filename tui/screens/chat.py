@@ -267,7 +267,9 @@ class ChatScreen(Screen[None]):
             await pending.reply_view.finish(text, status=result.status, footer=footer)
             if result.notices:  # shown whatever the model wrote: a small model may ignore an allergy
                 warning = MessageView("notice warning", "\n\n".join(result.notices), header="from your memory")
-                await self.query_one("#messages", VerticalScroll).mount(warning, after=pending.reply_view)
+                messages = self.query_one("#messages", VerticalScroll)
+                await messages.mount(warning, after=pending.reply_view)
+                messages.scroll_end(animate=False)
             status = self.query_one(StatusLine)
             status.tokens_per_s = result.decode_tokens_per_s
             status.session_title = self.conversation.session.title

@@ -1,0 +1,43 @@
+"""The way people type in a chat: lower case, several facts at once, facts beside a question."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from memory.extraction_rules import RuleExtractor
+
+SAID_AT = datetime(2026, 11, 12, 17, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (
+            "my sister ama lives in accra and my mum efua is still up in manchester, i miss them both",
+            {"My sister Ama lives in Accra", "My mum is called Efua"},
+        ),
+        ("my girlfriend neve and i have a rescue greyhound called pickle", {"I have a greyhound called Pickle"}),
+        (
+            "big news: i've accepted a job as a ui designer at halcyon games",
+            {"I work as an ui designer at halcyon games"},
+        ),
+        ("my mum's birthday is on the 2nd of may, any gift ideas?", {"My mum's birthday is on the 2nd of may"}),
+        ("oh and i get migraines if i skip meals", {"I have migraines"}),
+        ("type 1 diabetic here btw", {"I'm type 1 diabetic"}),
+    ],
+)
+def test_casual_messages_give_their_facts(said: str, expected: set[str]) -> None:
+    assert expected <= {candidate.text for candidate in RuleExtractor().extract(said, SAID_AT)}
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "if i ever moved to japan i'd want to live somewhere like kyoto",
+        "what would be a good name for a second dog, just hypothetically?",
+        "I never did, obviously.",
+    ],
+)
+def test_hypotheticals_questions_and_asides_give_nothing_about_a_new_person_or_constraint(said: str) -> None:
+    found = RuleExtractor().extract(said, SAID_AT)
+    assert not [candidate for candidate in found if candidate.kind.value in ("person", "pet", "constraint")]
