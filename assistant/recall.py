@@ -195,7 +195,7 @@ class MemoryProvider:
         if profile:
             parts.append(
                 PromptPart(
-                    "About the person you are talking to (speak to them as \"you\")",
+                    'About the person you are talking to (speak to them as "you")',
                     profile,
                     order=20,
                     source=self.name,
