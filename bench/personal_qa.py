@@ -13,8 +13,8 @@ says why: "not recalled" (the needed memory never reached the prompt) or "recall
 Then ``other_user`` asks the other users' questions and must get none of their answers.
 
 Output (JSON): accuracy, recalled, used_when_recalled, by_category, constraints_with_warning (a constraint
-question counts when the reply warns or the app showed its warning line), other_user, reply latency p50/p95,
-and per-question rows.
+question counts when the reply warns or the app showed its warning line), other_user, reply and first-token
+latency p50/p95 and decode speed (model replies only), answered_by_app, and per-question rows.
 """
 
 from __future__ import annotations
@@ -101,7 +101,9 @@ def run_question(assistant: Assistant, user: str, question: dict, max_new_tokens
         "recalled": recalled,
         "miss": None if right else ("not recalled" if recalled is False else "recalled, not used"),
         "warnings": result.notices,
+        "answered_by_app": result.answered_by_app,
         "ttft_s": round(result.time_to_first_token_s or 0.0, 3),
+        "decode_tok_s": None if result.decode_tokens_per_s is None else round(result.decode_tokens_per_s, 1),
         "total_s": round(result.total_s, 3),
     }
 
@@ -131,7 +133,8 @@ def summarise(rows: list[dict], others: list[dict], settings: Settings, seconds:
     recalled = [row for row in recalled_rows if row["recalled"]]
     constraint_rows = by_category.get("constraint", [])
     totals = sorted(row["total_s"] for row in rows)
-    first_tokens = sorted(row["ttft_s"] for row in rows)
+    first_tokens = sorted(row["ttft_s"] for row in rows if not row["answered_by_app"])
+    decode = sorted(row["decode_tok_s"] for row in rows if row["decode_tok_s"] is not None)
     return {
         "accuracy": _share(rows, "right"),
         "questions": len(rows),
@@ -150,6 +153,8 @@ def summarise(rows: list[dict], others: list[dict], settings: Settings, seconds:
         "reply_s_p95": _percentile(totals, 0.95),
         "first_token_s_p50": _percentile(first_tokens, 0.5),
         "first_token_s_p95": _percentile(first_tokens, 0.95),
+        "decode_tok_s_p50": _percentile(decode, 0.5),
+        "answered_by_app": sum(row["answered_by_app"] for row in rows),
         "settings": {
             "backend": settings.model.backend,
             "profile": settings.model.profile,
