@@ -104,3 +104,13 @@ def test_thats_not_bo_keeps_the_photo_apart(assistant: Assistant) -> None:
     assert assistant.attachments.prepare(claimed[0], "sam").recognised == ""
     assert assistant.attachments.prepare(BO / "2.jpg", "sam").recognised == "Bo, your dog"
     assert len(assistant.memory.get().concepts.require("sam", "Bo").photos) == 2  # references untouched
+
+
+def test_a_person_introduced_with_a_photo_is_a_person_memory_and_a_concept(assistant: Assistant) -> None:
+    conversation = assistant.conversation("sam")
+    photo = assistant.attachments.prepare(SHARED_DATA / "images" / "grace_hopper.jpg", "sam")
+    list(conversation.send("This is my grandmother Grace", attachments=[photo.context()]))
+    report = conversation.remember_last_turn()
+    assert report is not None and report.notes == ["I'll recognise Grace (your grandmother) now (1 photo)"]
+    assert "My grandmother is called Grace" in [memory.text for memory in report.remembered]
+    assert "Grace (grandmother)" in assistant.memory.get().profile.render("sam")[0]
