@@ -88,6 +88,9 @@ bench: setup
 	$(BIN)/python bench/chat.py --profile tiny
 	$(BIN)/python bench/locomo.py --data $(LOCOMO)
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/extraction.py --data bench/data/extraction_heldout3.json
+	$(BIN)/python bench/constraints.py --data bench/data/constraint_pairs_heldout.json
+	$(BIN)/python bench/personal_qa.py
 	$(BIN)/python bench/memory_scale.py
 	$(BIN)/python bench/speech.py --data $(SPEECH)
 	$(BIN)/python bench/concepts.py --concepts $(CONCEPTS) --negatives $(CONCEPTS)_negatives
@@ -97,6 +100,8 @@ bench-smoke: setup
 	$(BIN)/python bench/chat.py --profile tiny --smoke
 	$(BIN)/python bench/locomo.py --data $(LOCOMO) --fast --limit 1
 	$(BIN)/python bench/extraction.py --smoke
+	$(BIN)/python bench/constraints.py --smoke
+	$(BIN)/python bench/personal_qa.py --smoke
 	$(BIN)/python bench/memory_scale.py --smoke
 	$(BIN)/python bench/speech.py --data $(SPEECH) --smoke
 	$(BIN)/python bench/concepts.py --concepts $(CONCEPTS) --negatives $(CONCEPTS)_negatives --smoke
