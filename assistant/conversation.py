@@ -107,11 +107,11 @@ class Conversation:
     def history(self) -> list[StoredMessage]:
         return self.store.messages(self.session.id)
 
-    def _history_for_model(self) -> list[ChatMessage]:
+    def _history_for_model(self, history: Sequence[StoredMessage]) -> list[ChatMessage]:
         # Failed replies never reach the model; cancelled ones did reach the user, so they stay.
         # Earlier photos come along as their tool reports, so "what colour is it?" can follow a photo.
         messages = []
-        for message in self.history():
+        for message in history:
             if message.status == "error" or not message.content.strip():
                 continue
             content = message.content
@@ -175,7 +175,8 @@ class Conversation:
         if not text:
             raise ValueError("empty message")
         sees_images = bool(getattr(self.model, "accepts_images", False))
-        earlier = tuple(message.content for message in self.history() if message.role == "user")
+        history = self.history()
+        earlier = tuple(message.content for message in history if message.role == "user")
         request = PromptRequest(
             self.user,
             self.session.id,
@@ -193,7 +194,7 @@ class Conversation:
             notes = [note for note in (attachment.inline() for attachment in attachments) if note]
             new_message = ChatMessage("user", self.prompt_builder.render_turn(parts, "\n".join([text, *notes])))
         messages, dropped = self.fit_to_context(
-            self.prompt_builder.render(parts), self._history_for_model(), new_message
+            self.prompt_builder.render(parts), self._history_for_model(history), new_message
         )
 
         result = ReplyResult(
