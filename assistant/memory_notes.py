@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from assistant.prompt import PromptPart
+from memory.extraction import stem
 from memory.extraction_text import REQUEST, clean, sentences
 from memory.records import MemoryKind
 from memory.voice import second_person
@@ -215,11 +216,10 @@ def _question_sentence(text: str) -> str | None:
 
 
 def _stem(word: str) -> str:
+    """The word's stem (as extraction compares words), with one spelling for each thing (mum, mom → mother)."""
     word = SYNONYMS.get(word, word)
-    for ending in ("'s", "ies", "es", "s", "ing", "ed"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return SYNONYMS.get(word[: -len(ending)], word[: -len(ending)])
-    return word
+    stemmed = stem(word)
+    return SYNONYMS.get(stemmed, stemmed)
 
 
 def _topic_words(text: str, keep_frame: bool = False) -> list[str]:

@@ -72,7 +72,8 @@ FRAME_WORDS = frozenset(
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """A word without its common ending: ``"lives"`` → ``"liv"``, ``"sister's"`` → ``"sister"``."""
     for ending in ("'s", "ing", "ies", "es", "ed", "s"):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
@@ -81,7 +82,7 @@ def _stem(word: str) -> str:
 
 def content_words(text: str) -> set[str]:
     """Stems of the words that carry meaning (not frame words): ``"My sister lives in Porto"`` → sister, porto."""
-    return {_stem(word) for word in WORD.findall(text.lower().replace("’", "'")) if word not in FRAME_WORDS}
+    return {stem(word) for word in WORD.findall(text.lower().replace("’", "'")) if word not in FRAME_WORDS}
 
 
 def is_grounded(candidate_text: str, said: str) -> bool:

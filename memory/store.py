@@ -156,17 +156,13 @@ class MemoryStore:
 
     def all(self, user: str, status: MemoryStatus | None = MemoryStatus.ACTIVE) -> list[Memory]:
         """The user's memories with ``status`` (all of them for None), oldest first."""
-        where = {"status": status.value} if status is not None else None
-        found = self._collection(user).get(where=where, include=["documents", "metadatas"])
-        memories = [
-            Memory.from_chroma(memory_id, document, metadata)
-            for memory_id, document, metadata in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
-        ]
-        return sorted(memories, key=lambda memory: (memory.said_at, memory.id))
+        return self._oldest_first(user, {"status": status.value} if status is not None else None)
 
     def active_of_kind(self, user: str, kind: MemoryKind) -> list[Memory]:
         """The user's active memories of one kind (their constraints, say), oldest first."""
-        where = {"$and": [{"kind": kind.value}, {"status": MemoryStatus.ACTIVE.value}]}
+        return self._oldest_first(user, {"$and": [{"kind": kind.value}, {"status": MemoryStatus.ACTIVE.value}]})
+
+    def _oldest_first(self, user: str, where: dict[str, Any] | None) -> list[Memory]:
         found = self._collection(user).get(where=where, include=["documents", "metadatas"])
         memories = [
             Memory.from_chroma(memory_id, document, metadata)
