@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.chat_commands import describe_report
-from assistant.conversation import Conversation, MessageTooLongError
 from assistant.factory import Assistant, build_assistant
 from assistant.history import UnknownSessionError
 from assistant.media import PreparedAttachment, attachment_kind, compose_message
 from assistant.models import ModelError
 from assistant.progress import StderrProgress
 from assistant.settings import Settings
+from assistant.turn import TurnOutcome, run_turn
 from modalities.errors import MediaError
 
 
@@ -51,19 +51,18 @@ def run_ask(
             print(f"mnemo: {error}", file=sys.stderr)
             return 1
         load_s = time.perf_counter() - started
-        try:
-            for piece in conversation.send(question, attachments=[item.context() for item in prepared]):
-                if not as_json:
-                    sys.stdout.write(piece)
-                    sys.stdout.flush()
-        except MessageTooLongError as error:
-            print(f"mnemo: {error}", file=sys.stderr)
+
+        def write(piece: str) -> None:
+            if not as_json:
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+
+        turn = run_turn(conversation, question, attachments=[item.context() for item in prepared], on_piece=write)
+        if turn.outcome == TurnOutcome.REFUSED:
+            print(f"mnemo: {turn.reason or 'the message is empty'}", file=sys.stderr)
             return 2
-        except ValueError:
-            print("mnemo: the message is empty", file=sys.stderr)
-            return 2
-        reply = conversation.last_reply
-        remembered = _remember(conversation)
+        reply = turn.reply
+        remembered = [] if turn.memory is None else [_plain(line) for line in describe_report(turn.memory)]
         if as_json:
             print(
                 json.dumps(
@@ -83,6 +82,8 @@ def run_ask(
                         "tokens": {"prompt": reply.prompt_tokens, "completion": reply.completion_tokens},
                         "dropped_history_messages": reply.dropped_messages,
                         "warnings": reply.notices,
+                        "unavailable": reply.unavailable,
+                        "memory_error": turn.memory_error or None,
                         "remembered": remembered,
                         "attachments": [_attachment_json(item) for item in prepared],
                         "recalled": [
@@ -94,7 +95,7 @@ def run_ask(
             )
         else:
             print()
-            for notice in reply.notices:
+            for notice in turn.notices:
                 print(notice, file=sys.stderr)
             print(f"[session {conversation.session.id}]", file=sys.stderr)
             for line in remembered:
@@ -107,14 +108,8 @@ def run_ask(
         assistant.close()
 
 
-def _remember(conversation: Conversation) -> list[str]:
-    """Remember the user's message (after the reply, as the app does); what changed, one line each."""
-    try:
-        report = conversation.remember_last_turn()
-    except Exception as error:  # noqa: BLE001 - the answer is out; memory trouble is reported, not fatal
-        print(f"mnemo: could not update memory: {error}", file=sys.stderr)
-        return []
-    return [] if report is None else [line.replace("**", "").replace("*", "") for line in describe_report(report)]
+def _plain(line: str) -> str:
+    return line.replace("**", "").replace("*", "")
 
 
 def _prepare(assistant: Assistant, path: Path, user: str) -> PreparedAttachment:

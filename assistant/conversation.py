@@ -28,6 +28,10 @@ class MessageTooLongError(ValueError):
     """The message alone does not fit in the model's context window."""
 
 
+class EmptyMessageError(ValueError):
+    """Nothing is left of the message once control characters and blanks are cleaned away."""
+
+
 @dataclass
 class ReplyResult:
     """What happened to the last reply: filled in while it streams, final once the stream ends."""
@@ -52,7 +56,12 @@ class ReplyResult:
     @property
     def notices(self) -> list[str]:
         """What the app shows under the reply whatever the model wrote (constraint warnings)."""
-        return [notice for part in self.prompt_parts for notice in part.notices]
+        return [notice for part in self.prompt_parts if part.placement != "unavailable" for notice in part.notices]
+
+    @property
+    def unavailable(self) -> list[str]:
+        """What the reply had to go without ("⚠ memory unavailable: the Chroma server at … is not reachable")."""
+        return [notice for part in self.prompt_parts if part.placement == "unavailable" for notice in part.notices]
 
     @property
     def decode_tokens_per_s(self) -> float | None:
@@ -163,60 +172,43 @@ class Conversation:
         cancel: CancelToken | None = None,
         attachments: Sequence[AttachmentContext] = (),
         now: datetime | None = None,
+        remember: bool = True,
     ) -> Iterator[str]:
         """Stream the reply to ``text``; ``last_reply`` holds the outcome once the iterator is exhausted.
 
-        Raises :class:`MessageTooLongError` before anything is stored if the message cannot fit, and
-        ``ValueError`` for an empty message. A model failure ends the stream with ``status == "error"``;
-        the user's message is kept either way. ``now`` is when it is said (benchmarks replay past chats).
+        Raises :class:`EmptyMessageError` for an empty message and :class:`MessageTooLongError` for one that
+        cannot fit the model on its own; nothing is stored then. Otherwise the message is stored first (and put
+        in the memory backlog), and whatever fails after that — a provider, the model — ends the reply with
+        ``status == "error"``; a memory source that fails is left out with a notice (``last_reply.unavailable``).
+        ``now`` is when it is said (benchmarks replay past chats); ``remember=False`` keeps the message out of
+        the memory backlog (a benchmark's question). :mod:`assistant.turn` runs the whole turn.
         """
         cancel = cancel or CancelToken()
         text = clean_user_text(text)
         if not text:
-            raise ValueError("empty message")
-        sees_images = bool(getattr(self.model, "accepts_images", False))
+            raise EmptyMessageError("empty message")
+        self._refuse_if_too_long(text)
         history = self.history()
-        earlier = tuple(message.content for message in history if message.role == "user")
-        request = PromptRequest(
-            self.user,
-            self.session.id,
-            text,
-            now or datetime.now().astimezone(),
-            tuple(attachments),
-            sees_images,
-            earlier,
-        )
-        parts = self.prompt_builder.collect(request)
-        if sees_images:
-            photos = tuple(a.path for a in attachments if a.kind == "image" and a.path)
-            new_message = ChatMessage("user", self.prompt_builder.render_turn(parts, text), images=photos)
-        else:  # each photo's tool report goes right after the words, where a small model reads it
-            notes = [note for note in (attachment.inline() for attachment in attachments) if note]
-            new_message = ChatMessage("user", self.prompt_builder.render_turn(parts, "\n".join([text, *notes])))
-        messages, dropped = self.fit_to_context(
-            self.prompt_builder.render(parts), self._history_for_model(history), new_message
-        )
-
-        result = ReplyResult(
-            dropped_messages=dropped,
-            prompt_parts=parts,
-            user_text=text,
-            said_at=request.now,
-            attachments=tuple(attachments),
-        )
+        said_at = now or datetime.now().astimezone()
+        result = ReplyResult(user_text=text, said_at=said_at, attachments=tuple(attachments))
         self.last_reply = result
-        result.prompt_tokens = self.model.count_tokens(messages)
+        remembers = remember and self._remembers
         result.user_message_id = self.store.add_message(
-            self.session.id, "user", text, attachment_hashes=tuple(a.sha256 for a in attachments)
+            self.session.id,
+            "user",
+            text,
+            attachment_hashes=tuple(a.sha256 for a in attachments),
+            remember_from=said_at if remembers else None,
         )
         if not self.session.title:
             self._set_title(text)
         started = time.perf_counter()
         pieces: list[str] = []
-        # The app answers itself where it is sure ("I don't know your mother's name yet"): a small model invents.
-        own_reply = next((part.reply for part in parts if part.reply), "")
-        result.answered_by_app = bool(own_reply)
         try:
+            messages = self._prompt(result, history, cancel)
+            # The app answers itself where it is sure ("I don't know your mother's name yet"): a small model invents.
+            own_reply = next((part.reply for part in result.prompt_parts if part.reply), "")
+            result.answered_by_app = bool(own_reply)
             for piece in [own_reply] if own_reply else self.model.stream(messages, self.options, cancel):
                 if result.time_to_first_token_s is None:
                     result.time_to_first_token_s = time.perf_counter() - started
@@ -225,7 +217,7 @@ class Conversation:
                 yield piece
                 if cancel.cancelled:
                     break
-        except ModelError as error:
+        except (ModelError, MessageTooLongError) as error:
             result.status, result.error = "error", str(error)
         except Exception as error:  # a crash in generation must not take the session with it
             result.status, result.error = "error", f"{type(error).__name__}: {error}"
@@ -233,7 +225,7 @@ class Conversation:
             result.status = "cancelled"
         result.total_s = time.perf_counter() - started
         result.text = "".join(pieces).strip()
-        result.completion_tokens = self._count_reply_tokens(result.text)
+        result.completion_tokens = self._count_reply_tokens(result.text) if result.text else 0
         if result.text or result.status == "error":
             result.assistant_message_id = self.store.add_message(
                 self.session.id,
@@ -245,7 +237,46 @@ class Conversation:
                 completion_tokens=result.completion_tokens,
                 seconds=result.total_s,
             )
-            self.store.set_reply_context(result.assistant_message_id, [asdict(part) for part in parts])
+            self.store.set_reply_context(result.assistant_message_id, [asdict(part) for part in result.prompt_parts])
+
+    def _refuse_if_too_long(self, text: str) -> None:
+        """Raise :class:`MessageTooLongError` when the message alone leaves no room for a reply."""
+        budget = self.model.context_window - self.options.max_new_tokens
+        needed = self.model.count_tokens([ChatMessage("system", ""), ChatMessage("user", text)])
+        if needed > budget:
+            raise MessageTooLongError(
+                f"This message is too long for the model: it needs about {needed} tokens, and {budget} are "
+                f"available ({self.model.context_window} in the context window, {self.options.max_new_tokens} "
+                "kept for the reply). Shorten it or split it."
+            )
+
+    def _prompt(self, result: ReplyResult, history: Sequence[StoredMessage], cancel: CancelToken) -> list[ChatMessage]:
+        """The messages for the model: the context providers' parts, this turn's notes and the history that fits."""
+        sees_images = bool(getattr(self.model, "accepts_images", False))
+        attachments = result.attachments
+        request = PromptRequest(
+            self.user,
+            self.session.id,
+            result.user_text,
+            result.said_at or datetime.now().astimezone(),
+            attachments,
+            sees_images,
+            tuple(message.content for message in history if message.role == "user"),
+        )
+        parts = self.prompt_builder.collect(request)
+        result.prompt_parts = parts
+        if sees_images:
+            photos = tuple(a.path for a in attachments if a.kind == "image" and a.path)
+            new_message = ChatMessage("user", self.prompt_builder.render_turn(parts, result.user_text), images=photos)
+        else:  # each photo's tool report goes right after the words, where a small model reads it
+            notes = [note for note in (attachment.inline() for attachment in attachments) if note]
+            turn = self.prompt_builder.render_turn(parts, "\n".join([result.user_text, *notes]))
+            new_message = ChatMessage("user", turn)
+        messages, result.dropped_messages = self.fit_to_context(
+            self.prompt_builder.render(parts), self._history_for_model(history), new_message
+        )
+        result.prompt_tokens = self.model.count_tokens(messages)
+        return messages
 
     def reply_context(self, message_id: int) -> list[PromptPart] | None:
         """The parts of the system prompt the reply ``message_id`` was written from (None: not kept)."""
@@ -265,39 +296,86 @@ class Conversation:
         """Give the user's last message to long-term memory (call it after the reply is shown).
 
         Only the user's own words are mined; the reply before it goes along as context for finding the
-        turn again ("where do you live?" – "Porto"), never as something the user said.
+        turn again ("where do you live?" – "Porto"), never as something the user said. If memory fails, the
+        message stays in the memory backlog (with the reason) and the error is raised.
         """
         result = self.last_reply
-        if self.memory is None or not self.memory.enabled or result.user_message_id is None:
+        if not self._remembers or result.user_message_id is None:
             return None
-        history = self.history()
+        said_at = result.said_at or datetime.now().astimezone()
+        return self._remember(result.user_message_id, result.user_text, said_at, result.attachments)
+
+    def catch_up_memory(self) -> WriteReport | None:
+        """Remember the user's messages left in the memory backlog (memory was down, or the app was killed
+        between a reply and its memory), oldest first; the current turn's message is left to its turn."""
+        if not self._remembers:
+            return None
+        from memory.writer import WriteReport
+
+        report = WriteReport()
+        for message, said_at in self.store.memory_backlog(self.user):
+            if message.id == self.last_reply.user_message_id:
+                continue
+            attachments = tuple(
+                AttachmentContext(item.sha256, item.kind, item.original_name, item.description, str(item.path))
+                for item in self.store.message_attachments(message.id)
+            )
+            report += self._remember(message.id, message.content, said_at, attachments, message.session_id)
+        return report
+
+    @property
+    def _remembers(self) -> bool:
+        return self.memory is not None and self.memory.enabled
+
+    def _remember(
+        self,
+        message_id: int,
+        text: str,
+        said_at: datetime,
+        attachments: Sequence[AttachmentContext],
+        session_id: str | None = None,
+    ) -> WriteReport:
+        assert self.memory is not None
+        session_id = session_id or self.session.id
+        history = self.store.messages(session_id)
+        try:
+            report = self._write_memory(message_id, text, said_at, attachments, session_id, history)
+        except Exception as error:
+            self.store.memory_failed(message_id, self.memory.trouble(error))
+            raise
+        self.store.remembered(message_id)
+        return report
+
+    def _write_memory(
+        self,
+        message_id: int,
+        text: str,
+        said_at: datetime,
+        attachments: Sequence[AttachmentContext],
+        session_id: str,
+        history: Sequence[StoredMessage],
+    ) -> WriteReport:
+        assert self.memory is not None
         context = ""
         for message in history:
-            if message.id == result.user_message_id:
+            if message.id == message_id:
                 break
             if message.role == "assistant" and message.status != "error":
                 context = message.content
-        said_at = result.said_at or datetime.now().astimezone()
-        voice_notes = [attachment.sha256 for attachment in result.attachments if attachment.kind == "audio"]
+        voice_notes = [attachment.sha256 for attachment in attachments if attachment.kind == "audio"]
         report = self.memory.record_turn(
-            self.user,
-            result.user_message_id,
-            result.user_text,
-            said_at,
-            session_id=self.session.id,
-            context=context,
-            voice_notes=voice_notes,
+            self.user, message_id, text, said_at, session_id=session_id, context=context, voice_notes=voice_notes
         )
-        photos = [attachment for attachment in result.attachments if attachment.kind == "image"]
+        photos = [attachment for attachment in attachments if attachment.kind == "image"]
         if photos:
-            report += self.memory.record_photos(self.user, result.user_message_id, result.user_text, said_at, photos)
+            report += self.memory.record_photos(self.user, message_id, text, said_at, photos)
             if self.concepts is not None:
-                report += self.concepts.learn_from_turn(self.user, result.user_text, photos)
+                report += self.concepts.learn_from_turn(self.user, text, photos)
         elif self.concepts is not None:  # "that's not Bo" about the photos of the message before
-            earlier = [message for message in history if message.role == "user" and message.id < result.user_message_id]
+            earlier = [message for message in history if message.role == "user" and message.id < message_id]
             if earlier:
                 paths = [a.path for a in self.store.message_attachments(earlier[-1].id) if a.kind == "image"]
-                report += self.concepts.learn_from_correction(self.user, result.user_text, paths)
+                report += self.concepts.learn_from_correction(self.user, text, paths)
         return report
 
     def _count_reply_tokens(self, text: str) -> int:

@@ -76,6 +76,14 @@ MIGRATIONS: tuple[str, ...] = (
         parts_json TEXT NOT NULL
     );
     """,
+    # 4: user messages whose memory is not written yet (a reply in progress, memory down, a crash)
+    """
+    CREATE TABLE memory_backlog (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+        said_at TEXT NOT NULL,
+        error TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )
 
 
@@ -223,7 +231,10 @@ class HistoryStore:
         completion_tokens: int | None = None,
         seconds: float | None = None,
         attachment_hashes: tuple[str, ...] = (),
+        remember_from: datetime | None = None,
     ) -> int:
+        """Store a message. ``remember_from`` (when it was said) puts it in the memory backlog in the same
+        transaction: a crash or a memory outage before it is remembered leaves it there to catch up on."""
         now = utc_now()
         with self._transaction() as db:
             cursor = db.execute(
@@ -236,8 +247,39 @@ class HistoryStore:
                 "INSERT OR IGNORE INTO message_attachments(message_id, sha256) VALUES (?, ?)",
                 [(message_id, digest) for digest in attachment_hashes],
             )
+            if remember_from is not None:
+                db.execute(
+                    "INSERT INTO memory_backlog(message_id, said_at) VALUES (?, ?)",
+                    (message_id, remember_from.isoformat()),
+                )
             db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
         return message_id
+
+    # the memory backlog ----------------------------------------------------------------------------
+    def memory_backlog(self, user: str, limit: int = 50) -> list[tuple[StoredMessage, datetime]]:
+        """The user's messages still to be remembered, oldest first, with when each was said."""
+        rows = self._query(
+            "SELECT m.id, m.session_id, m.role, m.content, m.status, m.created_at, m.model, m.completion_tokens, "
+            "m.seconds, b.said_at FROM memory_backlog b JOIN messages m ON m.id = b.message_id "
+            "JOIN sessions s ON s.id = m.session_id WHERE s.user = ? ORDER BY m.id LIMIT ?",
+            (user, limit),
+        )
+        backlog = []
+        for row in rows:
+            fields = dict(row)
+            said_at = datetime.fromisoformat(fields.pop("said_at"))
+            backlog.append((StoredMessage(**fields), said_at))
+        return backlog
+
+    def remembered(self, message_id: int) -> None:
+        """The message's memory is written: it leaves the backlog."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM memory_backlog WHERE message_id = ?", (message_id,))
+
+    def memory_failed(self, message_id: int, error: str) -> None:
+        """Writing the message's memory failed; it stays in the backlog with the reason."""
+        with self._transaction() as db:
+            db.execute("UPDATE memory_backlog SET error = ? WHERE message_id = ?", (error, message_id))
 
     def messages(self, session_id: str) -> list[StoredMessage]:
         rows = self._query(

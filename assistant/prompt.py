@@ -66,7 +66,8 @@ class PromptPart:
     """Ids of what the part was built from (memory ids, profile entries): shown by "why did it say that"."""
     placement: str = "system"
     """``system``: in the system prompt, stable across turns (its key/value cache is reused); ``turn``: beside
-    this turn's message, where a small model reads it (``order`` < 50 before the message, the rest after)."""
+    this turn's message, where a small model reads it (``order`` < 50 before the message, the rest after);
+    ``unavailable``: the provider failed (its notice says why) and the prompt goes without it."""
     notices: tuple[str, ...] = field(default=())
     """Lines the app shows the user under the reply, whatever the model wrote ("⚠ You told me …")."""
     reply: str = ""
@@ -181,9 +182,20 @@ class PromptBuilder:
         self.providers.append(provider)
 
     def collect(self, request: PromptRequest) -> list[PromptPart]:
-        parts = [part for provider in self.providers for part in provider.parts(request) if part.text.strip()]
-        notes = [note for closer in self.closing if (note := closer.note(request, parts)) is not None]
-        return sorted([*parts, *notes], key=lambda part: part.order)
+        """Every provider's parts, then the closing notes. A provider that fails (memory on a Chroma server that
+        is down) is left out with a notice that says so: the turn goes on without it. Closing notes judge what
+        the providers gave, so they are not asked when one failed ("not in memory" would be a guess)."""
+        parts: list[PromptPart] = []
+        failed = False
+        for provider in self.providers:
+            try:
+                parts += [part for part in provider.parts(request) if part.text.strip()]
+            except Exception as error:  # noqa: BLE001 - one missing source must not cost the reply
+                failed = True
+                parts.append(unavailable_part(provider.name, error))
+        if not failed:
+            parts += [note for closer in self.closing if (note := closer.note(request, parts)) is not None]
+        return sorted(parts, key=lambda part: part.order)
 
     @staticmethod
     def render(parts: Sequence[PromptPart]) -> str:
@@ -202,6 +214,19 @@ class PromptBuilder:
 
     def system_prompt(self, request: PromptRequest) -> str:
         return self.render(self.collect(request))
+
+
+class ContextUnavailableError(RuntimeError):
+    """A provider cannot give its parts now; the message is one sentence for the user ("the Chroma server at
+    http://… is not reachable")."""
+
+
+def unavailable_part(source: str, error: Exception) -> PromptPart:
+    """The place of a provider's parts when it failed: no text for the model, a notice for the user."""
+    reason = str(error) if isinstance(error, ContextUnavailableError) else f"{type(error).__name__}: {error}"
+    return PromptPart(
+        "", "", order=99, source=source, placement="unavailable", notices=(f"⚠ {source} unavailable: {reason}",)
+    )
 
 
 def _section(part: PromptPart) -> str:

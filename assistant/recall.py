@@ -6,10 +6,12 @@ the TUI warms it up in a worker once the chat is on screen.
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 from assistant.memory_notes import (
     answers_itself,
@@ -19,7 +21,7 @@ from assistant.memory_notes import (
     unknown_part,
     unknown_topic,
 )
-from assistant.prompt import AttachmentContext, PromptPart, PromptRequest
+from assistant.prompt import AttachmentContext, ContextUnavailableError, PromptPart, PromptRequest
 from assistant.settings import Settings
 from memory.constraints import ConstraintFinder, constraint_of
 
@@ -167,9 +169,27 @@ class MemoryAccess:
 
         return self.get().memories.store.active_of_kind(user, MemoryKind.CONSTRAINT)
 
+    def trouble(self, error: BaseException) -> str:
+        """Why memory failed, in one sentence for the user."""
+        url = self.settings.memory.chroma_url
+        if url and not server_reachable(url):
+            return f"the Chroma server at {url} is not reachable"
+        return f"{type(error).__name__}: {error}"
+
     def close(self) -> None:
         if self._system is not None:
             self._system.close()
+
+
+def server_reachable(url: str, timeout_s: float = 1.0) -> bool:
+    """Whether anything accepts a connection at ``url``'s host and port."""
+    parsed = urlparse(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
 
 
 class MemoryProvider:
@@ -186,6 +206,12 @@ class MemoryProvider:
     def parts(self, request: PromptRequest) -> Sequence[PromptPart]:
         if not self.access.enabled:
             return []
+        try:
+            return self._parts(request)
+        except Exception as error:
+            raise ContextUnavailableError(self.access.trouble(error)) from error
+
+    def _parts(self, request: PromptRequest) -> list[PromptPart]:
         from memory.retrieval import approximate_tokens
 
         system = self.access.get()

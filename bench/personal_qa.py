@@ -38,6 +38,7 @@ from assistant.factory import Assistant, build_assistant  # noqa: E402
 from assistant.models import GenerationOptions  # noqa: E402
 from assistant.models.fake import FakeChatModel  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.turn import run_turn  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "personal_qa.json"
 DAY_ZERO = datetime(2026, 11, 16, 18, 0).astimezone()
@@ -69,8 +70,7 @@ def was_recalled(material: str, needed: list[str] | None) -> bool | None:
 def ask(assistant: Assistant, user: str, text: str, when: datetime, max_new_tokens: int) -> Conversation:
     conversation = assistant.conversation(user, assistant.store.create_session(user).id)
     conversation.options = GenerationOptions(max_new_tokens=max_new_tokens, temperature=0.0)
-    for _ in conversation.send(text, now=when):
-        pass
+    run_turn(conversation, text, now=when, remember=False)
     return conversation
 
 
@@ -81,9 +81,7 @@ def tell(assistant: Assistant, user: str, chats: list[dict], tell_tokens: int) -
         conversation.options = GenerationOptions(max_new_tokens=tell_tokens, temperature=0.0)
         for minute, message in enumerate(chat["messages"]):
             when = DAY_ZERO + timedelta(days=chat["day"], minutes=minute)
-            for _ in conversation.send(message, now=when):
-                pass
-            conversation.remember_last_turn()
+            run_turn(conversation, message, now=when)
 
 
 def run_question(assistant: Assistant, user: str, question: dict, max_new_tokens: int) -> dict:

@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.factory import build_assistant
     from assistant.recall import message_source
     from assistant.settings import load_settings
+    from assistant.turn import run_turn
     from memory.episodes import Turn
     from memory.timeparse import parse_session_datetime
 
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             rows: list[dict[str, Any]] = []
             for item in questions:
                 conversation = assistant.conversation(USER)
-                reply = "".join(conversation.send(item["question"]))
+                reply = run_turn(conversation, item["question"], remember=False).reply.text
                 recalled = [ref for part in conversation.last_reply.prompt_parts for ref in part.references]
                 evidence_found = _evidence_recalled(assistant, recalled, by_source, set(item["evidence"]))
                 rows.append(

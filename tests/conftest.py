@@ -94,24 +94,51 @@ def wait_until_serving(server: subprocess.Popen, probe_url: str, timeout_s: floa
             time.sleep(0.2)
 
 
+class ChromaServer:
+    """A real ``chroma run`` on a free loopback port over ``path``; it can be stopped and started again."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        chroma = Path(sys.executable).parent / "chroma"
+        self.process = subprocess.Popen(
+            [chroma, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False", "HOME": str(self.path)},
+        )
+        wait_until_serving(self.process, f"{self.url}/api/v2/heartbeat", 60, "chroma run")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    path = tmp_path_factory.mktemp("chroma-server")
-    chroma = Path(sys.executable).parent / "chroma"
-    server = subprocess.Popen(
-        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False", "HOME": str(path)},
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_serving(server, f"{url}/api/v2/heartbeat", 60, "chroma run")
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def stoppable_chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
+    """A Chroma server of the test's own, which the test may stop mid-session (and start again)."""
+    path = tmp_path / "chroma-server"
+    path.mkdir()
+    server = ChromaServer(path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

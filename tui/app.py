@@ -81,7 +81,7 @@ class MnemoApp(App[None]):
         try:
             self.assistant.memory.warm_up()
         except Exception as error:  # noqa: BLE001 - shown, never fatal: chat works without memory
-            self._from_thread(self._memory_unavailable, str(error))
+            self._from_thread(self._memory_unavailable, self.assistant.memory.trouble(error))
 
     def _memory_unavailable(self, error: str) -> None:
         self.notify(f"Long-term memory is unavailable: {error}", severity="warning", timeout=15)

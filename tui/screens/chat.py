@@ -18,11 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, ProgressBar
 
 from assistant.chat_commands import CommandOutcome, describe_report, is_command, run_command
-from assistant.conversation import Conversation, MessageTooLongError, ReplyResult, clean_user_text
+from assistant.conversation import Conversation, ReplyResult, clean_user_text
 from assistant.factory import Assistant
 from assistant.history import StoredMessage
 from assistant.media import PreparedAttachment, resolve_attachment_path
 from assistant.models import CancelToken, LoadProgress, ModelError
+from assistant.turn import TurnOutcome, run_turn
 from modalities.errors import MediaError
 from tui.screens.attach_file import AttachFileScreen
 from tui.widgets.attachment_bar import AttachmentBar
@@ -191,6 +192,13 @@ class ChatScreen(Screen[None]):
     @work(thread=True, group="reply", exit_on_error=False)
     def _generate(self, pending: PendingMessage, conversation: Conversation) -> None:
         try:
+            self._take_turn(pending, conversation)
+        except Exception as error:  # noqa: BLE001 - whatever happened, the queue must move on
+            self._from_thread(self._warn, f"The reply stopped: {type(error).__name__}: {error}")
+            self._from_thread(self._done, pending)
+
+    def _take_turn(self, pending: PendingMessage, conversation: Conversation) -> None:
+        try:
             self.assistant.model.get()
         except ModelError as error:
             self._from_thread(self._refused, pending, f"The model could not be loaded: {error}")
@@ -203,31 +211,37 @@ class ChatScreen(Screen[None]):
         # decode speed): hand the UI what arrived at most ten times a second.
         buffered: list[str] = []
         last_flush = 0.0
-        try:
-            contexts = [item.context() for item in pending.attachments]
-            for piece in conversation.send(pending.text, pending.cancel, contexts):
-                buffered.append(piece)
-                if time.monotonic() - last_flush >= UI_FLUSH_INTERVAL_S:
-                    self._from_thread(self._append, pending, "".join(buffered))
-                    buffered.clear()
-                    last_flush = time.monotonic()
-        except MessageTooLongError as error:
-            self._from_thread(self._refused, pending, str(error))
+
+        def on_piece(piece: str) -> None:
+            nonlocal last_flush
+            buffered.append(piece)
+            if time.monotonic() - last_flush >= UI_FLUSH_INTERVAL_S:
+                self._from_thread(self._append, pending, "".join(buffered))
+                buffered.clear()
+                last_flush = time.monotonic()
+
+        def on_reply(reply: ReplyResult) -> None:
+            if buffered:
+                self._from_thread(self._append, pending, "".join(buffered))
+            self._from_thread(self._finished, pending, reply)
+            self._show_recalled_photos(conversation)
+
+        # The reply is shown first; then (same thread, so replies never compete with it) the turn is remembered.
+        contexts = [item.context() for item in pending.attachments]
+        turn = run_turn(
+            conversation,
+            pending.text,
+            cancel=pending.cancel,
+            attachments=contexts,
+            on_piece=on_piece,
+            on_reply=on_reply,
+        )
+        if turn.outcome == TurnOutcome.REFUSED:
+            self._from_thread(self._refused, pending, turn.reason or None)
             return
-        except ValueError:  # nothing left after cleaning (control characters only)
-            self._from_thread(self._refused, pending, None)
-            return
-        if buffered:
-            self._from_thread(self._append, pending, "".join(buffered))
-        self._from_thread(self._finished, pending, conversation.last_reply)
-        self._show_recalled_photos(conversation)
-        # The reply is on screen; now (same thread, so replies never compete with it) remember the turn.
-        report = None
-        try:
-            report = conversation.remember_last_turn()
-        except Exception as error:  # noqa: BLE001 - memory trouble must never cost the chat
-            self._from_thread(self._warn, f"Could not update memory: {error}")
-        self._from_thread(self._remembered, pending, report)
+        if turn.memory_error:
+            self._from_thread(self._warn, f"Could not update memory: {turn.memory_error}")
+        self._from_thread(self._remembered, pending, turn.memory)
 
     def _show_recalled_photos(self, conversation: Conversation) -> None:
         """ "Show me the photo of the receipt": the photos among the recalled memories are shown with the reply."""
@@ -265,11 +279,14 @@ class ChatScreen(Screen[None]):
                 footer = "cancelled" if result.status == "cancelled" else ""
             pending.reply_view.message_id = result.assistant_message_id
             await pending.reply_view.finish(text, status=result.status, footer=footer)
+            messages = self.query_one("#messages", VerticalScroll)
+            if result.unavailable:  # the reply came without memory: say so, and why
+                trouble = MessageView("notice error", "\n\n".join(result.unavailable), header="memory")
+                await messages.mount(trouble, after=pending.reply_view)
             if result.notices:  # shown whatever the model wrote: a small model may ignore an allergy
                 warning = MessageView("notice warning", "\n\n".join(result.notices), header="from your memory")
-                messages = self.query_one("#messages", VerticalScroll)
                 await messages.mount(warning, after=pending.reply_view)
-                messages.scroll_end(animate=False)
+            messages.scroll_end(animate=False)
             status = self.query_one(StatusLine)
             status.tokens_per_s = result.decode_tokens_per_s
             status.session_title = self.conversation.session.title
