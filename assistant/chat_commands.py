@@ -6,10 +6,10 @@ layer may still be opening), so front ends run them off the UI thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from assistant.command_table import COMMANDS, CommandOutcome
 from assistant.recall import MemoryAccess, session_source
 
 if TYPE_CHECKING:
@@ -17,25 +17,7 @@ if TYPE_CHECKING:
     from memory.records import Memory
     from memory.writer import WriteReport
 
-COMMANDS = {
-    "/remember": "/remember TEXT — remember this, as written",
-    "/forget": "/forget ID or WORDS — forget that memory (the best clear match)",
-    "/memories": "/memories [WORDS] — what mnemo remembers (about WORDS)",
-    "/profile": "/profile — your profile, as the model sees it",
-    "/undo": "/undo — take back what was just remembered or forgotten",
-    "/attach": "/attach [PATH] — attach a photo or voice note (Tab completes; no path opens a picker)",
-    "/concept": '/concept add NAME ["description"] FILES… · list · show NAME · rm NAME — your things in photos',
-    "/help": "/help — these commands",
-}
-
-
-@dataclass
-class CommandOutcome:
-    text: str
-    """Markdown to show in the chat."""
-    report: WriteReport | None = None
-    """What changed, when /undo can take it back."""
-    error: bool = False
+__all__ = ["COMMANDS", "CommandOutcome", "describe_report", "is_command", "run_command"]
 
 
 def is_command(text: str) -> bool:

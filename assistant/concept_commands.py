@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from assistant.chat_commands import COMMANDS, CommandOutcome
+from assistant.command_table import COMMANDS, CommandOutcome
 from assistant.concepts import ConceptService
 from assistant.media import resolve_attachment_path
 from memory.concepts import Concept, ConceptError

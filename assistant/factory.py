@@ -70,8 +70,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
     store = HistoryStore(settings.data_dir)
     media = MediaEncoders(settings)
     concepts = ConceptService(memory, media, store)
-    attachments = AttachmentProcessor(settings, store, media)
-    attachments.concepts = concepts
+    attachments = AttachmentProcessor(settings, store, media, concepts)
     return Assistant(
         settings=settings,
         store=store,

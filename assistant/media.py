@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.history import HistoryStore, StoredAttachment
 from assistant.prompt import AttachmentContext
@@ -19,7 +19,8 @@ from assistant.settings import Settings
 from modalities.errors import MediaError
 
 if TYPE_CHECKING:
-    from assistant.concepts import ConceptService
+    from PIL.Image import Image
+
     from modalities.concept_features import ConceptFeatureExtractor
     from modalities.speech import WhisperTranscriber
     from modalities.vision import ImageDescriber
@@ -151,14 +152,32 @@ class MediaEncoders:
 ProgressCallback = Callable[[float], None]
 
 
+class Recognition(Protocol):
+    @property
+    def told(self) -> str:
+        """How the model is told ("Bo, your dog")."""
+        ...
+
+    @property
+    def score(self) -> float: ...
+
+
+class Recogniser(Protocol):
+    """Names the user's own thing a photo shows (``assistant.concepts.ConceptService``)."""
+
+    def recognise(self, user: str, image: Image) -> Recognition | None: ...
+
+
 class AttachmentProcessor:
     """Turns a path into a :class:`PreparedAttachment` for one user (blocking: call it from a worker)."""
 
-    def __init__(self, settings: Settings, store: HistoryStore, encoders: MediaEncoders) -> None:
+    def __init__(
+        self, settings: Settings, store: HistoryStore, encoders: MediaEncoders, concepts: Recogniser | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
         self.encoders = encoders
-        self.concepts: ConceptService | None = None
+        self.concepts = concepts
 
     def prepare(
         self,

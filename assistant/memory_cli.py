@@ -191,15 +191,16 @@ def _list(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
 
 def _search(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
     query = " ".join(args.query)
-    found = system.memories.hybrid_search(user, query, k=max(args.k, 1))
+    now = datetime.now().astimezone()
+    found = system.retriever.retrieve(user, query, now=now, k=max(args.k, 1), turns=False)
     if args.json:
         _print_json(
             [
                 {
                     "memory": hit.memory.model_dump(mode="json"),
-                    "score": hit.score,
-                    "dense_rank": hit.dense_rank,
-                    "lexical_rank": hit.lexical_rank,
+                    "score": round(hit.score, 4),
+                    "meaning": round(hit.dense, 4),
+                    "words": round(hit.lexical, 4),
                 }
                 for hit in found
             ]
@@ -209,7 +210,7 @@ def _search(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
     else:
         rows = []
         for hit in found:
-            how = "+".join(name for name, rank in (("meaning", hit.dense_rank), ("words", hit.lexical_rank)) if rank)
+            how = "+".join(name for name, score in (("meaning", hit.dense), ("words", hit.lexical)) if score > 0)
             row = _memory_row(hit.memory)
             rows.append([*row[:4], how, row[-1]])
         _print_table(("ID", "KIND", "SAID", "★", "FOUND BY", "TEXT"), rows)

@@ -52,7 +52,6 @@ class MemoryAccess:
         self.settings = settings
         self._complete = complete
         self._system: MemorySystem | None = None
-        self._retriever: Retriever | None = None
         self._lock = threading.Lock()
 
     @property
@@ -66,23 +65,15 @@ class MemoryAccess:
     def get(self) -> MemorySystem:
         with self._lock:
             if self._system is None:
-                from memory.retrieval import Retriever
                 from memory.system import open_memory
 
-                system = open_memory(self.settings.data_dir, self.settings.memory.chroma_url)
-                if self.settings.memory.extractor == "llm" and self._complete is not None:
-                    from memory.extraction import LLMExtractor
-
-                    system.writer.extractor = LLMExtractor(self._complete, system.writer.extractor)
-                self._retriever = Retriever(system.memories, system.episodes)
-                self._system = system
+                complete = self._complete if self.settings.memory.extractor == "llm" else None
+                self._system = open_memory(self.settings.data_dir, self.settings.memory.chroma_url, complete=complete)
             return self._system
 
     @property
     def retriever(self) -> Retriever:
-        self.get()
-        assert self._retriever is not None
-        return self._retriever
+        return self.get().retriever
 
     def warm_up(self) -> None:
         """Open the stores and load the embedding model now, so the first message does not wait for them."""

@@ -123,7 +123,7 @@ def main() -> None:
         extractor = LLMExtractor(packaged_model_completion(), RuleExtractor())
     with tempfile.TemporaryDirectory(prefix="mnemo-bench-") as data_dir:
         system = open_memory(Path(data_dir))
-        writer = MemoryWriter(system.memories, system.episodes, extractor, system.profile)
+        writer = MemoryWriter(system.memories, system.episodes, extractor, system.retriever, system.profile)
         system.embedder.embed(["warm up"])  # model loading is not write time
         user_turns = 0
         started = time.perf_counter()

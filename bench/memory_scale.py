@@ -7,7 +7,7 @@
     python bench/memory_scale.py --chroma-url URL --concurrent-users 20 --duration 60   # many users at once
 
 The output is keyed by size (the total across all users). Each size has add_per_s (memories per second
-through ``Memories.add_many``, embedding included), search_ms_p50/p95 (``hybrid_search``, k=10),
+through ``Memories.add_many``, embedding included), search_ms_p50/p95 (the ``Retriever`` the prompt uses, k=10),
 dense_ms_p50, embed_ms_p50 and lexical_ms_p50 (its parts timed alone), disk_mb (the data dir), rss_mb (peak
 RSS of the process that ran that size) and user_isolation_ok. A Chroma server's own disk and memory are in
 neither.
@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from machine import describe_machine  # noqa: E402 - bench/machine.py, beside this script
 
 from memory.records import Memory, MemoryKind  # noqa: E402
+from memory.retrieval import Recalled  # noqa: E402
 
 Result = TypeVar("Result")
 
@@ -243,12 +244,17 @@ def measure_size(run: SizeRun) -> dict[str, object]:
     add_seconds = time.perf_counter() - started
 
     queries = [(rng.choice(users), synthetic_query(rng)) for _ in range(run.queries)]
+
+    def search(user: str, query: str) -> list[Recalled]:
+        """What the prompt recalls: the Retriever over memories and turns, k=10."""
+        return system.retriever.retrieve(user, query, now=datetime.now(UTC), k=10)
+
     for user in users:  # each collection is loaded into memory on its first query, as at session start
         for _ in range(2):
-            memories.hybrid_search(user, synthetic_query(rng), k=10)
+            search(user, synthetic_query(rng))
     search_ms, isolated = [], True
     for user, query in queries:
-        elapsed, found = timed_ms(memories.hybrid_search, user, query, 10)
+        elapsed, found = timed_ms(search, user, query)
         search_ms.append(elapsed)
         isolated = isolated and all(item.memory.user == user == owner.get(item.memory.id) for item in found)
     dense_ms = [timed_ms(memories.store.search, user, query, 30)[0] for user, query in queries]

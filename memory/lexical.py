@@ -20,7 +20,6 @@ STOPWORDS = frozenset(
     "me him her them my your his their our would could should will can may might shall than then so not no yes "
     "there here just also very too any some into over after before am i'm".split()
 )
-RRF_K = 60  # the usual constant: ranks beyond a few dozen contribute little
 
 
 class LexicalIndex:
@@ -95,12 +94,3 @@ class LexicalIndex:
                 (expression, user, k),
             ).fetchall()
         return [(row[0], float(row[1])) for row in rows]
-
-
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
-    """Fuse ranked id lists: score(id) = Σ 1 / (k + rank). Best first; ties keep first-seen order."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda pair: pair[1], reverse=True)

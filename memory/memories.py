@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from memory.journal import ChangeAction, MemoryChange, MemoryJournal
-from memory.lexical import LexicalIndex, reciprocal_rank_fusion
+from memory.lexical import LexicalIndex
 from memory.records import Memory, MemoryStatus
 from memory.store import MemoryStore, ScoredMemory
-
-
-@dataclass(frozen=True)
-class Retrieved:
-    """A memory found by hybrid search: its fused rank score and how it was found."""
-
-    memory: Memory
-    score: float
-    dense_rank: int | None
-    lexical_rank: int | None
 
 
 class Memories:
@@ -102,26 +91,6 @@ class Memories:
     def search(self, user: str, query: str, k: int = 10) -> list[ScoredMemory]:
         """Dense (meaning) search only."""
         return self.store.search(user, query, k)
-
-    def hybrid_search(self, user: str, query: str, k: int = 10, depth: int = 30) -> list[Retrieved]:
-        """Meaning and words together: the top ``depth`` of each, fused by reciprocal rank."""
-        dense = [scored.memory for scored in self.store.search(user, query, depth)]
-        lexical_ids = self.lexical.search(user, query, depth)
-        dense_ids = [memory.id for memory in dense]
-        known = {memory.id: memory for memory in dense}
-        dense_rank = {memory_id: rank for rank, memory_id in enumerate(dense_ids, start=1)}
-        lexical_rank = {memory_id: rank for rank, memory_id in enumerate(lexical_ids, start=1)}
-        fused = reciprocal_rank_fusion([dense_ids, lexical_ids])[:k]
-        # Those found by words only are fetched in one Chroma call, not one call (a millisecond or more) each.
-        word_only = [memory_id for memory_id, _ in fused if memory_id not in known]
-        known.update((memory.id, memory) for memory in self.store.get_many(user, word_only))
-        results = []
-        for memory_id, score in fused:
-            memory = known.get(memory_id)  # None: the word index is ahead of a rebuilt Chroma
-            if memory is None or memory.status != MemoryStatus.ACTIVE:
-                continue
-            results.append(Retrieved(memory, score, dense_rank.get(memory_id), lexical_rank.get(memory_id)))
-        return results
 
     def reindex(self, user: str) -> int:
         """Rebuild the user's Chroma collection from the journal; returns how many memories it holds."""

@@ -86,13 +86,13 @@ class Retriever:
     def __init__(
         self,
         memories: Memories,
-        episodes: EpisodeIndex,
+        episodes: EpisodeIndex | None,
         count_tokens: Callable[[str], int] | None = None,
         config: RetrievalConfig | None = None,
     ) -> None:
         self.memories = memories
         self.episodes = episodes
-        self.embedder = episodes.embedder
+        self.embedder = memories.store.embedder
         self.config = config or RetrievalConfig()
         self.count_tokens = count_tokens or approximate_tokens
         self._calibrations: dict[tuple[str, str], _Calibration] = {}
@@ -109,20 +109,22 @@ class Retriever:
         speakers: Sequence[str] = (),
         mark_used: bool = False,
         exclude_source: str | None = None,
+        turns: bool = True,
     ) -> list[Recalled]:
         """The best ``k`` memories and turns for ``query``, within ``token_budget`` tokens when given.
 
         ``speakers`` are names whose own words should count more when the query names them; items with
-        the source ``exclude_source`` (say, this chat session's own turns) are left out.
+        the source ``exclude_source`` (say, this chat session's own turns) are left out. ``turns=False``
+        searches the extracted memories only (``mnemo memory search``, ``/forget``).
         """
         if not query.strip():
             return []
         vector = self.embedder.embed([query])[0]
         candidates: dict[str, tuple[Memory, float, float]] = {}
-        for store, lexical in (
-            (self.memories.store, self.memories.lexical),
-            (self.episodes.store, self.episodes.lexical),
-        ):
+        tiers = [(self.memories.store, self.memories.lexical)]
+        if turns and self.episodes is not None:
+            tiers.append((self.episodes.store, self.episodes.lexical))
+        for store, lexical in tiers:
             self._search_tier(user, query, vector, store, lexical, candidates)
         times = find_times(query, now)
         named = {speaker.lower() for speaker in speakers if speaker and speaker.lower() in query.lower()}

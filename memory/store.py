@@ -65,6 +65,10 @@ class MemoryStore:
         self._embedder = embedder or MiniLMEmbedder()
         self._collections: dict[str, Any] = {}
 
+    @property
+    def embedder(self) -> MiniLMEmbedder:
+        return self._embedder
+
     def _collection(self, user: str) -> Any:
         if user not in self._collections:
             self._collections[user] = self._client.get_or_create_collection(

@@ -6,17 +6,20 @@ cheap: Chroma and the embedding model load on first use.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from memory.concepts import ConceptStore
 from memory.embeddings import MiniLMEmbedder
 from memory.episodes import EpisodeIndex
+from memory.extraction import Extractor, LLMExtractor
 from memory.extraction_rules import RuleExtractor
 from memory.journal import MemoryJournal
 from memory.lexical import LexicalIndex
 from memory.memories import Memories
 from memory.profile import ProfileStore
+from memory.retrieval import Retriever
 from memory.store import MemoryStore, make_chroma_client
 from memory.writer import MemoryWriter
 
@@ -32,6 +35,8 @@ class MemorySystem:
     """The write path: extraction from the user's turns, /remember, /forget (rules by default)."""
     concepts: ConceptStore
     """The user's registered personal things (reference photos' feature vectors)."""
+    retriever: Retriever
+    """The one search: the prompt, F5, ``mnemo memory search``, ``/forget`` and the benchmarks all use it."""
 
     def close(self) -> None:
         self.memories.journal.close()
@@ -41,8 +46,16 @@ class MemorySystem:
         self.concepts.close()
 
 
-def open_memory(data_dir: Path, chroma_url: str | None = None, embedder: MiniLMEmbedder | None = None) -> MemorySystem:
-    """The memory layer over ``data_dir`` (SQLite, and Chroma on disk unless ``chroma_url`` names a server)."""
+def open_memory(
+    data_dir: Path,
+    chroma_url: str | None = None,
+    embedder: MiniLMEmbedder | None = None,
+    complete: Callable[[str], str] | None = None,
+) -> MemorySystem:
+    """The memory layer over ``data_dir`` (SQLite, and Chroma on disk unless ``chroma_url`` names a server).
+
+    ``complete`` (a prompt in, the model's text out) makes extraction ask the model, the rules backing it up.
+    """
     embedder = embedder or MiniLMEmbedder()
     client = make_chroma_client(data_dir, chroma_url)
     memories = Memories(MemoryStore(client, embedder), MemoryJournal(data_dir), LexicalIndex(data_dir))
@@ -50,7 +63,9 @@ def open_memory(data_dir: Path, chroma_url: str | None = None, embedder: MiniLME
         MemoryStore(client, embedder, tier="episodes"), LexicalIndex(data_dir, "episode_words"), embedder
     )
     profile = ProfileStore(data_dir)
-    writer = MemoryWriter(memories, episodes, RuleExtractor(), profile)
+    extractor: Extractor = RuleExtractor() if complete is None else LLMExtractor(complete, RuleExtractor())
+    retriever = Retriever(memories, episodes)
+    writer = MemoryWriter(memories, episodes, extractor, retriever, profile)
     return MemorySystem(
         memories=memories,
         episodes=episodes,
@@ -59,4 +74,5 @@ def open_memory(data_dir: Path, chroma_url: str | None = None, embedder: MiniLME
         profile=profile,
         writer=writer,
         concepts=ConceptStore(data_dir),
+        retriever=retriever,
     )

@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
@@ -25,6 +25,7 @@ from memory.journal import ChangeAction, MemoryChange
 from memory.memories import Memories
 from memory.profile import ProfileStore
 from memory.records import Memory, MemoryKind, MemoryStatus
+from memory.retrieval import Retriever
 from memory.store import MemoryNotFoundError
 from memory.timeparse import resolve_time
 
@@ -99,11 +100,17 @@ class MemoryWriter:
     """
 
     def __init__(
-        self, memories: Memories, episodes: EpisodeIndex, extractor: Extractor, profile: ProfileStore | None = None
+        self,
+        memories: Memories,
+        episodes: EpisodeIndex,
+        extractor: Extractor,
+        retriever: Retriever,
+        profile: ProfileStore | None = None,
     ) -> None:
         self.memories = memories
         self.episodes = episodes
         self.extractor = extractor
+        self.retriever = retriever
         self.profile = profile
         self.rules = RuleExtractor()
         self._lock = threading.RLock()
@@ -197,7 +204,7 @@ class MemoryWriter:
                 except MemoryNotFoundError:
                     return []
                 return [self._delete(user, memory)] if memory.status == MemoryStatus.ACTIVE else []
-            found = self.memories.hybrid_search(user, query, k=3)
+            found = self.retriever.retrieve(user, query, now=datetime.now(UTC), k=3, turns=False)
             if not found:
                 return []
             best = found[0].memory

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,9 @@ def test_show_me_the_photo_of_the_receipt_finds_it(assistant: Assistant, tmp_pat
     list(conversation.send("Look at her!", attachments=[cat.context()]))
     conversation.remember_last_turn()
 
-    found = assistant.memory.get().memories.hybrid_search("sam", "show me the photo of the receipt", k=3)
+    found = assistant.memory.retriever.retrieve(
+        "sam", "show me the photo of the receipt", now=datetime.now(UTC), k=3, turns=False
+    )
     assert found[0].memory.kind == MemoryKind.IMAGE and f"attachment:{receipt.sha256}" in found[0].memory.sources
     assert assistant.store.get_attachment(receipt.sha256).path.is_file()
 

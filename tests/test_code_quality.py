@@ -40,3 +40,36 @@ def test_packages_below_the_tui_never_import_it() -> None:
         if "from tui" in path.read_text() or "import tui" in path.read_text()
     ]
     assert offenders == []
+
+
+def test_no_two_modules_import_each_other_in_a_loop() -> None:
+    """Import cycles (type-only imports included) tangle the layers; farm-studio draws none, and this keeps it so."""
+    import ast
+
+    modules = {
+        ".".join(path.relative_to(REPO).with_suffix("").parts): path
+        for package in ("assistant", "memory", "modalities", "tui")
+        for path in (REPO / package).rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+        graph[name] = {module for module in imported if module in modules and module != name}
+
+    cycles: list[list[str]] = []
+
+    def visit(module: str, trail: list[str]) -> None:
+        for target in sorted(graph[module]):
+            if target in trail:
+                cycles.append([*trail[trail.index(target) :], target])
+            elif len(trail) < 12:
+                visit(target, [*trail, target])
+
+    for start in sorted(graph):
+        visit(start, [start])
+    assert cycles == []

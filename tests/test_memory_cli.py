@@ -83,7 +83,7 @@ def test_rm_tells_how_to_undo_and_undo_brings_it_back(capsys: pytest.CaptureFixt
     code, out, _ = mnemo(capsys, *undo_command.split()[1:])
     assert code == 0 and f"{cat} is active" in out
     found = mnemo_json(capsys, "memory", "search", "what is my pet's name?", "-k", "1")
-    assert isinstance(found, list) and found[0]["memory"]["id"] == cat and found[0]["dense_rank"] == 1
+    assert isinstance(found, list) and found[0]["memory"]["id"] == cat and found[0]["meaning"] > 0
 
 
 def test_search_list_filters_and_reindex(capsys: pytest.CaptureFixture[str]) -> None:

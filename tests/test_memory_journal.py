@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from memory.journal import ChangeAction, MemoryJournal
-from memory.lexical import LexicalIndex, reciprocal_rank_fusion
+from memory.lexical import LexicalIndex
 from memory.memories import Memories
 from memory.records import Memory, MemoryStatus
+from memory.retrieval import Recalled, Retriever
 from memory.store import MemoryStore, make_chroma_client
 
 
@@ -18,6 +20,11 @@ def memories(tmp_path: Path, embedder) -> Memories:
     return Memories(
         MemoryStore(make_chroma_client(tmp_path, None), embedder), MemoryJournal(tmp_path), LexicalIndex(tmp_path)
     )
+
+
+def search(memories: Memories, user: str, query: str, k: int = 10) -> list[Recalled]:
+    """The one search the app uses, over the memories alone."""
+    return Retriever(memories, None).retrieve(user, query, now=datetime.now(UTC), k=k)
 
 
 def test_every_change_is_journaled_in_order(memories: Memories) -> None:
@@ -80,7 +87,7 @@ def test_reindex_rebuilds_chroma_from_the_journal(memories: Memories, tmp_path: 
     assert fresh.reindex("alice") == 2  # a new Chroma anywhere can be rebuilt from the journal alone
 
 
-def test_hybrid_search_finds_exact_names_that_meaning_alone_ranks_low(memories: Memories) -> None:
+def test_search_finds_exact_names_that_meaning_alone_ranks_low(memories: Memories) -> None:
     for text in (
         "My neighbour Ingrid waters the plants when I travel",
         "I water my plants every Sunday morning",
@@ -88,29 +95,24 @@ def test_hybrid_search_finds_exact_names_that_meaning_alone_ranks_low(memories: 
         "I travel to Lisbon for work twice a year",
     ):
         memories.add(Memory(user="alice", text=text))
-    found = memories.hybrid_search("alice", "Ingrid", k=2)
+    found = search(memories, "alice", "Ingrid", k=2)
     assert found[0].memory.text.startswith("My neighbour Ingrid")
-    assert found[0].lexical_rank == 1
+    assert found[0].lexical == 1.0  # the best word match
 
 
-def test_hybrid_search_keeps_deleted_and_superseded_memories_out(memories: Memories) -> None:
+def test_search_keeps_deleted_and_superseded_memories_out(memories: Memories) -> None:
     old = memories.add(Memory(user="alice", text="My PIN hint is tulip 4921"))
     memories.supersede("alice", old.id, Memory(user="alice", text="My PIN hint is daisy 7310"))
     gone = memories.add(Memory(user="alice", text="tulip bulbs are in the shed"))
     memories.delete("alice", gone.id)
-    texts = [r.memory.text for r in memories.hybrid_search("alice", "tulip 4921", k=5)]
+    texts = [r.memory.text for r in search(memories, "alice", "tulip 4921", k=5)]
     assert "My PIN hint is tulip 4921" not in texts and "tulip bulbs are in the shed" not in texts
-    assert memories.hybrid_search("bob", "tulip") == []
+    assert search(memories, "bob", "tulip") == []
 
 
-def test_hybrid_search_is_safe_with_search_syntax_in_the_query(memories: Memories) -> None:
+def test_search_is_safe_with_search_syntax_in_the_query(memories: Memories) -> None:
     memories.add(Memory(user="alice", text='I said "hello" AND left'))
-    assert memories.hybrid_search("alice", 'hello" OR * NEAR( -', k=1)[0].memory.text.startswith("I said")
-
-
-def test_reciprocal_rank_fusion_rewards_agreement() -> None:
-    fused = reciprocal_rank_fusion([["a", "b", "c"], ["c", "a"]])
-    assert [item for item, _ in fused] == ["a", "c", "b"]
+    assert search(memories, "alice", 'hello" OR * NEAR( -', k=1)[0].memory.text.startswith("I said")
 
 
 def test_add_many_indexes_each_users_memories_in_their_own_store(memories: Memories) -> None:
@@ -123,10 +125,10 @@ def test_add_many_indexes_each_users_memories_in_their_own_store(memories: Memor
         reason="imported",
     )
     alice_cat, bob_dog, alice_cello = added
-    assert memories.hybrid_search("alice", "Miso", k=1)[0].memory.id == alice_cat.id
-    assert memories.hybrid_search("alice", "which instrument do I play?", k=1)[0].memory.id == alice_cello.id
-    assert {r.memory.id for r in memories.hybrid_search("bob", "pet cat dog", k=5)} == {bob_dog.id}
-    assert [r.memory.user for r in memories.hybrid_search("bob", "Miso the cat on the radiator")] == ["bob"]
+    assert search(memories, "alice", "Miso", k=1)[0].memory.id == alice_cat.id
+    assert search(memories, "alice", "which instrument do I play?", k=1)[0].memory.id == alice_cello.id
+    assert {r.memory.id for r in search(memories, "bob", "pet cat dog", k=5)} == {bob_dog.id}
+    assert [r.memory.user for r in search(memories, "bob", "Miso the cat on the radiator")] == ["bob"]
     assert [(c.action, c.reason) for c in memories.history("alice", alice_cat.id)] == [(ChangeAction.ADD, "imported")]
 
 
@@ -134,7 +136,7 @@ def test_add_many_is_journaled_so_reindex_rebuilds_it(memories: Memories) -> Non
     added = memories.add_many([Memory(user="alice", text=f"Locker {n} holds my {n}th umbrella") for n in range(40)])
     memories.store.drop_user("alice")
     assert memories.reindex("alice") == 40
-    assert memories.hybrid_search("alice", "Locker 17", k=1)[0].memory.id == added[17].id
+    assert search(memories, "alice", "Locker 17", k=1)[0].memory.id == added[17].id
 
 
 def test_record_many_keeps_order_and_returns_the_stored_changes(tmp_path: Path) -> None:

@@ -86,9 +86,8 @@ def test_round_trip_keeps_every_field_the_history_and_the_profile(source: Memory
         )
     assert target.profile.entries("alice") == source.profile.entries("alice")
     # The word index came along too, and the journal alone can rebuild Chroma.
-    assert [r.memory.text for r in target.memories.hybrid_search("alice", "Miso", k=1)] == [
-        "My cat is called Miso, a grey tabby"
-    ]
+    found = target.retriever.retrieve("alice", "Miso", now=datetime.now(UTC), k=1, turns=False)
+    assert [r.memory.text for r in found] == ["My cat is called Miso, a grey tabby"]
     assert target.memories.reindex("alice") == len(originals)
     assert target.memories.store.all("alice", status=None) == originals
 

@@ -153,7 +153,7 @@ def test_he_in_the_next_message_means_the_person_just_introduced(system: MemoryS
 
 def test_people_are_remembered_across_writers_through_the_stored_memories(system: MemorySystem) -> None:
     Chat(system.writer).say("my sister Ana lives in Lisbon")
-    fresh = MemoryWriter(system.memories, system.episodes, RuleExtractor(), system.profile)
+    fresh = MemoryWriter(system.memories, system.episodes, RuleExtractor(), system.retriever, system.profile)
     fresh.observe(USER, Turn("Ana moved to Porto", START + timedelta(days=2), "message:5"))
     assert [memory.text for memory in active(system)] == ["My sister Ana lives in Porto"]
 

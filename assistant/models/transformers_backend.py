@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from assistant.models.base import (
     ProgressCallback,
     ignore_progress,
 )
+from assistant.models.generation import stream_generation
 from assistant.models.model_cache import ModelSource, prepare_model_dir, quiet_transformers
 from assistant.models.quantization import load_int8_model
 from assistant.models.vision_backend import TransformersVisionChatModel, is_vision_folder, load_vision_model
@@ -65,73 +66,6 @@ class TransformersChatModel:
                 on_output=lambda output: self.prefix_cache.remember(output.sequences[0].tolist()),
                 on_failure=self.prefix_cache.clear,
             )
-
-
-def stream_generation(
-    model: Any,
-    tokenizer: Any,
-    inputs: dict[str, Any],
-    options: GenerationOptions,
-    cancel: CancelToken,
-    *,
-    on_output: Callable[[Any], None] | None = None,
-    on_failure: Callable[[], None] | None = None,
-) -> Iterator[str]:
-    """Run ``model.generate`` on ``inputs`` in a thread and yield the text as it comes; stop on ``cancel``.
-
-    ``on_output`` gets what ``generate`` returned; ``on_failure`` runs when it raised (the error is then
-    raised here as a :class:`ModelError`). Callers hold their model's lock around this.
-    """
-    import torch
-    from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
-
-    abandoned = threading.Event()  # the caller stopped reading: let generate() finish quickly
-
-    class StopWhenCancelled(StoppingCriteria):
-        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-            stop = cancel.cancelled or abandoned.is_set()
-            return torch.full((input_ids.shape[0],), stop, dtype=torch.bool)
-
-    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-    sampling = options.temperature > 0
-    generate_kwargs: dict[str, Any] = {
-        **inputs,
-        "max_new_tokens": options.max_new_tokens,
-        "do_sample": sampling,
-        "repetition_penalty": options.repetition_penalty,
-        "streamer": streamer,
-        "stopping_criteria": StoppingCriteriaList([StopWhenCancelled()]),
-        "pad_token_id": tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
-    }
-    if sampling:
-        generate_kwargs.update(temperature=options.temperature, top_p=options.top_p)
-    else:
-        generate_kwargs.update(temperature=None, top_p=None, top_k=None)
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with torch.inference_mode():
-                output = model.generate(**generate_kwargs)
-            if on_output is not None:
-                on_output(output)
-        except BaseException as error:  # re-raised in the caller's thread below
-            if on_failure is not None:
-                on_failure()
-            failure.append(error)
-            streamer.end()
-
-    worker = threading.Thread(target=run, name="mnemo-generate", daemon=True)
-    worker.start()
-    try:
-        for piece in streamer:
-            if piece:
-                yield piece
-    finally:
-        abandoned.set()
-        worker.join()
-    if failure:
-        raise ModelError(f"generation failed: {type(failure[0]).__name__}: {failure[0]}") from failure[0]
 
 
 class PrefixCache:

@@ -56,7 +56,7 @@ class TransformersVisionChatModel:
         return int(self._inputs(messages)["input_ids"].shape[-1])
 
     def stream(self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken) -> Iterator[str]:
-        from assistant.models.transformers_backend import stream_generation
+        from assistant.models.generation import stream_generation
 
         with self._lock:
             yield from stream_generation(
