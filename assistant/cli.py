@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from assistant import __version__
 from assistant.concept_cli import add_concept_commands, run_concept_command
 from assistant.memory_cli import add_memory_commands, run_memory_command
 from assistant.settings import Settings, SettingsError, load_settings
+from assistant.user_admin import add_user_commands, run_user_command
 from memory.users import validate_user_name
 
 
@@ -56,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--json", action="store_true", help="print JSON")
     add_memory_commands(commands, user_type=_user_name)
     add_concept_commands(commands, user_type=_user_name)
+    add_user_commands(commands, user_type=_user_name)
     return parser
 
 
@@ -66,6 +69,7 @@ def main(argv: Sequence[str] | None = None, run_app: AppRunner | None = None) ->
     """Run a command; with no command, open the chat app through ``run_app`` (the TUI layer passes it)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    os.umask(0o077)  # chats, memories and photos are private: files 0600, folders 0700
     try:
         settings = load_settings(args.config)
     except SettingsError as error:
@@ -92,6 +96,8 @@ def main(argv: Sequence[str] | None = None, run_app: AppRunner | None = None) ->
             return run_memory_command(settings, user, args)
         if args.command == "concept":
             return run_concept_command(settings, user, args)
+        if args.command == "user":
+            return run_user_command(settings, args)
         if run_app is None:
             parser.error("the chat app is started by the 'mnemo' command (tui.main)")
         return run_app(settings, user, args.session)

@@ -198,6 +198,7 @@ class Conversation:
             "user",
             text,
             attachment_hashes=tuple(a.sha256 for a in attachments),
+            attachment_names=tuple(a.name for a in attachments),
             remember_from=said_at if remembers else None,
         )
         if not self.session.title:

@@ -95,8 +95,9 @@ def _time_load(settings: Settings, profile: str) -> float | None:
 
 def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]:
     models = [check_model(model, settings, time_load=time_loads) for model in PACKAGED_MODELS.values()]
+    token = "token set (hidden)" if settings.memory.chroma_token else "no token"
     chroma = (
-        f"server at {settings.memory.chroma_url}"
+        f"server at {settings.memory.chroma_url} ({token})"
         if settings.memory.chroma_url
         else f"embedded on disk at {settings.data_dir / 'chroma'}"
     )

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,10 @@ MIGRATIONS: tuple[str, ...] = (
         error TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 5: the name a file had when it was attached to this message (the same bytes may come under other names)
+    """
+    ALTER TABLE message_attachments ADD COLUMN name TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
@@ -140,7 +144,8 @@ class HistoryStore:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.attachments_dir = data_dir / "attachments"
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        data_dir.chmod(0o700)  # private: only its owner may list or open what is inside
         self._lock = threading.RLock()
         self._db = sqlite3.connect(data_dir / "mnemo.sqlite3", check_same_thread=False)
         self._db.row_factory = sqlite3.Row
@@ -231,6 +236,7 @@ class HistoryStore:
         completion_tokens: int | None = None,
         seconds: float | None = None,
         attachment_hashes: tuple[str, ...] = (),
+        attachment_names: tuple[str, ...] = (),
         remember_from: datetime | None = None,
     ) -> int:
         """Store a message. ``remember_from`` (when it was said) puts it in the memory backlog in the same
@@ -243,9 +249,10 @@ class HistoryStore:
                 (session_id, role, content, status, model, prompt_tokens, completion_tokens, seconds, now),
             )
             message_id = int(cursor.lastrowid or 0)
+            names = [*attachment_names, *[""] * (len(attachment_hashes) - len(attachment_names))]
             db.executemany(
-                "INSERT OR IGNORE INTO message_attachments(message_id, sha256) VALUES (?, ?)",
-                [(message_id, digest) for digest in attachment_hashes],
+                "INSERT OR IGNORE INTO message_attachments(message_id, sha256, name) VALUES (?, ?, ?)",
+                [(message_id, digest, name) for digest, name in zip(attachment_hashes, names, strict=False)],
             )
             if remember_from is not None:
                 db.execute(
@@ -321,6 +328,41 @@ class HistoryStore:
         )
         return [row[0] for row in reversed(rows)]
 
+    def delete_user(self, user: str, owned: set[str], shared: set[str]) -> list[Path]:
+        """Delete the user, their sessions, messages, reply contexts and backlog, and the records of their
+        attachments (those of their messages, and ``owned``: their concept photos) that nobody else uses
+        (``shared``: e.g. other users' concept photos); then scrub the file (see :mod:`memory.erase`).
+        Returns the attachment files to remove."""
+        from memory.erase import scrub
+
+        mine = "SELECT m.id FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.user = ?"
+        with self._transaction() as db:
+            db.execute("PRAGMA secure_delete = ON")
+            attached = {
+                row[0]
+                for row in db.execute(f"SELECT sha256 FROM message_attachments WHERE message_id IN ({mine})", (user,))
+            }
+            for table in ("reply_context", "memory_backlog", "message_attachments"):
+                db.execute(f"DELETE FROM {table} WHERE message_id IN ({mine})", (user,))
+            db.execute("DELETE FROM messages WHERE session_id IN (SELECT id FROM sessions WHERE user = ?)", (user,))
+            db.execute("DELETE FROM sessions WHERE user = ?", (user,))
+            db.execute("DELETE FROM users WHERE name = ?", (user,))
+            still_used = {row[0] for row in db.execute("SELECT DISTINCT sha256 FROM message_attachments")}
+            candidates = sorted((attached | owned) - still_used - shared)
+            marks = ",".join("?" * len(candidates))
+            gone = db.execute(f"SELECT stored_path FROM attachments WHERE sha256 IN ({marks})", candidates).fetchall()
+            db.execute(f"DELETE FROM attachments WHERE sha256 IN ({marks})", candidates)
+            # A file others still use keeps no name the deleted user gave it: it takes one of theirs.
+            db.execute(
+                "UPDATE attachments SET original_name = COALESCE((SELECT ma.name FROM message_attachments ma "
+                "WHERE ma.sha256 = attachments.sha256 AND ma.name != '' LIMIT 1), 'attachment' || "
+                "substr(stored_path, instr(stored_path, '.'))) WHERE sha256 IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(attached | owned)),),
+            )
+        with self._lock:
+            scrub(self._db)
+        return [self.data_dir / row[0] for row in gone]
+
     # attachments -----------------------------------------------------------------------------------
     def store_attachment(self, source: Path, kind: str) -> StoredAttachment:
         """Copy ``source`` into the store once (keyed by sha256) and record it; return the record."""
@@ -350,7 +392,8 @@ class HistoryStore:
                     utc_now(),
                 ),
             )
-        return self.get_attachment(sha256)
+        # The same bytes may be stored already under another name (another user's): this call's name is the one.
+        return replace(self.get_attachment(sha256), original_name=source.name)
 
     def get_attachment(self, sha256: str) -> StoredAttachment:
         with self._lock:
@@ -373,5 +416,12 @@ class HistoryStore:
             db.execute("UPDATE attachments SET description = ? WHERE sha256 = ?", (description, sha256))
 
     def message_attachments(self, message_id: int) -> list[StoredAttachment]:
-        rows = self._query("SELECT sha256 FROM message_attachments WHERE message_id = ? ORDER BY rowid", (message_id,))
-        return [self.get_attachment(row[0]) for row in rows]
+        """The message's attachments, each under the name it had when attached to this message."""
+        rows = self._query(
+            "SELECT sha256, name FROM message_attachments WHERE message_id = ? ORDER BY rowid", (message_id,)
+        )
+        attachments = [self.get_attachment(row[0]) for row in rows]
+        return [
+            replace(attachment, original_name=row[1]) if row[1] else attachment
+            for attachment, row in zip(attachments, rows, strict=True)
+        ]

@@ -67,8 +67,12 @@ class MemoryAccess:
             if self._system is None:
                 from memory.system import open_memory
 
-                complete = self._complete if self.settings.memory.extractor == "llm" else None
-                self._system = open_memory(self.settings.data_dir, self.settings.memory.chroma_url, complete=complete)
+                memory = self.settings.memory
+                complete = self._complete if memory.extractor == "llm" else None
+                token = memory.chroma_token.get_secret_value() if memory.chroma_token else None
+                self._system = open_memory(
+                    self.settings.data_dir, memory.chroma_url, complete=complete, chroma_token=token
+                )
             return self._system
 
     @property

@@ -125,6 +125,11 @@ class MemorySettings(_Section):
     chroma_url: str | None = Field(
         None, description="A Chroma server URL (http://host:port); unset keeps memory embedded on disk."
     )
+    chroma_token: SecretStr | None = Field(
+        None,
+        description="Sent as 'Authorization: Bearer …' to a Chroma server behind an authenticating proxy "
+        "(Chroma 1.x has no authentication of its own). Prefer MNEMO_MEMORY__CHROMA_TOKEN to a file.",
+    )
     enabled: bool = Field(True, description="Remember what the user says and recall it in later chats.")
     recall_k: int = Field(8, ge=0, le=50, description="At most this many memories and past turns in each prompt.")
     token_budget: int = Field(

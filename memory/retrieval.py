@@ -98,6 +98,12 @@ class Retriever:
         self._calibrations: dict[tuple[str, str], _Calibration] = {}
         self._lock = threading.Lock()
 
+    def forget_user(self, user: str) -> None:
+        """Drop the user's calibrations (their collections are being deleted)."""
+        with self._lock:
+            for key in [key for key in self._calibrations if key[0] == user]:
+                del self._calibrations[key]
+
     def retrieve(
         self,
         user: str,

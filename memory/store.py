@@ -27,8 +27,9 @@ class ScoredMemory:
     """Cosine similarity to the query, 1.0 for the same meaning."""
 
 
-def make_chroma_client(data_dir: Path, chroma_url: str | None) -> Any:
-    """A Chroma client for the data dir (embedded) or for ``chroma_url`` (server), telemetry off."""
+def make_chroma_client(data_dir: Path, chroma_url: str | None, token: str | None = None) -> Any:
+    """A Chroma client for the data dir (embedded) or for ``chroma_url`` (server), telemetry off. ``token`` goes
+    to the server as a bearer token (for a proxy in front of it that checks one)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -44,6 +45,7 @@ def make_chroma_client(data_dir: Path, chroma_url: str | None) -> Any:
         host=url.hostname,
         port=url.port or (443 if url.scheme == "https" else 8000),
         ssl=url.scheme == "https",
+        headers={"Authorization": f"Bearer {token}"} if token else None,
         settings=settings,
     )
 

@@ -51,13 +51,15 @@ def open_memory(
     chroma_url: str | None = None,
     embedder: MiniLMEmbedder | None = None,
     complete: Callable[[str], str] | None = None,
+    chroma_token: str | None = None,
 ) -> MemorySystem:
     """The memory layer over ``data_dir`` (SQLite, and Chroma on disk unless ``chroma_url`` names a server).
 
-    ``complete`` (a prompt in, the model's text out) makes extraction ask the model, the rules backing it up.
+    ``complete`` (a prompt in, the model's text out) makes extraction ask the model, the rules backing it up;
+    ``chroma_token`` is sent to the server as a bearer token.
     """
     embedder = embedder or MiniLMEmbedder()
-    client = make_chroma_client(data_dir, chroma_url)
+    client = make_chroma_client(data_dir, chroma_url, chroma_token)
     memories = Memories(MemoryStore(client, embedder), MemoryJournal(data_dir), LexicalIndex(data_dir))
     episodes = EpisodeIndex(
         MemoryStore(client, embedder, tier="episodes"), LexicalIndex(data_dir, "episode_words"), embedder

@@ -118,6 +118,12 @@ class MemoryWriter:
         self._last_named: dict[str, tuple[str, int]] = {}
         self._turns_seen: dict[str, int] = {}
 
+    def forget_user(self, user: str) -> None:
+        """Drop what the writer keeps in memory about ``user`` (their data is being erased)."""
+        with self._lock:
+            for cache in (self._people, self._last_named, self._turns_seen):
+                cache.pop(user, None)
+
     @property
     def lock(self) -> threading.RLock:
         """Held by every write; editors that change several memories at once hold it too."""

@@ -123,7 +123,16 @@ class MnemoApp(App[None]):
         await self.chat.show_conversation(self.assistant.conversation(self.user, choice))
 
     def action_switch_user(self) -> None:
-        self.push_screen(SwitchUserScreen(self.user, self.assistant.store.list_users()), self._switch_user)
+        users = self.assistant.store.list_users()
+        self.push_screen(SwitchUserScreen(self.user, users, self._delete_user), self._switch_user)
+
+    def _delete_user(self, name: str) -> str:
+        """Erase ``name`` for good (from a worker of the users screen); one line saying what went."""
+        from assistant.user_admin import delete_user
+
+        deletion = delete_user(self.assistant, name)
+        said = f"Deleted {name}: {deletion.memory_rows} memory records and {deletion.files_removed} files."
+        return f"{said} {deletion.server_note[:1].upper()}{deletion.server_note[1:]}." if deletion.server_note else said
 
     async def _switch_user(self, name: str | None) -> None:
         if not name or name == self.user:
