@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 from assistant.history import HistoryStore, SessionInfo, StoredAttachment, StoredMessage
 from assistant.models.base import CancelToken, ChatMessage, ChatModel, GenerationOptions, ModelError
 from assistant.models.handle import ModelHandle
-from assistant.prompt import AttachmentContext, PromptBuilder, PromptPart, PromptRequest, parts_from_json
+from assistant.prompt import (
+    AttachmentContext,
+    PromptBuilder,
+    PromptPart,
+    PromptRequest,
+    inert,
+    parts_from_json,
+)
+from assistant.turn_learning import TurnLearning
 
 if TYPE_CHECKING:
     from assistant.concepts import ConceptService
@@ -103,6 +111,7 @@ class Conversation:
         self.options = options
         self.session = session
         self.last_reply = ReplyResult()
+        self._learning = TurnLearning(store, memory, concepts) if memory is not None else None
 
     @property
     def model(self) -> ChatModel:
@@ -131,7 +140,7 @@ class Conversation:
                     if attachment.kind == "image" and attachment.description
                 ]
                 content = "\n".join([content, *notes])
-            messages.append(ChatMessage("user" if message.role == "user" else "assistant", content))
+            messages.append(ChatMessage("user" if message.role == "user" else "assistant", inert(content)))
         return messages
 
     def fit_to_context(
@@ -266,15 +275,17 @@ class Conversation:
         )
         parts = self.prompt_builder.collect(request)
         result.prompt_parts = parts
+        # Everything from the user's data is made inert: no chat template token can come out of a memory.
         if sees_images:
             photos = tuple(a.path for a in attachments if a.kind == "image" and a.path)
-            new_message = ChatMessage("user", self.prompt_builder.render_turn(parts, result.user_text), images=photos)
+            turn = self.prompt_builder.render_turn(parts, result.user_text)
+            new_message = ChatMessage("user", inert(turn), images=photos)
         else:  # each photo's tool report goes right after the words, where a small model reads it
             notes = [note for note in (attachment.inline() for attachment in attachments) if note]
             turn = self.prompt_builder.render_turn(parts, "\n".join([result.user_text, *notes]))
-            new_message = ChatMessage("user", turn)
+            new_message = ChatMessage("user", inert(turn))
         messages, result.dropped_messages = self.fit_to_context(
-            self.prompt_builder.render(parts), self._history_for_model(history), new_message
+            inert(self.prompt_builder.render(parts)), self._history_for_model(history), new_message
         )
         result.prompt_tokens = self.model.count_tokens(messages)
         return messages
@@ -294,90 +305,26 @@ class Conversation:
         return [self.store.get_attachment(sha256) for sha256 in self.memory.recalled_photos(self.user, references)]
 
     def remember_last_turn(self) -> WriteReport | None:
-        """Give the user's last message to long-term memory (call it after the reply is shown).
-
-        Only the user's own words are mined; the reply before it goes along as context for finding the
-        turn again ("where do you live?" – "Porto"), never as something the user said. If memory fails, the
-        message stays in the memory backlog (with the reason) and the error is raised.
-        """
+        """Give the user's last message to long-term memory (call it after the reply is shown). If memory fails,
+        the message stays in the memory backlog (with the reason) and the error is raised."""
         result = self.last_reply
-        if not self._remembers or result.user_message_id is None:
+        if self._learning is None or not self._learning.enabled or result.user_message_id is None:
             return None
         said_at = result.said_at or datetime.now().astimezone()
-        return self._remember(result.user_message_id, result.user_text, said_at, result.attachments)
+        return self._learning.remember(
+            self.user, self.session.id, result.user_message_id, result.user_text, said_at, result.attachments
+        )
 
     def catch_up_memory(self) -> WriteReport | None:
         """Remember the user's messages left in the memory backlog (memory was down, or the app was killed
         between a reply and its memory), oldest first; the current turn's message is left to its turn."""
-        if not self._remembers:
+        if self._learning is None or not self._learning.enabled:
             return None
-        from memory.writer import WriteReport
-
-        report = WriteReport()
-        for message, said_at in self.store.memory_backlog(self.user):
-            if message.id == self.last_reply.user_message_id:
-                continue
-            attachments = tuple(
-                AttachmentContext(item.sha256, item.kind, item.original_name, item.description, str(item.path))
-                for item in self.store.message_attachments(message.id)
-            )
-            report += self._remember(message.id, message.content, said_at, attachments, message.session_id)
-        return report
+        return self._learning.catch_up(self.user, skip=self.last_reply.user_message_id)
 
     @property
     def _remembers(self) -> bool:
         return self.memory is not None and self.memory.enabled
-
-    def _remember(
-        self,
-        message_id: int,
-        text: str,
-        said_at: datetime,
-        attachments: Sequence[AttachmentContext],
-        session_id: str | None = None,
-    ) -> WriteReport:
-        assert self.memory is not None
-        session_id = session_id or self.session.id
-        history = self.store.messages(session_id)
-        try:
-            report = self._write_memory(message_id, text, said_at, attachments, session_id, history)
-        except Exception as error:
-            self.store.memory_failed(message_id, self.memory.trouble(error))
-            raise
-        self.store.remembered(message_id)
-        return report
-
-    def _write_memory(
-        self,
-        message_id: int,
-        text: str,
-        said_at: datetime,
-        attachments: Sequence[AttachmentContext],
-        session_id: str,
-        history: Sequence[StoredMessage],
-    ) -> WriteReport:
-        assert self.memory is not None
-        context = ""
-        for message in history:
-            if message.id == message_id:
-                break
-            if message.role == "assistant" and message.status != "error":
-                context = message.content
-        voice_notes = [attachment.sha256 for attachment in attachments if attachment.kind == "audio"]
-        report = self.memory.record_turn(
-            self.user, message_id, text, said_at, session_id=session_id, context=context, voice_notes=voice_notes
-        )
-        photos = [attachment for attachment in attachments if attachment.kind == "image"]
-        if photos:
-            report += self.memory.record_photos(self.user, message_id, text, said_at, photos)
-            if self.concepts is not None:
-                report += self.concepts.learn_from_turn(self.user, text, photos)
-        elif self.concepts is not None:  # "that's not Bo" about the photos of the message before
-            earlier = [message for message in history if message.role == "user" and message.id < message_id]
-            if earlier:
-                paths = [a.path for a in self.store.message_attachments(earlier[-1].id) if a.kind == "image"]
-                report += self.concepts.learn_from_correction(self.user, text, paths)
-        return report
 
     def _count_reply_tokens(self, text: str) -> int:
         if not text:

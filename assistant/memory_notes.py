@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from assistant.prompt import PromptPart
+from assistant.prompt import PromptPart, quoted_if_instruction
 from memory.extraction import stem
 from memory.extraction_text import REQUEST, clean, sentences
 from memory.records import MemoryKind
@@ -79,7 +79,7 @@ def memory_line(memory: Memory, now: datetime | None = None) -> str | None:
     text = memory.text
     if memory.kind == MemoryKind.EPISODE and not memory.speaker:
         text = " ".join(sentence for sentence in sentences(text) if not _asks(sentence))
-    text = text.strip().rstrip(".")
+    text = quoted_if_instruction(text.strip().rstrip("."))
     return f"- {text} ({when})" if text else None
 
 

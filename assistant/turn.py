@@ -65,6 +65,7 @@ def run_turn(
     machine did: the outcome says how it ended. ``on_piece`` gets the reply as it streams; ``on_reply`` the
     finished reply, before memory is written (so a front end shows it first)."""
     cancel = cancel or CancelToken()
+    earlier = conversation.last_reply
     try:
         for piece in conversation.send(text, cancel, attachments, now, remember):
             if on_piece is not None:
@@ -75,6 +76,12 @@ def run_turn(
         return TurnResult(TurnOutcome.REFUSED, ReplyResult(), str(error))
     except ModelError as error:
         return TurnResult(TurnOutcome.REFUSED, ReplyResult(), f"The model could not be loaded: {error}")
+    except Exception as error:  # noqa: BLE001 - the history itself failed (a full disk, a damaged file)
+        reply = conversation.last_reply
+        if reply is earlier or reply.user_message_id is None:
+            return TurnResult(TurnOutcome.REFUSED, ReplyResult(), f"Could not store the message: {error}")
+        reply.status, reply.error = "error", f"Could not store the reply: {error}"
+        return TurnResult(TurnOutcome.FAILED, reply, reply.error)
     reply = conversation.last_reply
     result = TurnResult(_outcome(reply), reply, reply.error or "", notices=[*reply.notices, *reply.unavailable])
     if on_reply is not None:

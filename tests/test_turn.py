@@ -142,3 +142,14 @@ async def test_the_chat_goes_on_when_the_chroma_server_stops_mid_session(
         assert not app.screen._queue and app.screen._current is None
     waiting = [message.content for message, _ in on_server.store.memory_backlog("marta")]
     assert waiting == ["My brother Leo lives in Oslo.", "Are you still there?"]  # kept, to be remembered later
+
+
+def test_a_history_that_cannot_store_refuses_the_turn_with_the_reason(assistant: Assistant, monkeypatch) -> None:
+    import sqlite3
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(assistant.store, "add_message", broken)
+    turn = run_turn(assistant.conversation("alice"), "Hello there")
+    assert turn.outcome == TurnOutcome.REFUSED and turn.reason == "Could not store the message: disk I/O error"
