@@ -30,6 +30,8 @@ def run_ask(
     audio: Sequence[Path] = (),
 ) -> int:
     assistant = build_assistant(settings)
+    if assistant.store.damage_notice:
+        print(f"mnemo: {assistant.store.damage_notice}", file=sys.stderr)
     try:
         try:
             prepared = [_prepare(assistant, path, user) for path in [*images, *audio]]

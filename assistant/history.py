@@ -20,76 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.history_schema import MIGRATIONS, QUICK_CHECK_BYTES, set_aside
 from memory.users import validate_user_name
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: users, sessions, messages, attachments
-    """
-    CREATE TABLE users (
-        name TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE sessions (
-        id TEXT PRIMARY KEY,
-        user TEXT NOT NULL REFERENCES users(name),
-        title TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE INDEX sessions_by_user ON sessions(user, updated_at);
-    CREATE TABLE messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        session_id TEXT NOT NULL REFERENCES sessions(id),
-        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
-        content TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'complete' CHECK (status IN ('complete', 'cancelled', 'error')),
-        model TEXT,
-        prompt_tokens INTEGER,
-        completion_tokens INTEGER,
-        seconds REAL,
-        created_at TEXT NOT NULL
-    );
-    CREATE INDEX messages_by_session ON messages(session_id, id);
-    CREATE TABLE attachments (
-        sha256 TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        mime_type TEXT NOT NULL,
-        size_bytes INTEGER NOT NULL,
-        original_name TEXT NOT NULL,
-        stored_path TEXT NOT NULL,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE message_attachments (
-        message_id INTEGER NOT NULL REFERENCES messages(id),
-        sha256 TEXT NOT NULL REFERENCES attachments(sha256),
-        PRIMARY KEY (message_id, sha256)
-    );
-    """,
-    # 2: what the encoders made of an attachment (a photo's tool report, a voice note's transcript)
-    """
-    ALTER TABLE attachments ADD COLUMN description TEXT NOT NULL DEFAULT '';
-    """,
-    # 3: what was in the prompt of each reply (memories, profile…), for "why did it say that?"
-    """
-    CREATE TABLE reply_context (
-        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
-        parts_json TEXT NOT NULL
-    );
-    """,
-    # 4: user messages whose memory is not written yet (a reply in progress, memory down, a crash)
-    """
-    CREATE TABLE memory_backlog (
-        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
-        said_at TEXT NOT NULL,
-        error TEXT NOT NULL DEFAULT ''
-    );
-    """,
-    # 5: the name a file had when it was attached to this message (the same bytes may come under other names)
-    """
-    ALTER TABLE message_attachments ADD COLUMN name TEXT NOT NULL DEFAULT '';
-    """,
-)
-
 
 SESSION_SELECT = (
     "SELECT s.*, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id) AS message_count FROM sessions s"
@@ -147,11 +79,45 @@ class HistoryStore:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         data_dir.chmod(0o700)  # private: only its owner may list or open what is inside
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(data_dir / "mnemo.sqlite3", check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self.migrate()
+        self.damaged_copy: Path | None = None
+        """Where a damaged history file was moved when this one was started afresh (the app says so)."""
+        path = data_dir / "mnemo.sqlite3"
+        try:
+            self._db = self._open(path)
+        except sqlite3.DatabaseError:
+            if not path.exists():
+                raise
+            self.damaged_copy = set_aside(path)
+            self._db = self._open(path)
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, check_same_thread=False)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA journal_mode = WAL")
+            # synchronous=NORMAL in WAL mode: a power cut may lose the last commits, never the file's integrity;
+            # a killed process loses nothing acknowledged.
+            db.execute("PRAGMA synchronous = NORMAL")
+            if path.stat().st_size < QUICK_CHECK_BYTES and db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("database disk image is malformed")
+            self._db = db
+            self.migrate()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    @property
+    def damage_notice(self) -> str:
+        """What the app tells the user when the history file was damaged and set aside (empty otherwise)."""
+        if self.damaged_copy is None:
+            return ""
+        return (
+            f"The chat history file {self.data_dir / 'mnemo.sqlite3'} was damaged: it was set aside as "
+            f"{self.damaged_copy.name} and a new one started. Memories are untouched. To try to get old chats back: "
+            f"sqlite3 {self.damaged_copy} .recover | sqlite3 recovered.sqlite3"
+        )
 
     @property
     def schema_version(self) -> int:

@@ -84,7 +84,13 @@ def add_memory_commands(commands: Any, user_type: Callable[[str], str]) -> None:
         "--as-user", type=user_type, help="import it all as this user (default: the user each line names)"
     )
     imports.add_argument("--replace", action="store_true", help="overwrite memories that are already there")
-    action(memory_actions, "reindex", "rebuild the search indexes from the journal", _reindex)
+    reindex = action(
+        memory_actions,
+        "reindex",
+        "rebuild Chroma and the word indexes from the journal and the chat history (a damaged index is set aside)",
+        _reindex,
+    )
+    reindex.add_argument("--all", action="store_true", help="every user, not only this one")
 
     action(profile_actions, "show", "show the profile and the text the prompt gets", _profile_show)
     set_entry = action(profile_actions, "set", "set a profile entry (yours: extraction never overwrites it)", _set)
@@ -113,11 +119,9 @@ def run_memory_command(settings: Settings, user: str, args: argparse.Namespace) 
                 return int(args.handler(profile, user, args))
             finally:
                 profile.close()
-        from memory.system import open_memory
-
         # A progress bar for loading a 90 MB embedder is noise in a one-line command.
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        system = open_memory(settings.data_dir, settings.memory.chroma_url)
+        system = _open(settings, repair=args.handler is _reindex)
         try:
             return int(args.handler(system, user, args))
         finally:
@@ -321,13 +325,34 @@ def _import(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
 
 
 def _reindex(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
-    total = system.memories.reindex(user)
-    active = len(system.memories.store.all(user))
+    from assistant.history import HistoryStore
+    from assistant.repair import rebuild_indexes
+
+    history = HistoryStore(system.data_dir)
+    try:
+        users = sorted({*system.memories.journal.users(), *history.list_users()}) if args.all else [user]
+        rebuilt = rebuild_indexes(system, history, users)
+    finally:
+        history.close()
     if args.json:
-        _print_json({"memories": total, "active": active})
-    else:
-        print(f"reindexed {total} memories of {user} from the journal ({active} active)")
+        _print_json(rebuilt)
+    for name, counts in [] if args.json else rebuilt.items():
+        active = len(system.memories.store.all(name))
+        print(f"reindexed {name}: {counts['memories']} memories ({active} active), {counts['turns']} turns")
     return 0
+
+
+def _open(settings: Settings, *, repair: bool) -> MemorySystem:
+    """The memory layer; for a reindex, a damaged embedded Chroma is set aside first and an empty one opened."""
+    from assistant.recall import MemoryAccess
+    from memory.system import embedded_chroma_damaged
+
+    chroma = settings.data_dir / "chroma"
+    if repair and not settings.memory.chroma_url and embedded_chroma_damaged(settings.data_dir):
+        from assistant.history_schema import set_aside
+
+        print(f"mnemo: {chroma} is damaged; set aside as {set_aside(chroma).name}, rebuilding", file=sys.stderr)
+    return MemoryAccess(settings).get()
 
 
 # Profile actions

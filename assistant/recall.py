@@ -166,10 +166,14 @@ class MemoryAccess:
 
     def trouble(self, error: BaseException) -> str:
         """Why memory failed, in one sentence for the user."""
+        from memory.system import MemoryDamagedError, damage
+
         url = self.settings.memory.chroma_url
         if url and not server_reachable(url):
             return f"the Chroma server at {url} is not reachable"
-        return f"{type(error).__name__}: {error}"
+        if isinstance(error, MemoryDamagedError):
+            return str(error)
+        return damage(error, self.settings.data_dir) or f"{type(error).__name__}: {error}"
 
     def close(self) -> None:
         if self._system is not None:

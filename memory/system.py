@@ -6,7 +6,10 @@ cheap: Chroma and the embedding model load on first use.
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +25,40 @@ from memory.profile import ProfileStore
 from memory.retrieval import Retriever
 from memory.store import MemoryStore, make_chroma_client
 from memory.writer import MemoryWriter
+
+DAMAGED = re.compile(r"not a database|malformed|corrupt|disk image", re.IGNORECASE)
+
+
+class MemoryDamagedError(RuntimeError):
+    """A memory file cannot be read; the message names it and the fix."""
+
+
+def damage(error: BaseException, data_dir: Path) -> str | None:
+    """Which memory file ``error`` says is damaged, and the fix, in a sentence; None for other errors."""
+    if not DAMAGED.search(str(error)):
+        return None
+    if isinstance(error, sqlite3.DatabaseError):
+        return (
+            f"{data_dir / 'memory.sqlite3'} is damaged ({error}). Restore your memories from an export "
+            "('mnemo memory import FILE'), or move the file aside to start with an empty memory."
+        )
+    return (
+        f"the Chroma index in {data_dir / 'chroma'} is damaged ({error}). 'mnemo memory reindex --all' rebuilds "
+        "it from the journal and the chat history."
+    )
+
+
+def embedded_chroma_damaged(data_dir: Path) -> bool:
+    """Whether the embedded Chroma's SQLite file fails SQLite's own check (checked before Chroma opens it: a
+    Chroma client that failed to open a path cannot be opened again in the same process)."""
+    database = data_dir / "chroma" / "chroma.sqlite3"
+    if not database.exists():
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            return bool(db.execute("PRAGMA quick_check").fetchone()[0] != "ok")
+    except sqlite3.DatabaseError:
+        return True
 
 
 @dataclass
@@ -59,12 +96,20 @@ def open_memory(
     ``chroma_token`` is sent to the server as a bearer token.
     """
     embedder = embedder or MiniLMEmbedder()
-    client = make_chroma_client(data_dir, chroma_url, chroma_token)
-    memories = Memories(MemoryStore(client, embedder), MemoryJournal(data_dir), LexicalIndex(data_dir))
-    episodes = EpisodeIndex(
-        MemoryStore(client, embedder, tier="episodes"), LexicalIndex(data_dir, "episode_words"), embedder
-    )
-    profile = ProfileStore(data_dir)
+    try:
+        journal, profile = MemoryJournal(data_dir), ProfileStore(data_dir)
+        words, episode_words = LexicalIndex(data_dir), LexicalIndex(data_dir, "episode_words")
+    except sqlite3.DatabaseError as error:
+        raise MemoryDamagedError(damage(error, data_dir) or str(error)) from error
+    try:
+        client = make_chroma_client(data_dir, chroma_url, chroma_token)
+    except Exception as error:
+        found = None if chroma_url else damage(error, data_dir)
+        if found is None:
+            raise
+        raise MemoryDamagedError(found) from error
+    memories = Memories(MemoryStore(client, embedder), journal, words)
+    episodes = EpisodeIndex(MemoryStore(client, embedder, tier="episodes"), episode_words, embedder)
     extractor: Extractor = RuleExtractor() if complete is None else LLMExtractor(complete, RuleExtractor())
     retriever = Retriever(memories, episodes)
     writer = MemoryWriter(memories, episodes, extractor, retriever, profile)

@@ -88,7 +88,7 @@ def test_doctor_reports_models_data_dir_and_chroma_mode(isolated_environment: Pa
     assert models["default"]["cached"] is False  # fresh cache dir
     assert "mnemo prepare --profile default" in models["default"]["fix"]
     server = run_mnemo("doctor", "--json", "--no-load", MNEMO_MEMORY__CHROMA_URL="http://127.0.0.1:8000")
-    assert json.loads(server.stdout)["chroma"] == "server at http://127.0.0.1:8000"
+    assert json.loads(server.stdout)["chroma"] == "server at http://127.0.0.1:8000 (no token)"
 
 
 def test_doctor_says_which_package_is_missing_and_how_to_install_it(monkeypatch, capsys) -> None:

@@ -54,6 +54,8 @@ class MnemoApp(App[None]):
             self.notify(f"{error}; starting a new chat", severity="warning")
             conversation = self.assistant.conversation(self.user)
         self.push_screen(ChatScreen(self.assistant, conversation))
+        if self.assistant.store.damage_notice:
+            self.notify(self.assistant.store.damage_notice, title="History file damaged", severity="error", timeout=60)
 
     def on_chat_screen_mounted(self, _: ChatScreen.Mounted) -> None:
         if self.assistant.model.loaded is None:

@@ -50,4 +50,4 @@ class ImagePreview(Static):
         try:
             self.update(render_preview(self.path))
         except Exception:  # noqa: BLE001 - a preview is a nicety; the chip still names the file
-            self.update(f"[{self.path.name}]")
+            self.update(f"[the stored copy {self.path.name[:12]}… cannot be read: damaged or missing]")
