@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,6 +92,7 @@ def add_memory_commands(commands: Any, user_type: Callable[[str], str]) -> None:
         _reindex,
     )
     reindex.add_argument("--all", action="store_true", help="every user, not only this one")
+    action(memory_actions, "check", "check that the journal and the search indexes agree, and repair them", _check)
 
     action(profile_actions, "show", "show the profile and the text the prompt gets", _profile_show)
     set_entry = action(profile_actions, "set", "set a profile entry (yours: extraction never overwrites it)", _set)
@@ -339,6 +341,18 @@ def _reindex(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
     for name, counts in [] if args.json else rebuilt.items():
         active = len(system.memories.store.all(name))
         print(f"reindexed {name}: {counts['memories']} memories ({active} active), {counts['turns']} turns")
+    return 0
+
+
+def _check(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
+    from memory.consistency import check_and_repair
+
+    with system.writer.lock:
+        drift = check_and_repair(system.memories)
+    if args.json:
+        _print_json([asdict(line) for line in drift])
+    for line in [] if args.json else drift:
+        print(f"{line.user}: {line.checked} memories checked, {line.repaired} repaired, {line.removed} stray removed")
     return 0
 
 

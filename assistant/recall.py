@@ -79,9 +79,26 @@ class MemoryAccess:
     def retriever(self) -> Retriever:
         return self.get().retriever
 
-    def warm_up(self) -> None:
-        """Open the stores and load the embedding model now, so the first message does not wait for them."""
-        self.get().embedder.embed(["warm up"])
+    def warm_up(self) -> str:
+        """Open the stores and load the embedding model now, so the first message does not wait for them; then
+        the start-up check (journal, Chroma and word index agree). A line on what it repaired, if anything."""
+        system = self.get()
+        system.embedder.embed(["warm up"])
+        return self.check()
+
+    def check(self) -> str:
+        """Put the indexes back in step with the journal (after a crash); a line on what was repaired, or ""."""
+        from memory.consistency import check_and_repair
+
+        system = self.get()
+        with system.writer.lock:
+            drift = check_and_repair(system.memories)
+        repaired, removed = sum(d.repaired for d in drift), sum(d.removed for d in drift)
+        if not repaired and not removed:
+            return ""
+        return f"Memory's search indexes were behind its journal (an interrupted write): {repaired} memories " + (
+            f"put back and {removed} stray entries removed." if removed else "put back."
+        )
 
     def recall(
         self, user: str, text: str, now: datetime, session_id: str = "", token_budget: int | None = None

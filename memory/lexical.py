@@ -59,6 +59,12 @@ class LexicalIndex:
                 [(memory_id, user, text) for memory_id, text in items],
             )
 
+    def entries(self, user: str) -> list[tuple[str, str]]:
+        """``(memory_id, text)`` of everything indexed for the user (the start-up check compares them)."""
+        with self._lock:
+            rows = self._db.execute(f"SELECT memory_id, text FROM {self._table} WHERE user = ?", (user,)).fetchall()
+        return [(row[0], row[1]) for row in rows]
+
     def drop_user(self, user: str) -> None:
         with self._lock, self._db:
             self._db.execute(f"DELETE FROM {self._table} WHERE user = ?", (user,))

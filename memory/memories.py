@@ -1,4 +1,9 @@
-"""The memory layer's front door: every change goes to the journal and the Chroma index together."""
+"""The memory layer's front door: every change goes to the journal, then to the Chroma and word indexes.
+
+The journal is written first (write-ahead): a change is acknowledged once it is there. A process killed
+between the journal and the indexes leaves them behind it, and :mod:`memory.consistency` puts them back in
+step from the journal at the next start.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +33,8 @@ class Memories:
         return memory
 
     def add(self, memory: Memory, reason: str = "") -> Memory:
-        self._put(memory)
         self.journal.record(ChangeAction.ADD, None, memory, reason)
+        self._put(memory)
         return memory
 
     def add_many(self, memories: Sequence[Memory], reason: str = "") -> list[Memory]:
@@ -37,42 +42,39 @@ class Memories:
         by_user: dict[str, list[Memory]] = {}
         for memory in memories:
             by_user.setdefault(memory.user, []).append(memory)
+        self.journal.record_many([(ChangeAction.ADD, None, memory, reason) for memory in memories])
         for user, batch in by_user.items():
             self.store.put_many(user, batch)
             active = [memory for memory in batch if memory.status == MemoryStatus.ACTIVE]
             self.lexical.put_many(user, [(memory.id, memory.text) for memory in active])
-        self.journal.record_many([(ChangeAction.ADD, None, memory, reason) for memory in memories])
         return list(memories)
 
     def edit(self, user: str, memory_id: str, text: str, reason: str = "edited by the user") -> Memory:
         before = self.store.get(user, memory_id)
         after = Memory.model_validate({**before.model_dump(), "text": text})  # validates the new text
-        self._put(after)
         self.journal.record(ChangeAction.UPDATE, before, after, reason)
-        return after
+        return self._put(after)
 
     def supersede(self, user: str, old_id: str, new: Memory, reason: str = "") -> Memory:
         """``new`` replaces the memory ``old_id``, which is kept as superseded with a link to ``new``."""
         before = self.store.get(user, old_id)
         after = before.model_copy(update={"status": MemoryStatus.SUPERSEDED, "replaced_by": new.id})
         self.add(new, reason)
-        self._put(after)
         self.journal.record(ChangeAction.SUPERSEDE, before, after, reason)
+        self._put(after)
         return new
 
     def delete(self, user: str, memory_id: str, reason: str = "deleted by the user") -> Memory:
         before = self.store.get(user, memory_id)
         after = before.model_copy(update={"status": MemoryStatus.DELETED})
-        self._put(after)
         self.journal.record(ChangeAction.DELETE, before, after, reason)
-        return after
+        return self._put(after)
 
     def restore(self, user: str, memory_id: str, reason: str = "restored by the user") -> Memory:
         before = self.store.get(user, memory_id)
         after = before.model_copy(update={"status": MemoryStatus.ACTIVE, "replaced_by": None})
-        self._put(after)
         self.journal.record(ChangeAction.RESTORE, before, after, reason)
-        return after
+        return self._put(after)
 
     def undo(self, user: str, change_id: int) -> MemoryChange:
         """Put the memory back as it was before change ``change_id`` (an add is undone by deleting)."""
@@ -82,8 +84,9 @@ class Memories:
             restored = current.model_copy(update={"status": MemoryStatus.DELETED})
         else:
             restored = change.before
+        recorded = self.journal.record(ChangeAction.UNDO, current, restored, f"undo of change {change_id}")
         self._put(restored)
-        return self.journal.record(ChangeAction.UNDO, current, restored, f"undo of change {change_id}")
+        return recorded
 
     def history(self, user: str, memory_id: str) -> list[MemoryChange]:
         return self.journal.history(user, memory_id)
@@ -105,11 +108,10 @@ class Memories:
         """Pin (or unpin) a memory; journaled as an update, so it can be undone."""
         before = self.store.get(user, memory_id)
         after = before.model_copy(update={"pinned": pinned})
-        self._put(after)
         self.journal.record(
             ChangeAction.UPDATE, before, after, "pinned by the user" if pinned else "unpinned by the user"
         )
-        return after
+        return self._put(after)
 
     def import_memory(self, memory: Memory, history: Sequence[MemoryChange], reason: str = "imported") -> MemoryChange:
         """Bring in ``memory`` from an export with its past changes, which keep their own times and reasons.
@@ -140,5 +142,6 @@ class Memories:
         """Change several fields of a memory (text, sources, key…) as one journaled, undoable change."""
         before = self.store.get(user, memory_id)
         after = Memory.model_validate({**before.model_dump(), **changes})  # validates the new values
+        recorded = self.journal.record(action, before, after, reason)
         self._put(after)
-        return self.journal.record(action, before, after, reason)
+        return recorded

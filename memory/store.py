@@ -206,6 +206,11 @@ class MemoryStore:
             )
         ]
 
+    def delete_ids(self, user: str, memory_ids: list[str]) -> None:
+        """Remove entries outright (index entries that no journal entry stands behind)."""
+        if memory_ids:
+            self._collection(user).delete(ids=memory_ids)
+
     def drop_user(self, user: str) -> None:
         """Remove the user's whole collection (reindex rebuilds it from the journal)."""
         self._collections.pop(user, None)

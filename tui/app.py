@@ -81,9 +81,15 @@ class MnemoApp(App[None]):
         if not self.assistant.memory.enabled:
             return
         try:
-            self.assistant.memory.warm_up()
+            repaired = self.assistant.memory.warm_up()
         except Exception as error:  # noqa: BLE001 - shown, never fatal: chat works without memory
             self._from_thread(self._memory_unavailable, self.assistant.memory.trouble(error))
+            return
+        if repaired:
+            self._from_thread(self._memory_repaired, repaired)
+
+    def _memory_repaired(self, said: str) -> None:
+        self.notify(said, title="Memory repaired", timeout=8)
 
     def _memory_unavailable(self, error: str) -> None:
         self.notify(f"Long-term memory is unavailable: {error}", severity="warning", timeout=15)
