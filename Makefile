@@ -83,7 +83,7 @@ LOCOMO ?= ../shared/data/locomo/locomo_dev.json
 SPEECH ?= ../shared/data/speech
 CONCEPTS ?= ../shared/data/concepts
 
-bench: setup
+bench: setup-dev
 	$(BIN)/python bench/chat.py --profile default
 	$(BIN)/python bench/chat.py --profile tiny
 	$(BIN)/python bench/locomo.py --data $(LOCOMO)
@@ -95,8 +95,9 @@ bench: setup
 	$(BIN)/python bench/speech.py --data $(SPEECH)
 	$(BIN)/python bench/concepts.py --concepts $(CONCEPTS) --negatives $(CONCEPTS)_negatives
 	$(BIN)/python bench/voice_notes.py --data $(SPEECH)/espeak_locomo_conv26
+	$(BIN)/python bench/reliability.py
 
-bench-smoke: setup
+bench-smoke: setup-dev
 	$(BIN)/python bench/chat.py --profile tiny --smoke
 	$(BIN)/python bench/locomo.py --data $(LOCOMO) --fast --limit 1
 	$(BIN)/python bench/extraction.py --smoke
@@ -106,6 +107,7 @@ bench-smoke: setup
 	$(BIN)/python bench/speech.py --data $(SPEECH) --smoke
 	$(BIN)/python bench/concepts.py --concepts $(CONCEPTS) --negatives $(CONCEPTS)_negatives --smoke
 	$(BIN)/python bench/voice_notes.py --data $(SPEECH)/espeak_locomo_conv26 --limit 2 --speech tiny.en --profile tiny
+	$(BIN)/python bench/reliability.py --smoke
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

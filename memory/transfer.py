@@ -96,8 +96,9 @@ class ImportReport:
 
 
 def export_memories(system: MemorySystem, user: str, out: TextIO) -> ExportReport:
-    """Write every memory of ``user`` (any status) with its history, then the profile, as JSON Lines."""
-    memories = system.memories.store.all(validate_user_name(user), status=None)
+    """Write every memory of ``user`` (any status) with its history, then the profile, as JSON Lines. Memories
+    come from the journal, the source of truth, so an index behind it (after a crash) loses nothing."""
+    memories = system.memories.journal.latest_states(validate_user_name(user))
     for memory in memories:
         history = [change.to_json() for change in system.memories.journal.history(user, memory.id)]
         line = {"type": "memory", "format": FORMAT, "memory": memory.model_dump(mode="json"), "history": history}
