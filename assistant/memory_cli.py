@@ -13,13 +13,13 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from assistant.repair import check_command, open_for_command, reindex_command
 from assistant.settings import Settings
 from memory.profile import ProfileSection, ProfileStore
 from memory.records import Memory, MemoryKind, MemoryStatus
@@ -89,10 +89,12 @@ def add_memory_commands(commands: Any, user_type: Callable[[str], str]) -> None:
         memory_actions,
         "reindex",
         "rebuild Chroma and the word indexes from the journal and the chat history (a damaged index is set aside)",
-        _reindex,
+        reindex_command,
     )
     reindex.add_argument("--all", action="store_true", help="every user, not only this one")
-    action(memory_actions, "check", "check that the journal and the search indexes agree, and repair them", _check)
+    action(
+        memory_actions, "check", "check that the journal and the search indexes agree, and repair them", check_command
+    )
 
     action(profile_actions, "show", "show the profile and the text the prompt gets", _profile_show)
     set_entry = action(profile_actions, "set", "set a profile entry (yours: extraction never overwrites it)", _set)
@@ -123,7 +125,7 @@ def run_memory_command(settings: Settings, user: str, args: argparse.Namespace) 
                 profile.close()
         # A progress bar for loading a 90 MB embedder is noise in a one-line command.
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        system = _open(settings, repair=args.handler is _reindex)
+        system = open_for_command(settings, repair=args.handler is reindex_command)
         try:
             return int(args.handler(system, user, args))
         finally:
@@ -324,49 +326,6 @@ def _import(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
         for number, problem in report.bad:
             print(f"  line {number}: {problem}")
     return 1 if report.bad else 0
-
-
-def _reindex(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
-    from assistant.history import HistoryStore
-    from assistant.repair import rebuild_indexes
-
-    history = HistoryStore(system.data_dir)
-    try:
-        users = sorted({*system.memories.journal.users(), *history.list_users()}) if args.all else [user]
-        rebuilt = rebuild_indexes(system, history, users)
-    finally:
-        history.close()
-    if args.json:
-        _print_json(rebuilt)
-    for name, counts in [] if args.json else rebuilt.items():
-        active = len(system.memories.store.all(name))
-        print(f"reindexed {name}: {counts['memories']} memories ({active} active), {counts['turns']} turns")
-    return 0
-
-
-def _check(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
-    from memory.consistency import check_and_repair
-
-    with system.writer.lock:
-        drift = check_and_repair(system.memories)
-    if args.json:
-        _print_json([asdict(line) for line in drift])
-    for line in [] if args.json else drift:
-        print(f"{line.user}: {line.checked} memories checked, {line.repaired} repaired, {line.removed} stray removed")
-    return 0
-
-
-def _open(settings: Settings, *, repair: bool) -> MemorySystem:
-    """The memory layer; for a reindex, a damaged embedded Chroma is set aside first and an empty one opened."""
-    from assistant.recall import MemoryAccess
-    from memory.system import embedded_chroma_damaged
-
-    chroma = settings.data_dir / "chroma"
-    if repair and not settings.memory.chroma_url and embedded_chroma_damaged(settings.data_dir):
-        from assistant.history_schema import set_aside
-
-        print(f"mnemo: {chroma} is damaged; set aside as {set_aside(chroma).name}, rebuilding", file=sys.stderr)
-    return MemoryAccess(settings).get()
 
 
 # Profile actions

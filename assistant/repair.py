@@ -6,8 +6,14 @@ word indexes can always be rebuilt from those two (``mnemo memory reindex``).
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.history import HistoryStore
@@ -57,3 +63,49 @@ def history_turns(history: HistoryStore, user: str) -> list[Turn]:
                 )
             )
     return turns
+
+
+# ``mnemo memory reindex`` and ``mnemo memory check``
+
+
+def reindex_command(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
+    from assistant.history import HistoryStore
+
+    history = HistoryStore(system.data_dir)
+    try:
+        users = sorted({*system.memories.journal.users(), *history.list_users()}) if args.all else [user]
+        rebuilt = rebuild_indexes(system, history, users)
+    finally:
+        history.close()
+    for name, counts in rebuilt.items():
+        counts["active"] = len(system.memories.store.all(name))
+    if args.json:
+        print(json.dumps(rebuilt, indent=2))
+    for name, counts in [] if args.json else rebuilt.items():
+        print(f"reindexed {name}: {counts['memories']} memories ({counts['active']} active), {counts['turns']} turns")
+    return 0
+
+
+def check_command(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
+    from memory.consistency import check_and_repair
+
+    with system.writer.lock:
+        drift = check_and_repair(system.memories)
+    if args.json:
+        print(json.dumps([asdict(line) for line in drift], indent=2))
+    for line in [] if args.json else drift:
+        print(f"{line.user}: {line.checked} memories checked, {line.repaired} repaired, {line.removed} stray removed")
+    return 0
+
+
+def open_for_command(settings: Settings, *, repair: bool) -> MemorySystem:
+    """The memory layer; for a reindex, a damaged embedded Chroma is set aside first and an empty one opened."""
+    from assistant.recall import MemoryAccess
+    from memory.system import embedded_chroma_damaged
+
+    chroma = settings.data_dir / "chroma"
+    if repair and not settings.memory.chroma_url and embedded_chroma_damaged(settings.data_dir):
+        from assistant.history_schema import set_aside
+
+        print(f"mnemo: {chroma} is damaged; set aside as {set_aside(chroma).name}, rebuilding", file=sys.stderr)
+    return MemoryAccess(settings).get()

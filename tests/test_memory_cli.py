@@ -95,8 +95,9 @@ def test_search_list_filters_and_reindex(capsys: pytest.CaptureFixture[str]) -> 
     assert "no memories of carol match 'Alps'" in mnemo(capsys, "memory", "search", "Alps", "--user", "carol")[1]
     preferences = mnemo_json(capsys, "memory", "list", "--kind", "preference", "--user", "alice")
     assert isinstance(preferences, list) and [m["text"] for m in preferences] == ["I love hiking in the Alps"]
-    assert mnemo_json(capsys, "memory", "reindex", "--user", "alice") == {"memories": 2, "active": 2}
-    assert "reindexed 2 memories of alice" in mnemo(capsys, "memory", "reindex", "--user", "alice")[1]
+    rebuilt = mnemo_json(capsys, "memory", "reindex", "--user", "alice")
+    assert rebuilt == {"alice": {"memories": 2, "active": 2, "turns": 0}}
+    assert "reindexed alice: 2 memories (2 active)" in mnemo(capsys, "memory", "reindex", "--user", "alice")[1]
 
 
 def test_unknown_ids_name_the_id_and_the_user(capsys: pytest.CaptureFixture[str]) -> None:
