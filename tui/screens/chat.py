@@ -21,11 +21,10 @@ from assistant.chat_commands import CommandOutcome, describe_report, is_command,
 from assistant.conversation import Conversation, ReplyResult, clean_user_text
 from assistant.factory import Assistant
 from assistant.history import StoredMessage
-from assistant.media import PreparedAttachment, resolve_attachment_path
+from assistant.media import PreparedAttachment
 from assistant.models import CancelToken, LoadProgress, ModelError
 from assistant.turn import TurnOutcome, run_turn
-from modalities.errors import MediaError
-from tui.screens.attach_file import AttachFileScreen
+from tui.screens.chat_attachments import AttachmentActions
 from tui.widgets.attachment_bar import AttachmentBar
 from tui.widgets.memory_notice import MemoryNotice
 from tui.widgets.message_view import MessageView
@@ -53,7 +52,7 @@ class PendingMessage:
     attachments: list[PreparedAttachment]
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(AttachmentActions, Screen[None]):
     """One conversation at a time; the app swaps sessions and users in and out."""
 
     AUTO_FOCUS = "PromptInput"  # focus before the history loads, so early typing is not lost
@@ -377,41 +376,6 @@ class ChatScreen(Screen[None]):
         if self._current is pending:
             self._current = None
         self._start_next()
-
-    # -- attachments -------------------------------------------------------------------------------------
-    def action_attach(self) -> None:
-        self.app.push_screen(AttachFileScreen(Path.cwd()), self._attach_chosen)
-
-    def _attach_chosen(self, path: Path | None) -> None:
-        if path is not None:
-            self.attach(path)
-
-    def attach(self, path: Path) -> None:
-        reason = self.query_one(AttachmentBar).attach(path)
-        if reason:
-            self.notify(reason, title="Not attached", severity="error", timeout=8)
-
-    def _attach_typed(self, argument: str) -> None:
-        if not argument:
-            self.action_attach()
-            return
-        try:
-            self.attach(resolve_attachment_path(argument))
-        except MediaError as error:
-            self.query_one(PromptInput).restore(f"/attach {argument}")
-            self.notify(str(error), title="Not attached", severity="error", timeout=8)
-
-    def on_prompt_input_paths_pasted(self, event: PromptInput.PathsPasted) -> None:
-        for path in event.paths:
-            self.attach(path)
-
-    def on_attachment_bar_transcribed(self, event: AttachmentBar.Transcribed) -> None:
-        """The transcript goes into the input, to be read and corrected before sending."""
-        prompt = self.query_one(PromptInput)
-        prompt.restore(f"{prompt.text.rstrip()}\n{event.transcript}".strip())
-
-    def on_attachment_bar_failed(self, event: AttachmentBar.Failed) -> None:
-        self.notify(event.reason, title="Not attached", severity="error", timeout=10)
 
     # -- actions -----------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
