@@ -138,7 +138,7 @@ def soak_run(turns: int, root: Path) -> dict[str, Any]:
         run_turn(conversation, text)
         if number % 25 == 0:  # a new chat now and then, as people do
             conversation = assistant.conversation("soak", assistant.store.create_session("soak").id)
-        if number == 50:
+        if number == 100:  # after warm-up: Chroma and SQLite open their files lazily, once
             baseline = (threading.active_count(), open_files())
         if number % 50 == 0:
             started = time.perf_counter()
@@ -183,10 +183,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=2000, help="fuzz cases per parser")
     parser.add_argument("--soak", type=int, default=1000, help="turns in the soak")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--smoke", action="store_true", help="3 kills, 30 cases, 100 turns (CI)")
+    parser.add_argument("--smoke", action="store_true", help="3 kills, 30 cases, 150 turns (CI)")
     args = parser.parse_args()
     if args.smoke:
-        args.kills, args.cases, args.soak = 3, 30, 100
+        args.kills, args.cases, args.soak = 3, 30, 150
     from fuzz import fuzz_all  # bench/fuzz.py, beside this script
 
     started = time.perf_counter()
