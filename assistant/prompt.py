@@ -210,14 +210,13 @@ class PromptBuilder:
         is down) is left out with a notice that says so: the turn goes on without it. Closing notes judge what
         the providers gave, so they are not asked when one failed ("not in memory" would be a guess)."""
         parts: list[PromptPart] = []
-        failed = False
         for provider in self.providers:
             try:
-                parts += [part for part in provider.parts(request) if part.text.strip()]
+                given = provider.parts(request)
             except Exception as error:  # noqa: BLE001 - one missing source must not cost the reply
-                failed = True
-                parts.append(unavailable_part(provider.name, error))
-        if not failed:
+                given = [unavailable_part(provider.name, error)]
+            parts += [part for part in given if part.text.strip() or part.placement == "unavailable"]
+        if not any(part.placement == "unavailable" for part in parts):
             parts += [note for closer in self.closing if (note := closer.note(request, parts)) is not None]
         return sorted(parts, key=lambda part: part.order)
 

@@ -21,7 +21,13 @@ from assistant.memory_notes import (
     unknown_part,
     unknown_topic,
 )
-from assistant.prompt import AttachmentContext, ContextUnavailableError, PromptPart, PromptRequest
+from assistant.prompt import (
+    AttachmentContext,
+    ContextUnavailableError,
+    PromptPart,
+    PromptRequest,
+    unavailable_part,
+)
 from assistant.settings import Settings
 from memory.constraints import ConstraintFinder, constraint_of
 
@@ -52,6 +58,7 @@ class MemoryAccess:
         self.settings = settings
         self._complete = complete
         self._system: MemorySystem | None = None
+        self._constraints: dict[str, tuple[int, list[Memory]]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -176,10 +183,23 @@ class MemoryAccess:
         )
 
     def constraints(self, user: str) -> list[Memory]:
-        """The user's constraint memories (health, diet, "never"): every message is checked against them all."""
-        from memory.records import MemoryKind
+        """The user's constraint memories (health, diet, "never"): every message is checked against them all.
 
-        return self.get().memories.store.active_of_kind(user, MemoryKind.CONSTRAINT)
+        They come from the journal (local SQLite, the source of truth), not from Chroma, so an allergy is still
+        warned about while a Chroma server is down; read again only when the user's journal has moved on."""
+        from memory.records import MemoryKind, MemoryStatus
+
+        journal = self.get().memories.journal
+        version = journal.last_change_id(user)
+        cached = self._constraints.get(user)
+        if cached is None or cached[0] != version:
+            found = [
+                memory
+                for memory in journal.latest_states(user)
+                if memory.kind == MemoryKind.CONSTRAINT and memory.status == MemoryStatus.ACTIVE
+            ]
+            cached = self._constraints[user] = (version, found)
+        return list(cached[1])
 
     def trouble(self, error: BaseException) -> str:
         """Why memory failed, in one sentence for the user."""
@@ -245,7 +265,11 @@ class MemoryProvider:
                 )
             )
         budget = max(settings.token_budget - approximate_tokens(profile), 0)
-        recalled = self.access.recall(request.user, request.text, request.now, request.session_id, budget)
+        try:  # the search needs Chroma; the profile and the constraints are local SQLite and still hold without it
+            recalled = self.access.recall(request.user, request.text, request.now, request.session_id, budget)
+        except Exception as error:  # noqa: BLE001 - reported under the reply; the rest of memory still helps
+            parts.append(unavailable_part(self.name, ContextUnavailableError(self.access.trouble(error))))
+            recalled = []
         part = recalled_part(recalled, settings.layout, request.now)
         if part.text:
             parts.append(part)

@@ -169,6 +169,12 @@ class MemoryJournal:
         )
         return [change.after for change in changes if change.after is not None]
 
+    def last_change_id(self, user: str) -> int:
+        """The id of the user's newest change (0 for none): it moves whenever any of their memories changes."""
+        with self._lock:
+            row = self._db.execute("SELECT MAX(id) FROM memory_changes WHERE user = ?", (user,)).fetchone()
+        return int(row[0] or 0)
+
     def users(self) -> list[str]:
         with self._lock:
             return [row[0] for row in self._db.execute("SELECT DISTINCT user FROM memory_changes ORDER BY user")]

@@ -6,6 +6,8 @@ filter were wrong. Telemetry is off, and Chroma's default embedder is never crea
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,13 +43,34 @@ def make_chroma_client(data_dir: Path, chroma_url: str | None, token: str | None
     url = urlparse(chroma_url)
     if url.scheme not in ("http", "https") or not url.hostname:
         raise ValueError(f"memory.chroma_url must look like http://host:port, got {chroma_url!r}")
-    return chromadb.HttpClient(
-        host=url.hostname,
-        port=url.port or (443 if url.scheme == "https" else 8000),
-        ssl=url.scheme == "https",
-        headers={"Authorization": f"Bearer {token}"} if token else None,
-        settings=settings,
-    )
+    host = url.hostname
+
+    def connect() -> Any:
+        return chromadb.HttpClient(
+            host=host,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            headers={"Authorization": f"Bearer {token}"} if token else None,
+            settings=settings,
+        )
+
+    return LazyClient(connect)
+
+
+class LazyClient:
+    """A Chroma server client made on first use, and made again after a failed try: mnemo opens (profile,
+    journal, constraints) while the server is down, and memory search comes back when the server does."""
+
+    def __init__(self, connect: Callable[[], Any]) -> None:
+        self._connect = connect
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+        return getattr(self._client, name)
 
 
 def collection_name(user: str, tier: str = "memories") -> str:

@@ -29,7 +29,7 @@ def test_the_token_goes_to_the_server_as_a_bearer_header(tmp_path: Path) -> None
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
         with pytest.raises(Exception):  # noqa: B017, PT011 - the proxy refuses everything; chroma's error type varies
-            make_chroma_client(tmp_path, f"http://127.0.0.1:{proxy.server_port}", "s3cret-token")
+            make_chroma_client(tmp_path, f"http://127.0.0.1:{proxy.server_port}", "s3cret-token").list_collections()
     finally:
         proxy.shutdown()
     assert seen and seen[0] == "Bearer s3cret-token"

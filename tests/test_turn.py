@@ -32,7 +32,7 @@ def test_chroma_stopped_mid_chat_keeps_the_message_says_why_and_catches_up_later
     on_server: Assistant, stoppable_chroma_server: ChromaServer
 ) -> None:
     conversation = on_server.conversation("marta")
-    first = run_turn(conversation, "My sister Ana lives in Rome.")
+    first = run_turn(conversation, "My sister Ana lives in Rome. I'm allergic to peanuts.")
     assert first.outcome == TurnOutcome.FINISHED and not first.notices
     assert any("Rome" in text for text in active_texts(on_server, "marta"))
 
@@ -47,10 +47,14 @@ def test_chroma_stopped_mid_chat_keeps_the_message_says_why_and_catches_up_later
     history = [message.content for message in conversation.history()]
     assert "My brother Leo lives in Oslo." in history
     backlog = on_server.store.memory_backlog("marta")
-    assert [message.content for message, _ in backlog] == ["My brother Leo lives in Oslo."]
+    assert [message.content for message, _ in backlog] == ["My brother Leo lives in Oslo."]  # kept to learn later
 
     later = run_turn(conversation, "And one more thing.")  # the queue never stalls
     assert later.outcome == TurnOutcome.FINISHED and later.reply.text == "You said: And one more thing."
+    # The profile and the constraints are local: without Chroma the allergy is still warned about.
+    satay = run_turn(conversation, "Chicken satay with peanut sauce tonight, good idea?")
+    assert [notice.split(" (")[0] for notice in satay.reply.notices] == ["⚠ You told me you're allergic to peanuts"]
+    assert any(part.title.startswith("About the person") for part in satay.reply.prompt_parts)
 
     stoppable_chroma_server.start()
     back = run_turn(conversation, "Thanks!")
