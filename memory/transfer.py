@@ -97,8 +97,16 @@ class ImportReport:
 
 def export_memories(system: MemorySystem, user: str, out: TextIO) -> ExportReport:
     """Write every memory of ``user`` (any status) with its history, then the profile, as JSON Lines. Memories
-    come from the journal, the source of truth, so an index behind it (after a crash) loses nothing."""
+    come from the journal, the source of truth, so an index behind it (after a crash) loses nothing; how often
+    and when each was last used is kept by Chroma alone, and comes from there."""
     memories = system.memories.journal.latest_states(validate_user_name(user))
+    used = {memory.id: memory for memory in system.memories.store.all(user, status=None)}
+    memories = [
+        memory.model_copy(update={"use_count": used[memory.id].use_count, "last_used_at": used[memory.id].last_used_at})
+        if memory.id in used
+        else memory
+        for memory in memories
+    ]
     for memory in memories:
         history = [change.to_json() for change in system.memories.journal.history(user, memory.id)]
         line = {"type": "memory", "format": FORMAT, "memory": memory.model_dump(mode="json"), "history": history}
