@@ -111,7 +111,7 @@ class Conversation:
         self.options = options
         self.session = session
         self.last_reply = ReplyResult()
-        self._learning = TurnLearning(store, memory, concepts) if memory is not None else None
+        self._memory_learning = TurnLearning(store, memory, concepts) if memory is not None else None
 
     @property
     def model(self) -> ChatModel:
@@ -201,7 +201,7 @@ class Conversation:
         said_at = now or datetime.now().astimezone()
         result = ReplyResult(user_text=text, said_at=said_at, attachments=tuple(attachments))
         self.last_reply = result
-        remembers = remember and self._remembers
+        remembers = remember and self._learning is not None
         result.user_message_id = self.store.add_message(
             self.session.id,
             "user",
@@ -215,7 +215,7 @@ class Conversation:
         started = time.perf_counter()
         pieces: list[str] = []
         try:
-            messages = self._prompt(result, history, cancel)
+            messages = self._prompt(result, history)
             # The app answers itself where it is sure ("I don't know your mother's name yet"): a small model invents.
             own_reply = next((part.reply for part in result.prompt_parts if part.reply), "")
             result.answered_by_app = bool(own_reply)
@@ -235,7 +235,7 @@ class Conversation:
             result.status = "cancelled"
         result.total_s = time.perf_counter() - started
         result.text = "".join(pieces).strip()
-        result.completion_tokens = self._count_reply_tokens(result.text) if result.text else 0
+        result.completion_tokens = self._count_reply_tokens(result.text)
         if result.text or result.status == "error":
             result.assistant_message_id = self.store.add_message(
                 self.session.id,
@@ -260,7 +260,7 @@ class Conversation:
                 "kept for the reply). Shorten it or split it."
             )
 
-    def _prompt(self, result: ReplyResult, history: Sequence[StoredMessage], cancel: CancelToken) -> list[ChatMessage]:
+    def _prompt(self, result: ReplyResult, history: Sequence[StoredMessage]) -> list[ChatMessage]:
         """The messages for the model: the context providers' parts, this turn's notes and the history that fits."""
         sees_images = bool(getattr(self.model, "accepts_images", False))
         attachments = result.attachments
@@ -308,7 +308,7 @@ class Conversation:
         """Give the user's last message to long-term memory (call it after the reply is shown). If memory fails,
         the message stays in the memory backlog (with the reason) and the error is raised."""
         result = self.last_reply
-        if self._learning is None or not self._learning.enabled or result.user_message_id is None:
+        if self._learning is None or result.user_message_id is None:
             return None
         said_at = result.said_at or datetime.now().astimezone()
         return self._learning.remember(
@@ -318,13 +318,15 @@ class Conversation:
     def catch_up_memory(self) -> WriteReport | None:
         """Remember the user's messages left in the memory backlog (memory was down, or the app was killed
         between a reply and its memory), oldest first; the current turn's message is left to its turn."""
-        if self._learning is None or not self._learning.enabled:
+        if self._learning is None:
             return None
         return self._learning.catch_up(self.user, skip=self.last_reply.user_message_id)
 
     @property
-    def _remembers(self) -> bool:
-        return self.memory is not None and self.memory.enabled
+    def _learning(self) -> TurnLearning | None:
+        """What learns from the user's messages; None while memory is off."""
+        learning = self._memory_learning
+        return learning if learning is not None and learning.memory.enabled else None
 
     def _count_reply_tokens(self, text: str) -> int:
         if not text:

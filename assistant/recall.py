@@ -195,8 +195,8 @@ class MemoryAccess:
         if cached is None or cached[0] != version:
             found = [
                 memory
-                for memory in journal.latest_states(user)
-                if memory.kind == MemoryKind.CONSTRAINT and memory.status == MemoryStatus.ACTIVE
+                for memory in journal.latest_states(user, MemoryKind.CONSTRAINT.value)
+                if memory.status == MemoryStatus.ACTIVE
             ]
             cached = self._constraints[user] = (version, found)
         return list(cached[1])

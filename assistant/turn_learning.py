@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from assistant.history import HistoryStore, StoredMessage
+from assistant.history import HistoryStore
 from assistant.prompt import AttachmentContext
 
 if TYPE_CHECKING:
@@ -22,10 +22,6 @@ class TurnLearning:
         self.memory = memory
         self.concepts = concepts
 
-    @property
-    def enabled(self) -> bool:
-        return self.memory.enabled
-
     def remember(
         self,
         user: str,
@@ -38,9 +34,28 @@ class TurnLearning:
         """Learn from one message; it leaves the backlog once written, or stays there with the reason (the error
         is raised). Only the user's own words are mined; the reply before it goes along as context for finding
         the turn again ("where do you live?" – "Porto"), never as something the user said."""
-        history = self.store.messages(session_id)
         try:
-            report = self._write(user, session_id, message_id, text, said_at, attachments, history)
+            history = self.store.messages(session_id)
+            context = ""
+            for message in history:
+                if message.id == message_id:
+                    break
+                if message.role == "assistant" and message.status != "error":
+                    context = message.content
+            voice_notes = [attachment.sha256 for attachment in attachments if attachment.kind == "audio"]
+            report = self.memory.record_turn(
+                user, message_id, text, said_at, session_id=session_id, context=context, voice_notes=voice_notes
+            )
+            photos = [attachment for attachment in attachments if attachment.kind == "image"]
+            if photos:
+                report += self.memory.record_photos(user, message_id, text, said_at, photos)
+                if self.concepts is not None:
+                    report += self.concepts.learn_from_turn(user, text, photos)
+            elif self.concepts is not None:  # "that's not Bo" about the photos of the message before
+                earlier = [message for message in history if message.role == "user" and message.id < message_id]
+                if earlier:
+                    paths = [a.path for a in self.store.message_attachments(earlier[-1].id) if a.kind == "image"]
+                    report += self.concepts.learn_from_correction(user, text, paths)
         except Exception as error:
             self.store.memory_failed(message_id, self.memory.trouble(error))
             raise
@@ -60,36 +75,4 @@ class TurnLearning:
                 for item in self.store.message_attachments(message.id)
             )
             report += self.remember(user, message.session_id, message.id, message.content, said_at, attachments)
-        return report
-
-    def _write(
-        self,
-        user: str,
-        session_id: str,
-        message_id: int,
-        text: str,
-        said_at: datetime,
-        attachments: Sequence[AttachmentContext],
-        history: Sequence[StoredMessage],
-    ) -> WriteReport:
-        context = ""
-        for message in history:
-            if message.id == message_id:
-                break
-            if message.role == "assistant" and message.status != "error":
-                context = message.content
-        voice_notes = [attachment.sha256 for attachment in attachments if attachment.kind == "audio"]
-        report = self.memory.record_turn(
-            user, message_id, text, said_at, session_id=session_id, context=context, voice_notes=voice_notes
-        )
-        photos = [attachment for attachment in attachments if attachment.kind == "image"]
-        if photos:
-            report += self.memory.record_photos(user, message_id, text, said_at, photos)
-            if self.concepts is not None:
-                report += self.concepts.learn_from_turn(user, text, photos)
-        elif self.concepts is not None:  # "that's not Bo" about the photos of the message before
-            earlier = [message for message in history if message.role == "user" and message.id < message_id]
-            if earlier:
-                paths = [a.path for a in self.store.message_attachments(earlier[-1].id) if a.kind == "image"]
-                report += self.concepts.learn_from_correction(user, text, paths)
         return report

@@ -160,12 +160,14 @@ class MemoryJournal:
             raise LookupError(f"no change {change_id} for user {user!r}")
         return found[0]
 
-    def latest_states(self, user: str) -> list[Memory]:
-        """The current state of each of the user's memories (what Chroma should hold), oldest first."""
+    def latest_states(self, user: str, kind: str | None = None) -> list[Memory]:
+        """The current state of each of the user's memories (what Chroma should hold), oldest first; only those
+        of ``kind`` when given (filtered in SQL: only they are parsed)."""
+        of_kind = " WHERE json_extract(c.after_json, '$.kind') = ?" if kind else ""
         changes = self._changes(
             "SELECT c.* FROM memory_changes c JOIN (SELECT memory_id, MAX(id) AS last FROM memory_changes "
-            "WHERE user = ? GROUP BY memory_id) latest ON c.id = latest.last ORDER BY c.id",
-            (user,),
+            f"WHERE user = ? GROUP BY memory_id) latest ON c.id = latest.last{of_kind} ORDER BY c.id",
+            (user, kind) if kind else (user,),
         )
         return [change.after for change in changes if change.after is not None]
 
