@@ -37,10 +37,11 @@ def delete_user(assistant: Assistant, user: str) -> UserDeletion:
     settings = assistant.settings
     memory_db = settings.data_dir / "memory.sqlite3"
     photos = concept_photos_by_user(memory_db)
-    if user not in assistant.store.list_users() and user not in photos and not _has_memories(memory_db, user):
+    system = assistant.memory.get()
+    known = [*assistant.store.list_users(), *photos, *system.memories.journal.users()]
+    if user not in known:
         raise LookupError(f"no user named {user!r}")
     shared = {sha256 for owner, hashes in photos.items() if owner != user for sha256 in hashes}
-    system = assistant.memory.get()
     with system.writer.lock:
         system.memories.store.drop_user(user)
         system.episodes.store.drop_user(user)
@@ -59,19 +60,6 @@ def delete_user(assistant: Assistant, user: str) -> UserDeletion:
     else:
         scrub_embedded_chroma(settings.data_dir / "chroma")
     return UserDeletion(user, rows, len(files), note)
-
-
-def _has_memories(database: Any, user: str) -> bool:
-    import sqlite3
-    from contextlib import closing
-
-    if not database.exists():
-        return False
-    with closing(sqlite3.connect(database)) as db:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "memory_changes" not in tables:
-            return False
-        return db.execute("SELECT 1 FROM memory_changes WHERE user = ? LIMIT 1", (user,)).fetchone() is not None
 
 
 def add_user_commands(commands: Any, user_type: Callable[[str], str]) -> None:
