@@ -21,25 +21,30 @@ run: setup
 test: setup-dev llamacpp tmux
 	$(BIN)/python -m pytest || [ $$? -eq 5 ]  # 5 = no tests collected
 
-# The optional llamacpp backend: llama-cpp-python built from source once per machine (about 10 minutes) with
-# plain AVX2 (its default native build dies with SIGILL on CPUs that advertise AMX but fault on it). The wheel
-# is kept in .cache/wheels, so a reused checkout never rebuilds it.
+# llama-cpp-python, built from source once per machine (about 10 minutes on 2 cores): PyPI has no Linux wheel.
+# The build switches on exactly the instruction sets /proc/cpuinfo lists (AVX-512, VNNI, BF16 where present;
+# AMX never: some CPUs advertise it and fault on it), and the wheel is cached outside the checkout under a key
+# made of those switches, so every clone on the machine (and CI on it) reuses it and no other CPU does.
 LLAMA_VERSION := 0.3.36
-LLAMA_WHEEL_DIR := .cache/wheels
-LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF \
-	-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
-LLAMA_STAMP := $(VENV)/.installed-llamacpp-$(LLAMA_VERSION)-$(shell sha256sum requirements/llamacpp.txt | cut -c1-12)
+CPU_FEATURES := $(PYTHON) assistant/models/cpu_features.py
+LLAMA_CMAKE_ARGS = $(shell $(CPU_FEATURES) cmake-args)
+WHEEL_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/mnemo/wheels
+LLAMA_WHEEL_DIR = $(WHEEL_CACHE)/llama-cpp-python-$(LLAMA_VERSION)-$(shell $(CPU_FEATURES) key)
+LLAMA_STAMP = $(VENV)/.installed-llamacpp-$(LLAMA_VERSION)-$(shell $(CPU_FEATURES) key)-$(shell sha256sum requirements/llamacpp.txt | cut -c1-12)
 
 llamacpp: $(LLAMA_STAMP)
 
 $(LLAMA_STAMP): $(APP_STAMP)
 	@ls $(LLAMA_WHEEL_DIR)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
-	  command -v g++ >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  command -v g++ >/dev/null && command -v cmake >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq g++ cmake; }; \
-	  echo "building llama-cpp-python $(LLAMA_VERSION) for this CPU (once; about 10 minutes)"; \
-	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PIP) wheel --quiet --no-deps \
-	    --no-binary llama-cpp-python -w $(LLAMA_WHEEL_DIR) llama-cpp-python==$(LLAMA_VERSION); }
-	$(PIP) install --no-deps $(LLAMA_WHEEL_DIR)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+	  echo "building llama-cpp-python $(LLAMA_VERSION) for this CPU ($$($(CPU_FEATURES) kernels); once per machine, about 10 minutes)"; \
+	  mkdir -p $(LLAMA_WHEEL_DIR) && started=$$(date +%s) && \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PIP) wheel --quiet --no-deps --no-cache-dir \
+	    --no-binary llama-cpp-python -w $(LLAMA_WHEEL_DIR).partial llama-cpp-python==$(LLAMA_VERSION) && \
+	  mv $(LLAMA_WHEEL_DIR).partial/*.whl $(LLAMA_WHEEL_DIR)/ && rmdir $(LLAMA_WHEEL_DIR).partial && \
+	  echo "built in $$(( $$(date +%s) - started )) s; cached in $(LLAMA_WHEEL_DIR)"; }
+	$(PIP) install --no-deps --force-reinstall $(LLAMA_WHEEL_DIR)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	$(PIP) install $(CONSTRAINT) -r requirements/llamacpp.txt
 	rm -f $(VENV)/.installed-llamacpp-* && touch $@
 

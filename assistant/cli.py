@@ -113,19 +113,30 @@ def _question_text(words: list[str]) -> str:
 
 
 def _prepare(settings: Settings, profile: str | None) -> int:
-    """Everything the first start would do: assemble, verify, convert and (if configured) quantize."""
+    """Everything the first start would do: assemble and verify the GGUF; on transformers, convert and quantize."""
     from assistant.models import ModelError
     from assistant.models.model_cache import ModelSource
-    from assistant.models.transformers_backend import load_transformers_model
+    from assistant.models.runtime import choose_runtime
     from assistant.progress import StderrProgress
 
     source = ModelSource.from_settings(profile or settings.model.profile, None if profile else settings.model.path)
+    on_llamacpp = choose_runtime(settings.model).backend == "llamacpp"
     try:
-        load_transformers_model(source, settings.cache_dir, quantize=settings.model.quantize, progress=StderrProgress())
+        if on_llamacpp:
+            from assistant.models.llamacpp_backend import gguf_for
+
+            gguf_for(source, settings.cache_dir, StderrProgress())
+        else:
+            from assistant.models.transformers_backend import load_transformers_model
+
+            load_transformers_model(
+                source, settings.cache_dir, quantize=settings.model.quantize, progress=StderrProgress()
+            )
     except ModelError as error:
         print(f"\nmnemo: {error}", file=sys.stderr)
         return 1
-    print(f"{source.label} is ready (quantize={settings.model.quantize})", file=sys.stderr)
+    runtime = "llama.cpp, GGUF as packaged" if on_llamacpp else f"transformers, quantize={settings.model.quantize}"
+    print(f"{source.label} is ready ({runtime})", file=sys.stderr)
     return 0
 
 

@@ -18,7 +18,10 @@ from assistant.models.packaged import (
     sha256_of_file,
 )
 from assistant.models.quantization import quantized_cache_path
+from assistant.models.runtime import choose_runtime, llamacpp_kernels
 from assistant.settings import Settings, config_files, default_user_config_file
+
+LOCAL_BACKENDS = ("auto", "llamacpp", "transformers")
 
 
 @dataclass
@@ -49,7 +52,7 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
         cached=False,
         int8_cached=False,
         load_s=None,
-        active=settings.model.backend in ("transformers", "llamacpp")
+        active=settings.model.backend in LOCAL_BACKENDS
         and settings.model.path is None
         and settings.model.profile == model.profile,
         problem=None,
@@ -69,8 +72,12 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
     folder = cached_model_dir(ModelSource.from_settings(model.profile, None), settings.cache_dir)
     report.cached = folder is not None
     report.int8_cached = folder is not None and quantized_cache_path(folder, settings.cache_dir).exists()
-    if not report.cached and report.problem is None:
+    on_llamacpp = choose_runtime(settings.model).backend == "llamacpp"  # reads the GGUF: nothing to convert
+    if not report.cached and report.problem is None and not on_llamacpp:
         report.fix = f"mnemo prepare --profile {model.profile}  (or just start mnemo; the first start does it)"
+    if on_llamacpp and time_load and report.assembled and report.problem is None:
+        report.load_s = _time_llamacpp_load(settings, model.profile)
+        return report
     if report.cached and time_load and report.problem is None:
         report.load_s = _time_load(settings, model.profile)
     return report
@@ -91,6 +98,21 @@ def _time_load(settings: Settings, profile: str) -> float | None:
     except ModelError:
         return None
     return round(time.perf_counter() - started, 2)
+
+
+def _time_llamacpp_load(settings: Settings, profile: str) -> float | None:
+    from assistant.models.llamacpp_backend import load_llamacpp_model
+
+    started = time.perf_counter()
+    try:
+        model = load_llamacpp_model(
+            ModelSource.from_settings(profile, None), settings.cache_dir, context_window=settings.model.context_window
+        )
+    except ModelError:
+        return None
+    elapsed = round(time.perf_counter() - started, 2)
+    model.close()
+    return elapsed
 
 
 def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]:
@@ -173,10 +195,18 @@ def media_report(settings: Settings) -> dict[str, str]:
 def _llamacpp_state() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
+    from assistant.models.cpu_features import cpu_flags, kernels
+
+    offered = kernels(cpu_flags())
     try:
-        return f"llama-cpp-python {version('llama-cpp-python')} installed"
+        installed = f"llama-cpp-python {version('llama-cpp-python')}"
     except PackageNotFoundError:
-        return "not installed (optional: `make llamacpp` builds it for this CPU)"
+        return f"not installed (`make llamacpp` builds it for this CPU: {offered}; transformers runs meanwhile)"
+    built = llamacpp_kernels()
+    state = f"{installed}, CPU kernels {built} (this CPU offers {offered})"
+    if "AVX-512" in offered and "AVX512" not in built:
+        state += "; built for a narrower CPU: `make llamacpp` rebuilds it for this one"
+    return state
 
 
 def _active_model(settings: Settings) -> str:
@@ -187,8 +217,9 @@ def _active_model(settings: Settings) -> str:
         return f"OpenAI-compatible server at {model.base_url} (model: {model.server_model or 'the first listed'})"
     if model.path is not None:
         return f"your model at {model.path}"
-    engine = "llama.cpp" if model.backend == "llamacpp" else f"transformers, quantize={model.quantize}"
-    return f"profile {model.profile} ({PACKAGED_MODELS[model.profile].display_name}), {engine}"
+    choice = choose_runtime(model)
+    engine = "llama.cpp" if choice.backend == "llamacpp" else f"transformers, quantize={model.quantize}"
+    return f"profile {model.profile} ({PACKAGED_MODELS[model.profile].display_name}), {engine} ({choice.reason})"
 
 
 def _yes(value: bool | None) -> str:
@@ -231,7 +262,7 @@ def active_model_usable(settings: Settings, report: dict[str, object]) -> bool:
         return report["server"]["problem"] is None  # type: ignore[index]
     if settings.model.backend == "llamacpp" and "not installed" in str(report["llamacpp"]):
         return False
-    if settings.model.backend not in ("transformers", "llamacpp") or settings.model.path is not None:
+    if settings.model.backend not in LOCAL_BACKENDS or settings.model.path is not None:
         return settings.model.path is None or Path(settings.model.path).exists()
     active = next(m for m in report["models"] if m["active"])  # type: ignore[attr-defined]
     return bool(active["installed"]) and active["hash_verified"] is not False

@@ -58,11 +58,12 @@ class _Section(BaseModel):
 class ModelSettings(_Section):
     """Which language model answers, and how it generates."""
 
-    backend: Literal["transformers", "llamacpp", "openai", "fake"] = Field(
-        "transformers",
-        description="'transformers' runs a local model on the CPU; 'llamacpp' runs the same GGUF files through "
-        "llama-cpp-python (faster; `make llamacpp`); 'openai' talks to an OpenAI-compatible server (vLLM, Ollama, "
-        "llama.cpp, LM Studio) at base_url; 'fake' is a scripted test model.",
+    backend: Literal["auto", "llamacpp", "transformers", "openai", "fake"] = Field(
+        "auto",
+        description="'auto' runs the local model on llama.cpp where it is built (`make llamacpp`; the fastest) "
+        "and on transformers otherwise or for a Hugging Face folder; 'llamacpp' and 'transformers' pick one; "
+        "'openai' talks to an OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio) at base_url; "
+        "'fake' is a scripted test model.",
     )
     base_url: str = Field(
         "http://127.0.0.1:8080/v1", description="The OpenAI-compatible server's API root (backend 'openai')."

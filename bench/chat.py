@@ -3,9 +3,12 @@
     python bench/chat.py --profile default            # one JSON object on stdout
     python bench/chat.py --profile tiny --smoke       # quick run for CI
     python bench/chat.py --profile default --backend llamacpp   # the same model through llama-cpp-python
+    python bench/chat.py --conversation                # an 8-turn chat with memory, per-turn first token
+    python bench/chat.py --compare [--conversation]    # every available backend, one process each, with ratios
 
-Output keys: profile, backend, load_s, ttft_s (for a ~1,000-token prompt), decode_tok_s, peak_rss_mb, and
-the settings and machine they were measured with. Model preparation (first run only) is not timed.
+Output keys: profile, backend, load_s, ttft_s (for a ~1,000-token prompt), prefill_tok_s, decode_tok_s,
+peak_rss_mb, and the settings and machine they were measured with. Model preparation (first run only) is not
+timed. ``--compare`` adds each backend's ratios to transformers int8 (above 1 is better).
 """
 
 from __future__ import annotations
@@ -71,7 +74,12 @@ def load_transformers(source: ModelSource, cache_dir: Path, threads: int, quanti
     # First run only, in a child process so its time and memory peak are not measured here.
     subprocess.run(
         [sys.executable, "-m", "tui.main", "prepare", "--profile", profile],
-        env={**os.environ, "MNEMO_MODEL__QUANTIZE": quantize, "PYTHONPATH": str(ROOT)},
+        env={
+            **os.environ,
+            "MNEMO_MODEL__BACKEND": "transformers",
+            "MNEMO_MODEL__QUANTIZE": quantize,
+            "PYTHONPATH": str(ROOT),
+        },
         check=True,
     )
     import torch  # import cost is not load cost
@@ -92,18 +100,68 @@ def clear_prefix_cache(model) -> None:
         model.clear_cache()
 
 
+BACKENDS = ("transformers", "llamacpp")
+
+
+def available_backends() -> list[str]:
+    import importlib.util
+
+    return [name for name in BACKENDS if name != "llamacpp" or importlib.util.find_spec("llama_cpp") is not None]
+
+
+def compare(args: argparse.Namespace) -> dict:
+    """Each available backend in its own process (clean memory peaks), then each one's ratios to transformers."""
+    runs = {}
+    for backend in available_backends():
+        command = [sys.executable, __file__, "--backend", backend, "--profile", args.profile]
+        command += ["--prompt-tokens", str(args.prompt_tokens), "--new-tokens", str(args.new_tokens)]
+        command += ["--conversation"] * args.conversation + ["--smoke"] * args.smoke
+        if args.threads is not None:
+            command += ["--threads", str(args.threads)]
+        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        if done.returncode != 0:
+            runs[backend] = {"error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
+            continue
+        runs[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+    base = runs.get("transformers", {})
+    higher_is_better = ["decode_tok_s", "prefill_tok_s", "median_decode_tok_s"]
+    lower_is_better = ["ttft_s", "load_s", "peak_rss_mb", "median_first_token_after_first_s"]
+    for backend, run in runs.items():
+        if backend == "transformers" or "error" in run or "error" in base:
+            continue
+        ratios = {key: round(run[key] / base[key], 2) for key in higher_is_better if run.get(key) and base.get(key)}
+        ratios |= {key: round(base[key] / run[key], 2) for key in lower_is_better if run.get(key) and base.get(key)}
+        run["ratios_to_transformers"] = ratios
+    return {"mode": "compare", "profile": args.profile, "runs": runs, "machine": describe_machine()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="default", choices=["default", "tiny", "large"])
-    parser.add_argument("--backend", default="transformers", choices=["transformers", "llamacpp"])
+    parser.add_argument("--backend", default=None, choices=BACKENDS, help="default: the 'model.backend' setting")
     parser.add_argument("--threads", type=int, default=None, help="default: the 'model.threads' setting")
     parser.add_argument("--quantize", choices=["none", "int8"], default=None, help="default: the setting")
     parser.add_argument("--prompt-tokens", type=int, default=1000)
     parser.add_argument("--new-tokens", type=int, default=128)
+    parser.add_argument("--conversation", action="store_true", help="an 8-turn chat with memory, as the app runs it")
+    parser.add_argument("--compare", action="store_true", help="every available backend, each in its own process")
     parser.add_argument("--smoke", action="store_true", help="a short run (CI): 200-token prompt, 16 tokens")
     args = parser.parse_args()
     if args.smoke:
         args.prompt_tokens, args.new_tokens = 200, 16
+    if args.compare:
+        print(json.dumps(compare(args)))
+        return
+    if args.backend is None:
+        configured = load_settings().model.backend
+        args.backend = configured if configured in BACKENDS else "transformers"
+    if args.conversation:
+        from chat_conversation import run_conversation
+
+        result = run_conversation(args.backend, args.profile, args.threads, 64 if args.smoke else args.new_tokens)
+        result |= {"peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+        print(json.dumps(result | {"machine": describe_machine(), "smoke": args.smoke}))
+        return
 
     settings = load_settings()
     threads = settings.model.threads if args.threads is None else args.threads
@@ -144,6 +202,7 @@ def main() -> None:
         "followup_prompt_tokens": model.count_tokens(follow_up),
         "followup_reused_tokens": reused_tokens,
         "prompt_tokens": model.count_tokens(prompt),
+        "prefill_tok_s": round(model.count_tokens(prompt) / ttft_s, 1),
         "decode_tok_s": None if decode_tok_s is None else round(decode_tok_s, 2),
         "completion_tokens": tokens,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

@@ -18,4 +18,14 @@ def cpu_name() -> str:
 
 
 def describe_machine() -> dict[str, object]:
-    return {"cpus": os.cpu_count(), "processor": cpu_name(), "python": platform.python_version()}
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from assistant.models.cpu_features import cpu_flags, kernels
+
+    return {
+        "cpus": os.cpu_count(),
+        "processor": cpu_name(),
+        "kernels": kernels(cpu_flags()),
+        "python": platform.python_version(),
+    }

@@ -68,9 +68,9 @@ def test_a_question_about_something_never_told_is_answered_by_the_app_without_in
     assistant: Assistant, fake_model: FakeChatModel
 ) -> None:
     say(assistant, "My brother Pedro lives in Seville.")
-    calls = len(fake_model.received)
+    calls = fake_model.calls
     conversation = say(assistant, "What's my mother's name?", new_chat=True)
-    assert len(fake_model.received) == calls  # the model, which would invent a name, is not asked
+    assert fake_model.calls == calls  # the model, which would invent a name, is not asked
     assert conversation.last_reply.answered_by_app and conversation.last_reply.decode_tokens_per_s is None
     assert conversation.last_reply.text == (
         "I don't know your mother's name yet: you haven't told me. If you tell me, I'll remember it."
@@ -85,9 +85,9 @@ def test_a_question_about_someone_memory_speaks_of_goes_to_the_model_without_a_n
     assistant: Assistant, fake_model: FakeChatModel
 ) -> None:
     say(assistant, "My mum loves gardening.")  # no name, but she is spoken of: the model may know more
-    calls = len(fake_model.received)
+    calls = fake_model.calls
     conversation = say(assistant, "What's my mother's name?", new_chat=True)
-    assert len(fake_model.received) == calls + 1
+    assert fake_model.calls == calls + 1
     assert not [part for part in conversation.last_reply.prompt_parts if part.source == "unknown"]
 
 

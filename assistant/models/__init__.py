@@ -85,8 +85,10 @@ BACKENDS: dict[str, Loader] = {
 def load_chat_model(
     settings: ModelSettings, cache_dir: Path, progress: ProgressCallback = ignore_progress
 ) -> ChatModel:
-    """Build the configured model; slow the first time a packaged model is prepared."""
-    return BACKENDS[settings.backend](settings, cache_dir, progress)
+    """Build the configured model; slow the first time a packaged model is prepared (transformers only)."""
+    from assistant.models.runtime import choose_runtime
+
+    return BACKENDS[choose_runtime(settings).backend](settings, cache_dir, progress)
 
 
 def model_label(settings: ModelSettings) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 
 from assistant.models.base import CancelToken, ChatMessage, GenerationOptions, ModelError
@@ -35,7 +36,9 @@ class FakeChatModel:
         self.delay = delay
         self.context_window = context_window
         self.fail_after = fail_after
-        self.received: list[list[ChatMessage]] = []
+        # The last prompts, for tests to read; bounded, so a long demo or soak does not grow without end.
+        self.received: deque[list[ChatMessage]] = deque(maxlen=32)
+        self.calls = 0
 
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         # One token per word plus a few for each message's template framing.
@@ -43,6 +46,7 @@ class FakeChatModel:
 
     def stream(self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken) -> Iterator[str]:
         self.received.append(list(messages))
+        self.calls += 1
         words = self.script(messages).split(" ")
         for index, word in enumerate(words[: options.max_new_tokens]):
             if cancel.cancelled:
