@@ -16,6 +16,7 @@ LARGE_STAMP := $(VENV)/.installed-large-$(shell sha256sum requirements/models-la
 .PHONY: run test tmux llamacpp setup setup-dev prepare large-model lint bench bench-smoke clean
 
 run: setup
+	@$(MAKE) --no-print-directory llamacpp || echo "mnemo: llama.cpp could not be built here; mnemo runs on transformers (slower; its first start converts the model)"
 	$(BIN)/mnemo
 
 test: setup-dev llamacpp tmux
@@ -25,6 +26,7 @@ test: setup-dev llamacpp tmux
 # The build switches on exactly the instruction sets /proc/cpuinfo lists (AVX-512, VNNI, BF16 where present;
 # AMX never: some CPUs advertise it and fault on it), and the wheel is cached outside the checkout under a key
 # made of those switches, so every clone on the machine (and CI on it) reuses it and no other CPU does.
+# (pip's own wheel cache is keyed by the source archive, not by CMAKE_ARGS: the build bypasses it.)
 LLAMA_VERSION := 0.3.36
 CPU_FEATURES := $(PYTHON) assistant/models/cpu_features.py
 LLAMA_CMAKE_ARGS = $(shell $(CPU_FEATURES) cmake-args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -40,6 +40,22 @@ class EmptyMessageError(ValueError):
     """Nothing is left of the message once control characters and blanks are cleaned away."""
 
 
+TRIM_TO = 2 / 3
+"""A chat that outgrew the model's window keeps the newest turns that fill this share of it (see fit_to_context)."""
+
+
+def _first(starts: Sequence[int], fits: Callable[[int], bool]) -> int:
+    """The first of ``starts`` that ``fits`` (which holds for the last, and for every start after one it holds for)."""
+    low, high = 0, len(starts) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if fits(starts[middle]):
+            high = middle
+        else:
+            low = middle + 1
+    return starts[low]
+
+
 @dataclass
 class ReplyResult:
     """What happened to the last reply: filled in while it streams, final once the stream ends."""
@@ -58,6 +74,8 @@ class ReplyResult:
     user_text: str = ""
     said_at: datetime | None = None
     attachments: tuple[AttachmentContext, ...] = ()
+    sent_text: str = ""
+    """The user's message as the model read it, with this turn's notes."""
     answered_by_app: bool = False
     """The app replied itself ("I don't know your mother's name yet"): no model speed to report."""
 
@@ -111,6 +129,7 @@ class Conversation:
         self.options = options
         self.session = session
         self.last_reply = ReplyResult()
+        self._kept_from = 0  # the history is sent from this message on (see fit_to_context)
         self._memory_learning = TurnLearning(store, memory, concepts) if memory is not None else None
 
     @property
@@ -127,12 +146,18 @@ class Conversation:
 
     def _history_for_model(self, history: Sequence[StoredMessage]) -> list[ChatMessage]:
         # Failed replies never reach the model; cancelled ones did reach the user, so they stay.
-        # Earlier photos come along as their tool reports, so "what colour is it?" can follow a photo.
+        # A user message goes as the model read it then, notes and all: the same tokens, so the model's cache of
+        # the chat so far is reused and only the new message is read. Otherwise (older chats) earlier photos come
+        # along as their tool reports, so "what colour is it?" can follow a photo.
+        as_sent = self.store.as_sent(self.session.id) if history else {}
         messages = []
         for message in history:
             if message.status == "error" or not message.content.strip():
                 continue
             content = message.content
+            if message.id in as_sent:
+                messages.append(ChatMessage("user", as_sent[message.id]))
+                continue
             if message.role == "user":
                 notes = [
                     f"[photo {attachment.original_name} — the image tool says: {attachment.description}]"
@@ -156,24 +181,24 @@ class Conversation:
                 f"prompt, and {budget} are available ({self.model.context_window} in the context window, "
                 f"{self.options.max_new_tokens} kept for the reply). Shorten it or split it."
             )
-        # Keep the longest tail of the history that fits, starting at a user turn (never mid-exchange).
+        # Keep a tail of the history that fits, starting at a user turn (never mid-exchange). Once the chat outgrows
+        # the window, drop enough that the rest fills about two thirds of it and keep that start for the next
+        # turns: the prompt then begins the same way turn after turn, and the model reuses its cache of it (dropping
+        # one exchange a turn would make it read the whole chat again every turn).
         # Fewer kept turns never need more tokens, so a binary search over the start needs few counts.
         user_turns = {index for index, message in enumerate(history) if message.role == "user"}
-        starts = sorted(user_turns | {0}) + [len(history)]
+        starts = [start for start in sorted(user_turns | {0}) if start >= self._kept_from] + [len(history)]
 
-        def fits(start: int) -> bool:
-            return self.model.count_tokens([system, *history[start:], new_message]) <= budget
+        def within(limit: int) -> Callable[[int], bool]:
+            return lambda start: self.model.count_tokens([system, *history[start:], new_message]) <= limit
 
-        low, high = 0, len(starts) - 1  # starts[high] (nothing kept) always fits
-        while low < high:
-            middle = (low + high) // 2
-            if fits(starts[middle]):
-                high = middle
-            else:
-                low = middle + 1
-        dropped = starts[low]
-        kept = list(history[dropped:])
-        return [system, *kept, new_message], dropped
+        if within(budget)(starts[0]):
+            dropped = starts[0]
+        else:
+            refill = max(int(budget * TRIM_TO), minimal)
+            dropped = _first(starts, within(refill))
+            self._kept_from = dropped
+        return [system, *history[dropped:], new_message], dropped
 
     def send(
         self,
@@ -248,6 +273,8 @@ class Conversation:
                 seconds=result.total_s,
             )
             self.store.set_reply_context(result.assistant_message_id, [asdict(part) for part in result.prompt_parts])
+            if result.sent_text and result.user_message_id is not None:
+                self.store.set_as_sent(result.user_message_id, result.sent_text)
 
     def _refuse_if_too_long(self, text: str) -> None:
         """Raise :class:`MessageTooLongError` when the message alone leaves no room for a reply."""
@@ -284,6 +311,7 @@ class Conversation:
             notes = [note for note in (attachment.inline() for attachment in attachments) if note]
             turn = self.prompt_builder.render_turn(parts, "\n".join([result.user_text, *notes]))
             new_message = ChatMessage("user", inert(turn))
+            result.sent_text = new_message.content  # (a photo sent as an image cannot be sent the same way again)
         messages, result.dropped_messages = self.fit_to_context(
             inert(self.prompt_builder.render(parts)), self._history_for_model(history), new_message
         )

@@ -280,6 +280,20 @@ class HistoryStore:
                 (message_id, json.dumps(parts)),
             )
 
+    def set_as_sent(self, message_id: int, text: str) -> None:
+        """Keep the user's message as the model read it (see ``as_sent``)."""
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO message_as_sent(message_id, text) VALUES (?, ?)", (message_id, text))
+
+    def as_sent(self, session_id: str) -> dict[int, str]:
+        """The session's user messages as the model read them, with that turn's notes, by message id."""
+        rows = self._query(
+            "SELECT a.message_id, a.text FROM message_as_sent a JOIN messages m ON m.id = a.message_id "
+            "WHERE m.session_id = ?",
+            (session_id,),
+        )
+        return {row[0]: row[1] for row in rows}
+
     def reply_context(self, message_id: int) -> list[dict[str, Any]] | None:
         """The prompt parts stored for an assistant message; None for replies written before they were kept."""
         rows = self._query("SELECT parts_json FROM reply_context WHERE message_id = ?", (message_id,))
@@ -308,7 +322,7 @@ class HistoryStore:
                 row[0]
                 for row in db.execute(f"SELECT sha256 FROM message_attachments WHERE message_id IN ({mine})", (user,))
             }
-            for table in ("reply_context", "memory_backlog", "message_attachments"):
+            for table in ("reply_context", "memory_backlog", "message_attachments", "message_as_sent"):
                 db.execute(f"DELETE FROM {table} WHERE message_id IN ({mine})", (user,))
             db.execute("DELETE FROM messages WHERE session_id IN (SELECT id FROM sessions WHERE user = ?)", (user,))
             db.execute("DELETE FROM sessions WHERE user = ?", (user,))

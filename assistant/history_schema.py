@@ -72,6 +72,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE message_attachments ADD COLUMN name TEXT NOT NULL DEFAULT '';
     """,
+    # 6: the user's message as the model read it (with that turn's notes): later turns send it unchanged, so the
+    # model's key/value cache of the chat so far is reused instead of read again
+    """
+    CREATE TABLE message_as_sent (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+        text TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -60,6 +60,23 @@ def test_long_history_drops_the_oldest_turns_to_fit(settings: Settings) -> None:
     assert conversation.last_reply.dropped_messages > 0
 
 
+def test_a_full_window_drops_a_block_of_turns_so_the_prompt_keeps_its_start(settings: Settings) -> None:
+    """Dropping one exchange a turn would change the prompt right after the system prompt at every turn, and the
+    model would read the whole chat again each time; dropping a block keeps the start for the next turns."""
+    model = FakeChatModel(context_window=400)
+    assistant = build_assistant(settings, model=model)
+    assistant.options = assistant.options.__class__(max_new_tokens=50)
+    conversation = assistant.conversation("alice")
+    starts = []
+    for index in range(40):
+        list(conversation.send(f"message number {index} " + "word " * 10))
+        sent = model.received[-1]
+        assert model.count_tokens(sent) <= 400 - 50 and sent[-1].content.startswith(f"message number {index} ")
+        starts.append(sent[1].content if len(sent) > 2 else "")
+    changes = sum(1 for before, after in zip(starts, starts[1:], strict=False) if before != after)
+    assert 1 <= changes <= 40 // 4  # the start moves now and then, not at every turn
+
+
 def test_over_long_message_is_refused_and_not_stored(settings: Settings) -> None:
     assistant = build_assistant(settings, model=FakeChatModel(context_window=600))
     conversation = assistant.conversation("alice")

@@ -51,7 +51,7 @@ def test_the_prompt_speaks_to_the_user_and_never_names_their_user_id(
     )
 
 
-def test_the_system_prompt_stays_the_same_when_a_new_recall_comes(
+def test_the_next_turn_starts_with_the_last_prompt_unchanged_so_the_model_reuses_its_cache(
     assistant: Assistant, fake_model: FakeChatModel
 ) -> None:
     say(assistant, "My sister Ana lives in Lisbon. I love green tea.")
@@ -59,9 +59,12 @@ def test_the_system_prompt_stays_the_same_when_a_new_recall_comes(
     first = fake_model.received[-1]
     list(chat.send("What do I like to drink?"))
     second = fake_model.received[-1]
-    assert first[0].content == second[0].content  # the cached prefix survives
-    assert second[1].content == "Where does Ana live?"  # the earlier turn as said, without its notes
-    assert "green tea" in second[-1].content
+    assert [m.content for m in second[: len(first)]] == [m.content for m in first]  # system and earlier turn as sent
+    assert "Lisbon" in second[1].content and second[1].content.endswith("Where does Ana live?")
+    assert second[2].role == "assistant" and "green tea" in second[-1].content
+    again = assistant.conversation(chat.user, chat.session.id)  # reopened later: the same prompt comes back
+    list(again.send("And where does she live?"))
+    assert [m.content for m in fake_model.received[-1][: len(second)]] == [m.content for m in second]
 
 
 def test_a_question_about_something_never_told_is_answered_by_the_app_without_inventing(

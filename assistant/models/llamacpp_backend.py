@@ -129,6 +129,7 @@ def load_llamacpp_model(
             n_threads_batch=cores,
             n_batch=PROMPT_BATCH,
             n_ubatch=PROMPT_BATCH,
+            flash_attn=True,  # reads prompts ~20% faster on CPU (README, "Speed")
             verbose=False,
         )
     except (ValueError, RuntimeError) as error:
