@@ -73,7 +73,7 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
     report.cached = folder is not None
     report.int8_cached = folder is not None and quantized_cache_path(folder, settings.cache_dir).exists()
     on_llamacpp = choose_runtime(settings.model).backend == "llamacpp"  # reads the GGUF: nothing to convert
-    if not report.cached and report.problem is None and not on_llamacpp:
+    if not (report.assembled if on_llamacpp else report.cached) and report.problem is None:
         report.fix = f"mnemo prepare --profile {model.profile}  (or just start mnemo; the first start does it)"
     if on_llamacpp and time_load and report.assembled and report.problem is None:
         report.load_s = _time_llamacpp_load(settings, model.profile)
