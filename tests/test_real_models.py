@@ -136,12 +136,29 @@ def test_int8_model_is_cached_once_and_answers_like_the_first_time(tiny_model_di
     assert "Paris" in first_answer
 
 
-def test_a_gguf_file_of_your_own_is_converted_once_and_used(tmp_path: Path) -> None:
+def test_a_gguf_file_of_your_own_runs_on_llamacpp_as_it_is(tmp_path: Path) -> None:
     from assistant.models.packaged import PACKAGED_MODELS
 
     gguf = PACKAGED_MODELS["tiny"].parts[0].locate()
     assert gguf is not None
     env = {"MNEMO_MODEL__PATH": str(gguf), "MNEMO_CACHE_DIR": str(tmp_path / "cache"), **GREEDY}
+    answered = run_mnemo("ask", "--json", "What is the capital of France?", timeout=ASK_TIMEOUT, **env)
+    assert answered.returncode == 0, answered.stderr
+    assert "converting" not in answered.stderr and "Paris" in json.loads(answered.stdout)["reply"]
+    assert not (tmp_path / "cache" / "converted").exists()  # read as it is: nothing converted
+
+
+def test_a_gguf_file_of_your_own_is_converted_once_and_used_on_transformers(tmp_path: Path) -> None:
+    from assistant.models.packaged import PACKAGED_MODELS
+
+    gguf = PACKAGED_MODELS["tiny"].parts[0].locate()
+    assert gguf is not None
+    env = {
+        "MNEMO_MODEL__PATH": str(gguf),
+        "MNEMO_MODEL__BACKEND": "transformers",
+        "MNEMO_CACHE_DIR": str(tmp_path / "cache"),
+        **GREEDY,
+    }
     first = run_mnemo("ask", "--json", "What is the capital of France?", timeout=ASK_TIMEOUT, **env)
     assert first.returncode == 0, first.stderr
     assert "converting" in first.stderr and "Paris" in json.loads(first.stdout)["reply"]
