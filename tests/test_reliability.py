@@ -16,6 +16,7 @@ def test_the_reliability_smoke_run_loses_nothing_crashes_never_and_leaves_no_byt
     assert report["planted_in_files"] > 0 and report["wipe_leftover_hits"] == 0
     soak = report["soak"]
     assert soak["turns"] == 150 and isinstance(soak["rss_slope_mb_per_100_turns"], float)
+    assert isinstance(soak["rss_anonymous_slope_mb_per_100_turns"], float)
     assert {"threads_leaked", "file_handles_leaked", "recall_ms_slope_per_100_turns"} <= set(soak)
 
 
