@@ -90,8 +90,9 @@ LOCOMO ?= ../shared/data/locomo/locomo_dev.json
 SPEECH ?= ../shared/data/speech
 CONCEPTS ?= ../shared/data/concepts
 
-bench: setup-dev
-	$(BIN)/python bench/chat.py --profile default
+bench: setup-dev llamacpp
+	$(BIN)/python bench/chat.py --profile default --compare
+	$(BIN)/python bench/chat.py --profile default --compare --conversation
 	$(BIN)/python bench/chat.py --profile tiny
 	$(BIN)/python bench/locomo.py --data $(LOCOMO)
 	$(BIN)/python bench/extraction.py
@@ -104,8 +105,8 @@ bench: setup-dev
 	$(BIN)/python bench/voice_notes.py --data $(SPEECH)/espeak_locomo_conv26
 	$(BIN)/python bench/reliability.py
 
-bench-smoke: setup-dev
-	$(BIN)/python bench/chat.py --profile tiny --smoke
+bench-smoke: setup-dev llamacpp
+	$(BIN)/python bench/chat.py --profile tiny --smoke --compare --conversation
 	$(BIN)/python bench/locomo.py --data $(LOCOMO) --fast --limit 1
 	$(BIN)/python bench/extraction.py --smoke
 	$(BIN)/python bench/constraints.py --smoke

@@ -138,7 +138,9 @@ def compare(args: argparse.Namespace) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="default", choices=["default", "tiny", "large"])
-    parser.add_argument("--backend", default=None, choices=BACKENDS, help="default: the 'model.backend' setting")
+    parser.add_argument(
+        "--backend", default=None, choices=BACKENDS, help="default: what the app runs ('auto' resolved)"
+    )
     parser.add_argument("--threads", type=int, default=None, help="default: the 'model.threads' setting")
     parser.add_argument("--quantize", choices=["none", "int8"], default=None, help="default: the setting")
     parser.add_argument("--prompt-tokens", type=int, default=1000)
@@ -153,8 +155,10 @@ def main() -> None:
         print(json.dumps(compare(args)))
         return
     if args.backend is None:
-        configured = load_settings().model.backend
-        args.backend = configured if configured in BACKENDS else "transformers"
+        from assistant.models.runtime import choose_runtime
+
+        chosen = choose_runtime(load_settings().model).backend  # what the app would run ("auto" resolved)
+        args.backend = chosen if chosen in BACKENDS else "transformers"
     if args.conversation:
         from chat_conversation import run_conversation
 

@@ -37,6 +37,7 @@ from assistant.conversation import Conversation  # noqa: E402
 from assistant.factory import Assistant, build_assistant  # noqa: E402
 from assistant.models import GenerationOptions  # noqa: E402
 from assistant.models.fake import FakeChatModel  # noqa: E402
+from assistant.models.runtime import choose_runtime  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.turn import run_turn  # noqa: E402
 
@@ -154,7 +155,7 @@ def summarise(rows: list[dict], others: list[dict], settings: Settings, seconds:
         "decode_tok_s_p50": _percentile(decode, 0.5),
         "answered_by_app": sum(row["answered_by_app"] for row in rows),
         "settings": {
-            "backend": settings.model.backend,
+            "backend": choose_runtime(settings.model).backend,  # "auto" resolved
             "profile": settings.model.profile,
             "layout": settings.memory.layout,
             "notes": settings.memory.notes,
@@ -184,7 +185,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--profile", default="default")
-    parser.add_argument("--backend", default="transformers")
+    parser.add_argument("--backend", default="auto", help="default: what the app runs (llama.cpp where built)")
     parser.add_argument("--layout", choices=["beside", "system"], default="beside")
     parser.add_argument("--no-notes", action="store_true", help="no constraint or 'not in memory' notes")
     parser.add_argument("--extractor", choices=["rules", "llm"], default="rules")

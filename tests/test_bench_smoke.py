@@ -26,6 +26,19 @@ def test_chat_benchmark_prints_one_json_object_with_the_agreed_keys(shared_model
     assert report["followup_reused_tokens"] > 0
 
 
+@pytest.mark.real_model
+def test_chat_benchmark_times_an_eight_turn_chat_with_memory_and_compares_runtimes(shared_model_cache: Path) -> None:
+    report = run_benchmark("chat.py", "--profile", "tiny", "--smoke", "--compare", "--conversation")
+    assert "transformers" in report["runs"]
+    for backend, run in report["runs"].items():
+        assert "error" not in run, (backend, run)
+        assert run["mode"] == "conversation" and len(run["turns"]) == 8 and run["memories_seeded"] >= 8
+        assert run["recalled_total"] >= 8 and run["median_first_token_after_first_s"] > 0
+        assert all(turn["finished"] for turn in run["turns"])
+        ratios = run.get("ratios_to_transformers")
+        assert (ratios is None) if backend == "transformers" else "median_decode_tok_s" in ratios
+
+
 def test_startup_benchmark_reports_seconds_to_an_interactive_app() -> None:
     report = run_benchmark("startup.py", "1", timeout=120)
     assert len(report["startup_s"]) == 1 and 0 < report["median_s"] < 30
