@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.chat_commands import describe_report
 from assistant.factory import Assistant, build_assistant
-from assistant.history import UnknownSessionError
+from assistant.history_records import UnknownSessionError
 from assistant.media import PreparedAttachment, attachment_kind, compose_message
 from assistant.models import ModelError
 from assistant.progress import StderrProgress

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from assistant.history import HistoryStore, SessionInfo, StoredAttachment, StoredMessage
+from assistant.history import HistoryStore
+from assistant.history_records import SessionInfo, StoredAttachment, StoredMessage
 from assistant.models.base import CancelToken, ChatMessage, ChatModel, GenerationOptions, ModelError
 from assistant.models.handle import ModelHandle
 from assistant.prompt import (

@@ -73,45 +73,28 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
     report.cached = folder is not None
     report.int8_cached = folder is not None and quantized_cache_path(folder, settings.cache_dir).exists()
     on_llamacpp = choose_runtime(settings.model).backend == "llamacpp"  # reads the GGUF: nothing to convert
-    if not (report.assembled if on_llamacpp else report.cached) and report.problem is None:
+    ready = report.assembled if on_llamacpp else report.cached
+    if not ready and report.problem is None:
         report.fix = f"mnemo prepare --profile {model.profile}  (or just start mnemo; the first start does it)"
-    if on_llamacpp and time_load and report.assembled and report.problem is None:
-        report.load_s = _time_llamacpp_load(settings, model.profile)
-        return report
-    if report.cached and time_load and report.problem is None:
-        report.load_s = _time_load(settings, model.profile)
+    if ready and time_load and report.problem is None:
+        report.load_s = _time_load(settings, model.profile, "llamacpp" if on_llamacpp else "transformers")
     return report
 
 
-def _time_load(settings: Settings, profile: str) -> float | None:
-    from assistant.models.transformers_backend import load_transformers_model
+def _time_load(settings: Settings, profile: str, backend: str) -> float | None:
+    """Seconds to load the packaged ``profile`` on the local ``backend`` (llamacpp or transformers)."""
+    from assistant.models import load_chat_model
 
+    local = settings.model.model_copy(update={"profile": profile, "path": None, "backend": backend})
     started = time.perf_counter()
     try:
-        load_transformers_model(
-            ModelSource.from_settings(profile, None),
-            settings.cache_dir,
-            threads=settings.model.threads,
-            quantize=settings.model.quantize,
-            context_window=settings.model.context_window,
-        )
-    except ModelError:
-        return None
-    return round(time.perf_counter() - started, 2)
-
-
-def _time_llamacpp_load(settings: Settings, profile: str) -> float | None:
-    from assistant.models.llamacpp_backend import load_llamacpp_model
-
-    started = time.perf_counter()
-    try:
-        model = load_llamacpp_model(
-            ModelSource.from_settings(profile, None), settings.cache_dir, context_window=settings.model.context_window
-        )
+        model = load_chat_model(local, settings.cache_dir)
     except ModelError:
         return None
     elapsed = round(time.perf_counter() - started, 2)
-    model.close()
+    close = getattr(model, "close", None)
+    if close is not None:
+        close()
     return elapsed
 
 

@@ -15,59 +15,18 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.history_records import SessionInfo, StoredAttachment, StoredMessage, UnknownSessionError, utc_now
 from assistant.history_schema import MIGRATIONS, QUICK_CHECK_BYTES, set_aside
 from memory.users import validate_user_name
 
 SESSION_SELECT = (
     "SELECT s.*, (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id) AS message_count FROM sessions s"
 )
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class SessionInfo:
-    id: str
-    user: str
-    title: str
-    created_at: str
-    updated_at: str
-    message_count: int = 0
-
-
-@dataclass(frozen=True)
-class StoredMessage:
-    id: int
-    session_id: str
-    role: str
-    content: str
-    status: str
-    created_at: str
-    model: str | None = None
-    completion_tokens: int | None = None
-    seconds: float | None = None
-
-
-@dataclass(frozen=True)
-class StoredAttachment:
-    sha256: str
-    kind: str
-    mime_type: str
-    size_bytes: int
-    original_name: str
-    path: Path
-    description: str = ""
-
-
-class UnknownSessionError(LookupError):
-    """No session with that id belongs to that user."""
 
 
 class HistoryStore:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from assistant.history import HistoryStore, StoredAttachment
+from assistant.history import HistoryStore
+from assistant.history_records import StoredAttachment
 from assistant.prompt import AttachmentContext
 from assistant.settings import Settings
 from modalities.errors import MediaError

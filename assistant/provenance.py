@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from assistant.history import HistoryStore, StoredAttachment, UnknownSessionError
+from assistant.history import HistoryStore
+from assistant.history_records import StoredAttachment, UnknownSessionError
 
 EXCERPT_CHARS = 160
 

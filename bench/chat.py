@@ -104,9 +104,9 @@ BACKENDS = ("transformers", "llamacpp")
 
 
 def available_backends() -> list[str]:
-    import importlib.util
+    from assistant.models.runtime import llamacpp_installed
 
-    return [name for name in BACKENDS if name != "llamacpp" or importlib.util.find_spec("llama_cpp") is not None]
+    return [name for name in BACKENDS if name != "llamacpp" or llamacpp_installed()]
 
 
 def compare(args: argparse.Namespace) -> dict:

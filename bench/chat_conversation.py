@@ -12,7 +12,6 @@ import os
 import statistics
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 FACTS_BY_CHAT = [
@@ -65,11 +64,8 @@ def run_conversation(backend: str, profile: str, threads: int | None, new_tokens
     from assistant.settings import load_settings
     from assistant.turn import TurnOutcome, run_turn
 
-    cache_dir = os.environ.get("MNEMO_CACHE_DIR")
     with tempfile.TemporaryDirectory(prefix="mnemo-bench-chat-") as data_dir:
-        os.environ["MNEMO_DATA_DIR"] = str(Path(data_dir))
-        if cache_dir:
-            os.environ["MNEMO_CACHE_DIR"] = cache_dir
+        os.environ["MNEMO_DATA_DIR"] = data_dir  # a fresh memory each run; the model cache stays the user's
         model_settings: dict[str, Any] = {
             "backend": backend,
             "profile": profile,

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.history import MIGRATIONS, HistoryStore, UnknownSessionError
+from assistant.history import MIGRATIONS, HistoryStore
+from assistant.history_records import UnknownSessionError
 
 from .conftest import SHARED_DATA
 

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from assistant.factory import Assistant
-from assistant.history import UnknownSessionError
+from assistant.history_records import UnknownSessionError
 from assistant.models import LoadProgress, ModelError
 from tui.screens.chat import ChatScreen
 from tui.screens.help import HelpScreen

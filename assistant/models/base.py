@@ -88,3 +88,13 @@ class ChatModel(Protocol):
     def stream(self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken) -> Iterator[str]:
         """Yield the reply piece by piece; stop early once ``cancel`` is set."""
         ...
+
+
+def common_prefix(first: Sequence[int], second: Sequence[int]) -> int:
+    """How many tokens two token sequences share from the start (a key/value cache reusable for the second)."""
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return length

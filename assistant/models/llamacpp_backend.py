@@ -14,6 +14,7 @@ from assistant.models.base import (
     LoadProgress,
     ModelError,
     ProgressCallback,
+    common_prefix,
     ignore_progress,
 )
 from assistant.models.model_cache import ModelSource
@@ -73,19 +74,10 @@ class LlamaCppChatModel:
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
                     if before is not None:  # the prompt is read now: how much of it was there already
-                        self.last_reused_tokens, before = _common_prefix(before, self._llama.input_ids), None
+                        self.last_reused_tokens, before = common_prefix(before, self._llama.input_ids), None
                     yield piece
         except (RuntimeError, ValueError) as error:
             raise ModelError(f"llama.cpp failed: {error}") from error
-
-
-def _common_prefix(first: Sequence[int], second: Sequence[int]) -> int:
-    length = 0
-    for a, b in zip(first, second, strict=False):
-        if a != b:
-            break
-        length += 1
-    return length
 
 
 def gguf_for(source: ModelSource, cache_dir: Path, progress: ProgressCallback) -> Path:

@@ -14,6 +14,7 @@ from assistant.models.base import (
     LoadProgress,
     ModelError,
     ProgressCallback,
+    common_prefix,
     ignore_progress,
 )
 from assistant.models.generation import stream_generation
@@ -85,10 +86,7 @@ class PrefixCache:
         """A cache for ``token_ids`` (the shared prefix already filled in) and how many tokens it covers."""
         from transformers import DynamicCache
 
-        common = 0
-        limit = min(len(self._token_ids), len(token_ids) - 1)  # at least one token must be computed
-        while common < limit and self._token_ids[common] == token_ids[common]:
-            common += 1
+        common = min(common_prefix(self._token_ids, token_ids), max(len(token_ids) - 1, 0))  # one left to compute
         if self._cache is None or common < self.MIN_REUSE:
             self._cache, common = DynamicCache(config=config), 0
         elif (surplus := self._cache.get_seq_length() - common) > 0:

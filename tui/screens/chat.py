@@ -20,7 +20,7 @@ from textual.widgets import Footer, Label, ProgressBar
 from assistant.chat_commands import CommandOutcome, describe_report, is_command, run_command
 from assistant.conversation import Conversation, ReplyResult, clean_user_text
 from assistant.factory import Assistant
-from assistant.history import StoredMessage
+from assistant.history_records import StoredMessage
 from assistant.media import PreparedAttachment
 from assistant.models import CancelToken, LoadProgress, ModelError
 from assistant.turn import TurnOutcome, run_turn

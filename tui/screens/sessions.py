@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from assistant.history import SessionInfo
+from assistant.history_records import SessionInfo
 
 NEW_CHAT = "__new__"
 

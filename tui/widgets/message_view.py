@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, Markdown
 from textual.widgets.markdown import MarkdownStream
 
-from assistant.history import StoredAttachment, StoredMessage
+from assistant.history_records import StoredAttachment, StoredMessage
 from tui.widgets.image_preview import ImagePreview
 
 MAX_PREVIEWS = 3
