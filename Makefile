@@ -13,14 +13,32 @@ APP_STAMP := $(VENV)/.installed-app-$(KEY)
 DEV_STAMP := $(VENV)/.installed-dev-$(KEY)-$(DEV_KEY)
 LARGE_STAMP := $(VENV)/.installed-large-$(shell sha256sum requirements/models-large.txt | cut -c1-12)
 
-.PHONY: run test tmux llamacpp setup setup-dev prepare large-model lint bench bench-smoke clean
+.PHONY: run test tmux openvino llamacpp setup setup-dev prepare large-model lint bench bench-smoke clean
 
 run: setup
-	@$(MAKE) --no-print-directory llamacpp || echo "mnemo: llama.cpp could not be built here; mnemo runs on transformers (slower; its first start converts the model)"
+	@$(MAKE) --no-print-directory openvino || echo "mnemo: OpenVINO could not be installed here; mnemo runs on transformers (slower)"
+	@$(BIN)/mnemo prepare || echo "mnemo: the model could not be prepared for the fastest runtime; the app falls back to another"
 	$(BIN)/mnemo
 
-test: setup-dev llamacpp tmux
+test: setup-dev openvino llamacpp tmux
 	$(BIN)/python -m pytest || [ $$? -eq 5 ]  # 5 = no tests collected
+
+# OpenVINO GenAI, the default runtime (prebuilt wheels, kernels picked per CPU at load time), and its one-off
+# exporter in a venv of its own beside .venv (optimum-intel caps transformers below mnemo's version; see
+# requirements/openvino-export.txt). Both install with --no-deps from complete pinned lists: no torchvision
+# (a CUDA build), no openvino-telemetry (it looks up Google Analytics), torch stays the CPU build.
+EXPORT_VENV := .venv-export
+OPENVINO_STAMP = $(VENV)/.installed-openvino-$(shell cat requirements/openvino.txt requirements/openvino-export.txt | sha256sum | cut -c1-12)
+
+openvino: $(OPENVINO_STAMP)
+
+$(OPENVINO_STAMP): $(APP_STAMP)
+	$(PIP) install --no-deps -r requirements/openvino.txt
+	@test -x $(EXPORT_VENV)/bin/python || { echo "creating $(EXPORT_VENV) for the OpenVINO exporter"; $(PYTHON) -m venv $(EXPORT_VENV); }
+	$(EXPORT_VENV)/bin/python -m pip --disable-pip-version-check install --quiet pip==25.3
+	$(EXPORT_VENV)/bin/python -m pip --disable-pip-version-check install --quiet --no-deps -r requirements/openvino-export.txt
+	$(EXPORT_VENV)/bin/python -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__"
+	rm -f $(VENV)/.installed-openvino-* && touch $@
 
 # llama-cpp-python, built from source once per machine (about 10 minutes on 2 cores): PyPI has no Linux wheel.
 # The build switches on exactly the instruction sets /proc/cpuinfo lists (AVX-512, VNNI, BF16 where present;
@@ -90,7 +108,7 @@ LOCOMO ?= ../shared/data/locomo/locomo_dev.json
 SPEECH ?= ../shared/data/speech
 CONCEPTS ?= ../shared/data/concepts
 
-bench: setup-dev llamacpp
+bench: setup-dev openvino llamacpp
 	$(BIN)/python bench/chat.py --profile default --compare
 	$(BIN)/python bench/chat.py --profile default --compare --conversation
 	$(BIN)/python bench/chat.py --profile tiny
@@ -105,7 +123,7 @@ bench: setup-dev llamacpp
 	$(BIN)/python bench/voice_notes.py --data $(SPEECH)/espeak_locomo_conv26
 	$(BIN)/python bench/reliability.py
 
-bench-smoke: setup-dev llamacpp
+bench-smoke: setup-dev openvino llamacpp
 	$(BIN)/python bench/chat.py --profile tiny --smoke --compare --conversation
 	$(BIN)/python bench/locomo.py --data $(LOCOMO) --fast --limit 1
 	$(BIN)/python bench/extraction.py --smoke
@@ -118,4 +136,4 @@ bench-smoke: setup-dev llamacpp
 	$(BIN)/python bench/reliability.py --smoke
 
 clean:
-	rm -rf $(VENV) .cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(EXPORT_VENV) .cache .pytest_cache .ruff_cache

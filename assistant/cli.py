@@ -113,29 +113,36 @@ def _question_text(words: list[str]) -> str:
 
 
 def _prepare(settings: Settings, profile: str | None) -> int:
-    """Everything the first start would do: assemble and verify the GGUF; on transformers, convert and quantize."""
+    """Everything the first start would do: assemble and verify the GGUF, then convert it for the runtime in use
+    (OpenVINO: export to int4 once; transformers: convert and quantize; llama.cpp reads the GGUF as it is)."""
     from assistant.models import ModelError
     from assistant.models.model_cache import ModelSource
     from assistant.models.runtime import choose_runtime
     from assistant.progress import StderrProgress
 
     source = ModelSource.from_settings(profile or settings.model.profile, None if profile else settings.model.path)
-    on_llamacpp = choose_runtime(settings.model).backend == "llamacpp"
+    backend = choose_runtime(settings.model).backend
     try:
-        if on_llamacpp:
+        if backend == "openvino":
+            from assistant.models.openvino_export import export_for_openvino
+
+            export_for_openvino(source, settings.cache_dir, StderrProgress())
+            runtime = "OpenVINO, int4"
+        elif backend == "llamacpp":
             from assistant.models.llamacpp_backend import gguf_for
 
             gguf_for(source, settings.cache_dir, StderrProgress())
+            runtime = "llama.cpp, GGUF as packaged"
         else:
             from assistant.models.transformers_backend import load_transformers_model
 
             load_transformers_model(
                 source, settings.cache_dir, quantize=settings.model.quantize, progress=StderrProgress()
             )
+            runtime = f"transformers, quantize={settings.model.quantize}"
     except ModelError as error:
         print(f"\nmnemo: {error}", file=sys.stderr)
         return 1
-    runtime = "llama.cpp, GGUF as packaged" if on_llamacpp else f"transformers, quantize={settings.model.quantize}"
     print(f"{source.label} is ready ({runtime})", file=sys.stderr)
     return 0
 

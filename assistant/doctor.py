@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant import __version__
 from assistant.models.base import ModelError
 from assistant.models.model_cache import ModelSource, cached_model_dir
+from assistant.models.openvino_export import exported_model
 from assistant.models.packaged import (
     PACKAGED_MODELS,
     PackagedModel,
@@ -21,7 +22,7 @@ from assistant.models.quantization import quantized_cache_path
 from assistant.models.runtime import choose_runtime, llamacpp_kernels
 from assistant.settings import Settings, config_files, default_user_config_file
 
-LOCAL_BACKENDS = ("auto", "llamacpp", "transformers")
+LOCAL_BACKENDS = ("auto", "openvino", "llamacpp", "transformers")
 
 
 @dataclass
@@ -34,6 +35,7 @@ class ModelReport:
     hash_verified: bool | None
     cached: bool
     int8_cached: bool
+    openvino_exported: bool
     load_s: float | None
     active: bool
     problem: str | None
@@ -51,6 +53,7 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
         hash_verified=None,
         cached=False,
         int8_cached=False,
+        openvino_exported=False,
         load_s=None,
         active=settings.model.backend in LOCAL_BACKENDS
         and settings.model.path is None
@@ -72,17 +75,22 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
     folder = cached_model_dir(ModelSource.from_settings(model.profile, None), settings.cache_dir)
     report.cached = folder is not None
     report.int8_cached = folder is not None and quantized_cache_path(folder, settings.cache_dir).exists()
-    on_llamacpp = choose_runtime(settings.model).backend == "llamacpp"  # reads the GGUF: nothing to convert
-    ready = report.assembled if on_llamacpp else report.cached
+    exported = exported_model(ModelSource.from_settings(model.profile, None), settings.cache_dir)
+    report.openvino_exported = exported is not None
+    backend = choose_runtime(settings.model).backend
+    if backend not in LOCAL_BACKENDS:
+        backend = "transformers"
+    # llama.cpp reads the GGUF as it is; OpenVINO needs its export, transformers its converted folder
+    ready = {"llamacpp": report.assembled, "openvino": report.openvino_exported}.get(backend, report.cached)
     if not ready and report.problem is None:
         report.fix = f"mnemo prepare --profile {model.profile}  (or just start mnemo; the first start does it)"
     if ready and time_load and report.problem is None:
-        report.load_s = _time_load(settings, model.profile, "llamacpp" if on_llamacpp else "transformers")
+        report.load_s = _time_load(settings, model.profile, backend)
     return report
 
 
 def _time_load(settings: Settings, profile: str, backend: str) -> float | None:
-    """Seconds to load the packaged ``profile`` on the local ``backend`` (llamacpp or transformers)."""
+    """Seconds to load the packaged ``profile`` on the local ``backend`` (openvino, llamacpp or transformers)."""
     from assistant.models import load_chat_model
 
     local = settings.model.model_copy(update={"profile": profile, "path": None, "backend": backend})
@@ -115,6 +123,7 @@ def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]
         "user_config_file": f"{user_file} ({'found' if user_file.exists() else 'not created'})",
         "chroma": chroma,
         "active_model": _active_model(settings),
+        "openvino": _openvino_state(),
         "llamacpp": _llamacpp_state(),
         "models": [asdict(report) for report in models],
         "media": media_report(settings),
@@ -175,6 +184,21 @@ def media_report(settings: Settings) -> dict[str, str]:
     return report
 
 
+def _openvino_state() -> str:
+    from assistant.models.openvino_backend import openvino_kernels
+    from assistant.models.openvino_export import exporter_path
+
+    kernels = openvino_kernels()
+    if kernels == "not installed":
+        return "not installed (`make openvino`: prebuilt, about a minute; llama.cpp or transformers runs meanwhile)"
+    if exporter_path() is None:
+        return f"{kernels}; its exporter is not installed (`make openvino`)"
+    from assistant.models.cpu_features import cpu_flags
+    from assistant.models.cpu_features import kernels as offered
+
+    return f"{kernels}; its kernels for this CPU ({offered(cpu_flags())}) are picked when a model loads"
+
+
 def _llamacpp_state() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -201,7 +225,9 @@ def _active_model(settings: Settings) -> str:
     if model.path is not None:
         return f"your model at {model.path}"
     choice = choose_runtime(model)
-    engine = "llama.cpp" if choice.backend == "llamacpp" else f"transformers, quantize={model.quantize}"
+    engine = {"llamacpp": "llama.cpp", "openvino": "OpenVINO, int4"}.get(
+        choice.backend, f"transformers, quantize={model.quantize}"
+    )
     return f"profile {model.profile} ({PACKAGED_MODELS[model.profile].display_name}), {engine} ({choice.reason})"
 
 
@@ -211,11 +237,11 @@ def _yes(value: bool | None) -> str:
 
 def print_report(report: dict[str, object]) -> None:
     print(f"mnemo {report['version']}")
-    for key in ("data_dir", "cache_dir", "user_config_file", "chroma", "active_model", "llamacpp"):
+    for key in ("data_dir", "cache_dir", "user_config_file", "chroma", "active_model", "openvino", "llamacpp"):
         print(f"  {key.replace('_', ' '):<17} {report[key]}")
     print()
     columns = ("installed", "assembled", "sha256 ok")
-    header = f"  {'profile':<8} {'model':<30} " + "".join(f"{c:<10} " for c in columns) + "cached  int8  load"
+    header = f"  {'profile':<8} {'model':<30} " + "".join(f"{c:<10} " for c in columns) + "cached  int8  ov    load"
     print(header)
     for model in report["models"]:  # type: ignore[attr-defined]
         load = f"{model['load_s']:.1f} s" if model["load_s"] is not None else "-"
@@ -223,7 +249,7 @@ def print_report(report: dict[str, object]) -> None:
         print(
             f"{marker} {model['profile']:<8} {model['name']:<30} {_yes(model['installed']):<10} "
             f"{_yes(model['assembled']):<10} {_yes(model['hash_verified']):<10} {_yes(model['cached']):<7} "
-            f"{_yes(model['int8_cached']):<5} {load}"
+            f"{_yes(model['int8_cached']):<5} {_yes(model['openvino_exported']):<5} {load}"
         )
         if model["problem"]:
             print(f"      problem: {model['problem']}")
@@ -244,6 +270,8 @@ def active_model_usable(settings: Settings, report: dict[str, object]) -> bool:
     if settings.model.backend == "openai":
         return report["server"]["problem"] is None  # type: ignore[index]
     if settings.model.backend == "llamacpp" and "not installed" in str(report["llamacpp"]):
+        return False
+    if settings.model.backend == "openvino" and "not installed" in str(report["openvino"]):
         return False
     if settings.model.backend not in LOCAL_BACKENDS or settings.model.path is not None:
         return settings.model.path is None or Path(settings.model.path).exists()

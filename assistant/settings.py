@@ -58,10 +58,11 @@ class _Section(BaseModel):
 class ModelSettings(_Section):
     """Which language model answers, and how it generates."""
 
-    backend: Literal["auto", "llamacpp", "transformers", "openai", "fake"] = Field(
+    backend: Literal["auto", "openvino", "llamacpp", "transformers", "openai", "fake"] = Field(
         "auto",
-        description="'auto' runs the local model on llama.cpp where it is built (`make llamacpp`; the fastest) "
-        "and on transformers otherwise or for a Hugging Face folder; 'llamacpp' and 'transformers' pick one; "
+        description="'auto' runs the local model on OpenVINO where it is installed (`make openvino`; the fastest), "
+        "else on llama.cpp where it is built (`make llamacpp`), else on transformers, and a Hugging Face folder "
+        "on transformers; 'openvino', 'llamacpp' and 'transformers' pick one; "
         "'openai' talks to an OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio) at base_url; "
         "'fake' is a scripted test model.",
     )

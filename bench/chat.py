@@ -3,6 +3,7 @@
     python bench/chat.py --profile default            # one JSON object on stdout
     python bench/chat.py --profile tiny --smoke       # quick run for CI
     python bench/chat.py --profile default --backend llamacpp   # the same model through llama-cpp-python
+    python bench/chat.py --profile default --backend openvino   # through OpenVINO GenAI (int4 export)
     python bench/chat.py --conversation                # an 8-turn chat with memory, per-turn first token
     python bench/chat.py --compare [--conversation]    # every available backend, one process each, with ratios
 
@@ -63,7 +64,7 @@ def timed_reply(model, messages: list[ChatMessage], new_tokens: int) -> tuple[fl
         pieces.append(piece)
     total = time.perf_counter() - started
     text = "".join(pieces)
-    if hasattr(model, "tokens_in"):  # llama.cpp
+    if hasattr(model, "tokens_in"):  # llama.cpp, OpenVINO
         tokens = model.tokens_in(text)
     else:
         tokens = len(model._tokenizer(text, add_special_tokens=False)["input_ids"])
@@ -100,13 +101,14 @@ def clear_prefix_cache(model) -> None:
         model.clear_cache()
 
 
-BACKENDS = ("transformers", "llamacpp")
+BACKENDS = ("transformers", "openvino", "llamacpp")
 
 
 def available_backends() -> list[str]:
-    from assistant.models.runtime import llamacpp_installed
+    from assistant.models.runtime import llamacpp_installed, openvino_installed
 
-    return [name for name in BACKENDS if name != "llamacpp" or llamacpp_installed()]
+    installed = {"transformers": True, "openvino": openvino_installed(), "llamacpp": llamacpp_installed()}
+    return [name for name in BACKENDS if installed[name]]
 
 
 def compare(args: argparse.Namespace) -> dict:
@@ -179,6 +181,15 @@ def main() -> None:
         model = load_llamacpp_model(source, settings.cache_dir, threads=threads, context_window=4096)
         load_s = time.perf_counter() - started
         threads_used = threads or os.cpu_count()
+    elif args.backend == "openvino":
+        from assistant.models.openvino_backend import load_openvino_model
+        from assistant.models.openvino_export import export_for_openvino
+
+        export_for_openvino(source, settings.cache_dir)  # exported once, not timed
+        started = time.perf_counter()
+        model = load_openvino_model(source, settings.cache_dir, threads=threads, context_window=4096)
+        load_s = time.perf_counter() - started
+        threads_used = threads or os.cpu_count()
     else:
         model, load_s, threads_used = load_transformers(source, settings.cache_dir, threads, quantize, args.profile)
 
@@ -210,7 +221,7 @@ def main() -> None:
         "decode_tok_s": None if decode_tok_s is None else round(decode_tok_s, 2),
         "completion_tokens": tokens,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "quantize": quantize if args.backend == "transformers" else "gguf as packaged",
+        "quantize": {"transformers": quantize, "openvino": "int4 export"}.get(args.backend, "gguf as packaged"),
         "threads": threads_used,
         "machine": describe_machine(),
         "smoke": args.smoke,

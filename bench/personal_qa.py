@@ -185,7 +185,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--profile", default="default")
-    parser.add_argument("--backend", default="auto", help="default: what the app runs (llama.cpp where built)")
+    parser.add_argument("--backend", default="auto", help="default: what the app runs (OpenVINO where installed)")
     parser.add_argument("--layout", choices=["beside", "system"], default="beside")
     parser.add_argument("--no-notes", action="store_true", help="no constraint or 'not in memory' notes")
     parser.add_argument("--extractor", choices=["rules", "llm"], default="rules")

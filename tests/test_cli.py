@@ -88,7 +88,8 @@ def test_doctor_reports_models_data_dir_and_chroma_mode(isolated_environment: Pa
     assert models["default"]["cached"] is False  # fresh cache dir
     assert "mnemo prepare --profile default" in models["default"]["fix"]  # nothing assembled yet, either
     assert "CPU kernels" in report["llamacpp"] or "make llamacpp" in report["llamacpp"]
-    assert "llama.cpp" in report["active_model"] or "transformers" in report["active_model"]
+    assert any(runtime in report["active_model"] for runtime in ("OpenVINO", "llama.cpp", "transformers"))
+    assert "OpenVINO 2026" in report["openvino"] or "make openvino" in report["openvino"]
     server = run_mnemo("doctor", "--json", "--no-load", MNEMO_MEMORY__CHROMA_URL="http://127.0.0.1:8000")
     assert json.loads(server.stdout)["chroma"] == "server at http://127.0.0.1:8000 (no token)"
 

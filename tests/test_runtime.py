@@ -66,15 +66,22 @@ def test_cpuinfo_missing_reads_as_no_flags(tmp_path: Path) -> None:
     assert cpu_features.cpu_flags(tmp_path / "cpuinfo") == {"fpu", "avx2", "fma"}
 
 
-def test_auto_picks_llamacpp_where_it_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_picks_openvino_then_llamacpp_then_transformers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("assistant.models.runtime.openvino_installed", lambda: True)
     monkeypatch.setattr("assistant.models.runtime.llamacpp_installed", lambda: True)
-    assert choose_runtime(load_settings().model).backend == "llamacpp"
+    assert choose_runtime(load_settings().model).backend == "openvino"
+    monkeypatch.setattr("assistant.models.runtime.openvino_installed", lambda: False)
+    choice = choose_runtime(load_settings().model)
+    assert choice.backend == "llamacpp" and "make openvino" in choice.reason
     monkeypatch.setattr("assistant.models.runtime.llamacpp_installed", lambda: False)
     choice = choose_runtime(load_settings().model)
-    assert choice.backend == "transformers" and "make llamacpp" in choice.reason
+    assert choice.backend == "transformers" and "make openvino" in choice.reason
 
 
-def test_auto_runs_a_model_folder_on_transformers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_runs_a_model_folder_on_transformers_and_your_gguf_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("assistant.models.runtime.openvino_installed", lambda: True)
     monkeypatch.setattr("assistant.models.runtime.llamacpp_installed", lambda: True)
     assert choose_runtime(load_settings(model={"path": str(tmp_path)}).model).backend == "transformers"
     gguf = tmp_path / "mine.gguf"
@@ -83,5 +90,5 @@ def test_auto_runs_a_model_folder_on_transformers(tmp_path: Path, monkeypatch: p
 
 
 def test_an_explicit_backend_is_kept() -> None:
-    for backend in ("transformers", "llamacpp", "openai", "fake"):
+    for backend in ("transformers", "openvino", "llamacpp", "openai", "fake"):
         assert choose_runtime(load_settings(model={"backend": backend}).model).backend == backend

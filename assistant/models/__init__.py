@@ -65,6 +65,19 @@ def _load_llamacpp(settings: ModelSettings, cache_dir: Path, progress: ProgressC
     )
 
 
+def _load_openvino(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+    from assistant.models.model_cache import ModelSource
+    from assistant.models.openvino_backend import load_openvino_model
+
+    return load_openvino_model(
+        ModelSource.from_settings(settings.profile, settings.path),
+        cache_dir,
+        threads=settings.threads,
+        context_window=settings.context_window,
+        progress=progress,
+    )
+
+
 def _load_openai(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
     from assistant.models.openai_backend import OpenAIChatModel
 
@@ -76,6 +89,7 @@ def _load_openai(settings: ModelSettings, cache_dir: Path, progress: ProgressCal
 
 BACKENDS: dict[str, Loader] = {
     "transformers": _load_transformers,
+    "openvino": _load_openvino,
     "llamacpp": _load_llamacpp,
     "openai": _load_openai,
     "fake": _load_fake,
@@ -85,10 +99,21 @@ BACKENDS: dict[str, Loader] = {
 def load_chat_model(
     settings: ModelSettings, cache_dir: Path, progress: ProgressCallback = ignore_progress
 ) -> ChatModel:
-    """Build the configured model; slow the first time a packaged model is prepared (transformers only)."""
-    from assistant.models.runtime import choose_runtime
+    """Build the configured model; slow the first time a packaged model is converted (OpenVINO, transformers).
 
-    return BACKENDS[choose_runtime(settings).backend](settings, cache_dir, progress)
+    On "auto", a model OpenVINO cannot export or load runs on the next runtime instead, and the progress line
+    says why (the error names the log to read)."""
+    from assistant.models.runtime import choose_runtime, llamacpp_installed
+
+    backend = choose_runtime(settings).backend
+    try:
+        return BACKENDS[backend](settings, cache_dir, progress)
+    except ModelError as error:
+        if settings.backend != "auto" or backend != "openvino":
+            raise
+        fallback = "llamacpp" if llamacpp_installed() else "transformers"
+        progress(LoadProgress(f"OpenVINO could not run the model, so {fallback} does: {error}"))
+        return BACKENDS[fallback](settings, cache_dir, progress)
 
 
 def model_label(settings: ModelSettings) -> str:
