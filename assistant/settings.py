@@ -92,6 +92,10 @@ class ModelSettings(_Section):
         "int8",
         description="'int8' quantizes linear layers per channel (2-3x faster decoding on CPU); 'none' keeps fp32.",
     )
+    openvino_weights: Literal["int4", "int8"] = Field(
+        "int4",
+        description="Weight format of the OpenVINO export: 'int4' (smallest, fastest) or 'int8' (closer to fp32).",
+    )
     context_window: int = Field(
         4096, ge=256, description="Most tokens one prompt plus its reply may use (capped at the model's own)."
     )

@@ -185,9 +185,10 @@ def main() -> None:
         from assistant.models.openvino_backend import load_openvino_model
         from assistant.models.openvino_export import export_for_openvino
 
-        export_for_openvino(source, settings.cache_dir)  # exported once, not timed
+        weights = settings.model.openvino_weights
+        export_for_openvino(source, settings.cache_dir, weights)  # exported once, not timed
         started = time.perf_counter()
-        model = load_openvino_model(source, settings.cache_dir, threads=threads, context_window=4096)
+        model = load_openvino_model(source, settings.cache_dir, threads=threads, context_window=4096, weights=weights)
         load_s = time.perf_counter() - started
         threads_used = threads or os.cpu_count()
     else:
@@ -206,6 +207,7 @@ def main() -> None:
     clear_prefix_cache(model)
     short_ttft_s, _, _, _ = timed_reply(model, warmup, 8)
 
+    weights_label = settings.model.openvino_weights
     result = {
         "profile": args.profile,
         "backend": args.backend,
@@ -221,7 +223,9 @@ def main() -> None:
         "decode_tok_s": None if decode_tok_s is None else round(decode_tok_s, 2),
         "completion_tokens": tokens,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "quantize": {"transformers": quantize, "openvino": "int4 export"}.get(args.backend, "gguf as packaged"),
+        "quantize": {"transformers": quantize, "openvino": f"{weights_label} export"}.get(
+            args.backend, "gguf as packaged"
+        ),
         "threads": threads_used,
         "machine": describe_machine(),
         "smoke": args.smoke,

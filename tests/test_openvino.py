@@ -56,7 +56,7 @@ def test_without_the_exporter_the_error_names_the_make_target(tmp_path: Path, mo
     monkeypatch.setenv(EXPORTER_ENV, str(tmp_path / "absent" / "optimum-cli"))
     source = ModelSource(label="mine", path=model_folder(tmp_path))
     with pytest.raises(ModelError, match="make openvino"):
-        export_for_openvino(source, tmp_path / "cache")
+        export_for_openvino(source, tmp_path / "cache", "int4")
 
 
 def test_a_failed_export_names_its_log_and_leaves_nothing_marked_finished(
@@ -67,8 +67,8 @@ def test_a_failed_export_names_its_log_and_leaves_nothing_marked_finished(
     source = ModelSource(label="mine", path=model_folder(tmp_path))
     stages: list[LoadProgress] = []
     with pytest.raises(ModelError, match=r"exit 3.*out of memory.*\.log"):
-        export_for_openvino(source, tmp_path / "cache", stages.append)
-    assert exported_model(source, tmp_path / "cache") is None
+        export_for_openvino(source, tmp_path / "cache", "int4", stages.append)
+    assert exported_model(source, tmp_path / "cache", "int4") is None
     assert stages and "OpenVINO" in stages[0].stage
 
 
@@ -77,7 +77,7 @@ def test_an_export_that_writes_no_model_is_refused(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv(EXPORTER_ENV, str(exporter))
     source = ModelSource(label="mine", path=model_folder(tmp_path))
     with pytest.raises(ModelError, match="incomplete"):
-        export_for_openvino(source, tmp_path / "cache")
+        export_for_openvino(source, tmp_path / "cache", "int4")
     written = next((tmp_path / "cache" / "openvino").glob("*.partial/arguments")).read_text()
     assert "--weight-format int4 --group-size 128" in written and "text-generation-with-past" in written
 
@@ -92,9 +92,9 @@ def test_a_finished_export_is_reused_and_remembers_its_group_size(
     )
     monkeypatch.setenv(EXPORTER_ENV, str(exporter))
     source = ModelSource(label="mine", path=model_folder(tmp_path, 576, 1536))
-    first = export_for_openvino(source, tmp_path / "cache")
-    again = export_for_openvino(source, tmp_path / "cache")
-    assert first == again == exported_model(source, tmp_path / "cache")
+    first = export_for_openvino(source, tmp_path / "cache", "int4")
+    again = export_for_openvino(source, tmp_path / "cache", "int4")
+    assert first == again == exported_model(source, tmp_path / "cache", "int4")
     assert (tmp_path / "runs").read_text().count("run") == 1
     assert exported_group_size(first) == 64
 

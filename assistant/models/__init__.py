@@ -74,6 +74,7 @@ def _load_openvino(settings: ModelSettings, cache_dir: Path, progress: ProgressC
         cache_dir,
         threads=settings.threads,
         context_window=settings.context_window,
+        weights=settings.openvino_weights,
         progress=progress,
     )
 

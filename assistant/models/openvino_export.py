@@ -23,7 +23,7 @@ from assistant.models.base import LoadProgress, ModelError, ProgressCallback, ig
 from assistant.models.model_cache import CACHE_MARKER, ModelSource, prepare_model_dir
 
 EXPORT_FORMAT = 1
-WEIGHTS = "int4"
+WEIGHTS = ("int4", "int8")  # int4: in groups (below); int8: per output channel
 GROUP_SIZES = (128, 64, 32)  # int4 weights in groups (the largest that divides every layer), asymmetric;
 # the embeddings and output layer stay int8 (nncf's default)
 EXPECTED_EXPORT_S = 60.0  # for the progress bar: 46 s measured for the default model on 2 cores
@@ -44,8 +44,8 @@ def export_key(source: ModelSource) -> str:
     return "user-" + hashlib.sha256(str(source.path.resolve()).encode()).hexdigest()[:12]
 
 
-def export_dir(source: ModelSource, cache_dir: Path) -> Path:
-    return cache_dir / "openvino" / f"{export_key(source)}-{WEIGHTS}"
+def export_dir(source: ModelSource, cache_dir: Path, weights: str) -> Path:
+    return cache_dir / "openvino" / f"{export_key(source)}-{weights}"
 
 
 def group_size_for(model_folder: Path) -> int:
@@ -58,23 +58,28 @@ def group_size_for(model_folder: Path) -> int:
     return next((size for size in GROUP_SIZES if all(width % size == 0 for width in widths)), GROUP_SIZES[-1])
 
 
-def exported_model(source: ModelSource, cache_dir: Path) -> Path | None:
+def exported_model(source: ModelSource, cache_dir: Path, weights: str) -> Path | None:
     """The finished export for ``source`` if it is already in the cache (no work done)."""
-    folder = export_dir(source, cache_dir)
+    folder = export_dir(source, cache_dir, weights)
     return folder if (folder / CACHE_MARKER).exists() else None
 
 
 def exported_group_size(folder: Path) -> int:
-    """The int4 group size an export was made with (from its marker)."""
+    """The int4 group size an export was made with (from its marker); 0 for int8 weights (per channel)."""
     try:
         return int(json.loads((folder / CACHE_MARKER).read_text())["group_size"])
     except (OSError, ValueError, KeyError, TypeError):
-        return GROUP_SIZES[-1]
+        return 0
 
 
-def export_for_openvino(source: ModelSource, cache_dir: Path, progress: ProgressCallback = ignore_progress) -> Path:
-    """Return the OpenVINO folder for ``source``, converting and exporting it first if needed."""
-    finished = exported_model(source, cache_dir)
+def export_for_openvino(
+    source: ModelSource, cache_dir: Path, weights: str, progress: ProgressCallback = ignore_progress
+) -> Path:
+    """Return the OpenVINO folder for ``source`` with ``weights`` (int4 or int8), converting and exporting it first
+    if needed."""
+    if weights not in WEIGHTS:
+        raise ModelError(f"OpenVINO weights must be one of {', '.join(WEIGHTS)}, not {weights!r}")
+    finished = exported_model(source, cache_dir, weights)
     if finished is not None:
         return finished
     exporter = exporter_path()
@@ -84,22 +89,23 @@ def export_for_openvino(source: ModelSource, cache_dir: Path, progress: Progress
             'or use model.backend = "llamacpp" or "transformers".'
         )
     model_folder = prepare_model_dir(source, cache_dir, progress)
-    target = export_dir(source, cache_dir)
+    target = export_dir(source, cache_dir, weights)
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.parent.mkdir(parents=True, exist_ok=True)
     log_path = target.with_name(target.name + ".log")
-    group_size = group_size_for(model_folder)
+    group_size = group_size_for(model_folder) if weights == "int4" else 0
     command = [
         str(exporter), "export", "openvino", "--model", str(model_folder), "--task", "text-generation-with-past",
-        "--weight-format", WEIGHTS, "--group-size", str(group_size), "--ratio", "1.0", str(partial),
+        "--weight-format", weights, *(["--group-size", str(group_size), "--ratio", "1.0"] if group_size else []),
+        str(partial),
     ]  # fmt: skip
     _run_with_progress(command, log_path, f"optimising {source.label} for OpenVINO once (about a minute)", progress)
     if not (partial / "openvino_model.xml").exists() or not (partial / "openvino_tokenizer.xml").exists():
         raise ModelError(f"the OpenVINO export of {source.label} is incomplete; see {log_path}")
     (partial / CACHE_MARKER).write_text(
         json.dumps(
-            {"format": EXPORT_FORMAT, "source": str(model_folder), "weights": WEIGHTS, "group_size": group_size},
+            {"format": EXPORT_FORMAT, "source": str(model_folder), "weights": weights, "group_size": group_size},
             indent=2,
         )
     )
