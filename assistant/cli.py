@@ -144,6 +144,28 @@ def _prepare(settings: Settings, profile: str | None) -> int:
         print(f"\nmnemo: {error}", file=sys.stderr)
         return 1
     print(f"{source.label} is ready ({runtime})", file=sys.stderr)
+    return _prepare_embedder(settings)
+
+
+def _prepare_embedder(settings: Settings) -> int:
+    """Unpack and verify the memory embedder, and convert it for OpenVINO, so the first message does not wait."""
+    if settings.memory.embedder != "nomic":
+        return 0
+    from assistant.models.base import LoadProgress
+    from assistant.progress import StderrProgress
+    from memory.embeddings import EmbedderUnavailableError
+    from memory.nomic_embedder import NomicEmbedder, extract_gguf
+
+    show = StderrProgress()
+    try:
+        extract_gguf(settings.cache_dir, lambda stage, done, total: show(LoadProgress(stage, done, total)))
+        show(LoadProgress("preparing the memory embedder"))
+        embedder = NomicEmbedder(settings.cache_dir)
+        embedder.load()
+    except EmbedderUnavailableError as error:
+        print(f"\nmnemo: {error}", file=sys.stderr)
+        return 1
+    print(f"nomic-embed-text-v1.5 is ready for memory search ({embedder.runtime})", file=sys.stderr)
     return 0
 
 

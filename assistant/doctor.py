@@ -124,6 +124,7 @@ def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]
         "user_config_file": f"{user_file} ({'found' if user_file.exists() else 'not created'})",
         "chroma": chroma,
         "active_model": _active_model(settings),
+        "embedder": _embedder_state(settings),
         "openvino": _openvino_state(),
         "llamacpp": _llamacpp_state(),
         "models": [asdict(report) for report in models],
@@ -185,6 +186,34 @@ def media_report(settings: Settings) -> dict[str, str]:
     return report
 
 
+def _embedder_state(settings: Settings) -> str:
+    """The memory embedder in use, whether its weights are installed and unpacked, and the index's state."""
+    from memory.migration import indexed_embedder
+    from memory.system import embedder_key
+
+    key = embedder_key(settings.memory.embedder)
+    indexed = indexed_embedder(settings.data_dir)
+    index = (
+        "index not made yet"
+        if indexed is None
+        else "index complete"
+        if indexed == key
+        else f"index still {indexed}: re-indexed in the background on the next start, or by 'mnemo memory reindex'"
+    )
+    if settings.memory.embedder == "minilm":
+        return f"all-MiniLM-L6-v2, 384-d; {index}"
+    from memory.nomic_embedder import SIZE_BYTES, cached_gguf, install_hint, installed
+    from memory.nomic_runtime import openvino_available
+
+    if not installed():
+        return f"missing: {install_hint()}"
+    unpacked = cached_gguf(settings.cache_dir)
+    ready = unpacked.exists() and unpacked.stat().st_size == SIZE_BYTES
+    state = "unpacked, sha256 verified" if ready else "installed (unpacked on first use, ~3 s)"
+    runtime = "OpenVINO" if openvino_available() else "torch"
+    return f"nomic-embed-text-v1.5, {key.removeprefix('nomic')}-d on {runtime}; {state}; {index}"
+
+
 def _openvino_state() -> str:
     from assistant.models.openvino_backend import openvino_kernels
     from assistant.models.openvino_export import exporter_path
@@ -238,7 +267,9 @@ def _yes(value: bool | None) -> str:
 
 def print_report(report: dict[str, object]) -> None:
     print(f"mnemo {report['version']}")
-    for key in ("data_dir", "cache_dir", "user_config_file", "chroma", "active_model", "openvino", "llamacpp"):
+    for key in (
+        "data_dir", "cache_dir", "user_config_file", "chroma", "active_model", "embedder", "openvino", "llamacpp"
+    ):  # fmt: skip
         print(f"  {key.replace('_', ' '):<17} {report[key]}")
     print()
     columns = ("installed", "assembled", "sha256 ok")

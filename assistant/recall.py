@@ -72,13 +72,18 @@ class MemoryAccess:
     def get(self) -> MemorySystem:
         with self._lock:
             if self._system is None:
-                from memory.system import open_memory
+                from memory.system import embedder_key, open_memory
 
                 memory = self.settings.memory
                 complete = self._complete if memory.extractor == "llm" else None
                 token = memory.chroma_token.get_secret_value() if memory.chroma_token else None
                 self._system = open_memory(
-                    self.settings.data_dir, memory.chroma_url, complete=complete, chroma_token=token
+                    self.settings.data_dir,
+                    memory.chroma_url,
+                    complete=complete,
+                    chroma_token=token,
+                    embedder_key=embedder_key(memory.embedder),
+                    cache_dir=self.settings.cache_dir,
                 )
             return self._system
 
@@ -92,6 +97,19 @@ class MemoryAccess:
         system = self.get()
         system.embedder.embed(["warm up"])
         return self.check()
+
+    def pending_migration(self) -> str | None:
+        """What a pending re-index to the configured embedder will do, in words; None when none is pending."""
+        migration = self.get().migration
+        if migration is None or migration.finished.is_set():
+            return None
+        return migration.description
+
+    def migrate(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Run the pending re-index to the configured embedder (the old index serves until it ends)."""
+        migration = self.get().migration
+        if migration is not None:
+            migration.run(progress)
 
     def check(self) -> str:
         """Put the indexes back in step with the journal (after a crash); a line on what was repaired, or ""."""

@@ -71,6 +71,13 @@ def history_turns(history: HistoryStore, user: str) -> list[Turn]:
 def reindex_command(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
     from assistant.history import HistoryStore
 
+    if system.migration is not None and not system.migration.finished.is_set():
+        from assistant.models.base import LoadProgress
+        from assistant.progress import StderrProgress
+
+        show = StderrProgress()
+        stage = f"{system.migration.description}: entries copied"
+        system.migration.run(lambda done, total: show(LoadProgress(stage, done, total)))
     history = HistoryStore(system.data_dir)
     try:
         users = sorted({*system.memories.journal.users(), *history.list_users()}) if args.all else [user]

@@ -151,6 +151,12 @@ class MemorySettings(_Section):
         description="Add notes to each turn: the user's constraints that bear on the message (also shown under "
         "the reply) and 'not in memory' when they ask about their own life and nothing was recalled.",
     )
+    embedder: Literal["nomic", "minilm"] = Field(
+        "nomic",
+        description="Sentence embedder for memory search: 'nomic' (nomic-embed-text-v1.5, finds far more of what "
+        "matters) or 'minilm' (all-MiniLM-L6-v2, smaller and faster). Changing it re-indexes memory in the "
+        "background; the old index answers meanwhile.",
+    )
     extractor: Literal["rules", "llm"] = Field(
         "rules",
         description="How memories are extracted from the user's words: 'rules' (fast, precise) or 'llm' "

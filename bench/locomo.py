@@ -38,9 +38,10 @@ sys.path.insert(0, str(ROOT))
 from machine import describe_machine  # noqa: E402 - bench/machine.py, beside this script
 
 from assistant.memory_notes import memory_line  # noqa: E402
+from assistant.settings import load_settings  # noqa: E402
 from memory.episodes import Turn  # noqa: E402
 from memory.retrieval import Retriever  # noqa: E402
-from memory.system import open_memory  # noqa: E402
+from memory.system import embedder_key, open_memory  # noqa: E402
 from memory.timeparse import parse_session_datetime  # noqa: E402
 
 KS = (1, 5, 10, 20)
@@ -138,7 +139,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", default="transformers", help="model backend for --answer")
     parser.add_argument("--layout", choices=["beside", "system"], default="beside", help="where --answer's notes go")
     parser.add_argument("--chroma-url", help="use a Chroma server instead of an embedded store")
+    parser.add_argument(
+        "--embedder",
+        choices=["minilm", "nomic", "nomic768", "nomic512", "nomic256"],
+        help="sentence embedder (default: the app's memory.embedder; nomicN keeps the first N dimensions)",
+    )
     arguments = parser.parse_args(argv)
+    settings = load_settings()
+    embedder = embedder_key(arguments.embedder or settings.memory.embedder)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
     conversations = json.loads(arguments.data.read_text())
@@ -150,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ingest_turns, ingest_s, extracted = 0, 0.0, 0
     to_answer: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="mnemo-locomo-") as folder:
-        system = open_memory(Path(folder), arguments.chroma_url)
+        system = open_memory(Path(folder), arguments.chroma_url, embedder_key=embedder, cache_dir=settings.cache_dir)
         retriever = Retriever(system.memories, system.episodes)
         for index, sample in enumerate(conversations):
             conversation = sample["conversation"]
@@ -189,7 +197,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{user}: {len(turns)} turns, {len(questions)} questions", file=sys.stderr, flush=True)
         system.close()
 
-    result: dict[str, Any] = {"data": str(arguments.data), "fast": arguments.fast, "questions": len(rows)}
+    result: dict[str, Any] = {
+        "data": str(arguments.data),
+        "fast": arguments.fast,
+        "embedder": embedder,
+        "questions": len(rows),
+    }
     result.update(recall_table(rows))
     result["context_tokens_at_10"] = round(statistics.fmean(context_tokens), 1) if context_tokens else None
     result["ingest_turns_per_s"] = round(ingest_turns / ingest_s, 1) if ingest_s else None
@@ -214,7 +227,6 @@ def answer_questions(
     overall and per category (the retrieved context's)."""
     from assistant.models import CancelToken, ChatMessage, GenerationOptions
     from assistant.models.handle import ModelHandle
-    from assistant.settings import load_settings
 
     settings = load_settings(model={"profile": profile, "backend": backend})
     model = ModelHandle(settings.model, settings.cache_dir, None).get()

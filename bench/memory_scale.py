@@ -198,6 +198,8 @@ class SizeRun:
     seed: int
     data_dir: Path
     chroma_url: str | None
+    embedder: str = "minilm"
+    cache_dir: Path | None = None
 
 
 def percentile(values: list[float], percent: int) -> float:
@@ -222,7 +224,7 @@ def measure_size(run: SizeRun) -> dict[str, object]:
     def progress(message: str) -> None:
         print(f"[{run.size}] {message}", file=sys.stderr, flush=True)
 
-    system = open_memory(run.data_dir, run.chroma_url)
+    system = open_memory(run.data_dir, run.chroma_url, embedder_key=run.embedder, cache_dir=run.cache_dir)
     memories = system.memories
     # A run tag keeps a shared Chroma server's collections of other runs (and real users) untouched.
     tag = secrets.token_hex(3)
@@ -259,7 +261,7 @@ def measure_size(run: SizeRun) -> dict[str, object]:
         isolated = isolated and all(item.memory.user == user == owner.get(item.memory.id) for item in found)
     dense_ms = [timed_ms(memories.store.search, user, query, 30)[0] for user, query in queries]
     lexical_ms = [timed_ms(memories.lexical.search, user, query, 30)[0] for user, query in queries]
-    embed_ms = [timed_ms(system.embedder.embed, [query])[0] for _, query in queries]
+    embed_ms = [timed_ms(system.embedder.embed_queries, [query])[0] for _, query in queries]
     progress(f"search p50 {statistics.median(search_ms):.1f} ms, p95 {percentile(search_ms, 95):.1f} ms")
 
     result: dict[str, object] = {
@@ -308,7 +310,15 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="a tiny run for CI: 300 memories, 20 queries")
     parser.add_argument("--concurrent-users", type=int, default=0, help="simulate this many users at once")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of concurrent load")
+    parser.add_argument(
+        "--embedder", choices=["minilm", "nomic", "nomic768", "nomic512", "nomic256"], help="default: the app's"
+    )
     args = parser.parse_args()
+    from assistant.settings import load_settings
+    from memory.system import embedder_key
+
+    settings = load_settings()
+    embedder = embedder_key(args.embedder or settings.memory.embedder)
     if args.concurrent_users:
         if not args.chroma_url:
             parser.error("--concurrent-users needs --chroma-url (a Chroma server shared by the users)")
@@ -326,7 +336,10 @@ def main() -> None:
             data_dir = root / f"size-{size}"
             if data_dir.exists() and any(data_dir.iterdir()):
                 parser.error(f"{data_dir} is not empty: pass a fresh --data-dir")
-            run = SizeRun(size, args.users, args.queries, args.batch, args.seed, data_dir, args.chroma_url)
+            run = SizeRun(
+                size, args.users, args.queries, args.batch, args.seed, data_dir, args.chroma_url, embedder,
+                settings.cache_dir,
+            )  # fmt: skip
             # A fresh process per size: its own RSS peak, no Chroma caches carried over from a smaller size.
             with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
                 report[str(size)] = pool.submit(measure_size, run).result()
@@ -340,6 +353,7 @@ def main() -> None:
         "seed": args.seed,
         "k": 10,
         "chroma": "server" if args.chroma_url else "embedded",
+        "embedder": embedder,
         "smoke": args.smoke,
     }
     report["machine"] = {

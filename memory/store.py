@@ -6,15 +6,16 @@ filter were wrong. Telemetry is off, and Chroma's default embedder is never crea
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
-from memory.embeddings import MiniLMEmbedder
+from memory.embeddings import Embedder, MiniLMEmbedder
 from memory.records import Memory, MemoryKind, MemoryStatus
 
 # Chroma keeps every vector added since the index was last written to disk in memory, in a second structure,
@@ -79,8 +80,29 @@ class LazyClient:
         return getattr(self._client, name)
 
 
-def collection_name(user: str, tier: str = "memories") -> str:
-    return f"mnemo-{user}-{tier}"
+LEGACY_EMBEDDER = "minilm"  # collections made before embedders had keys carry no suffix
+WriteHook = Callable[[str, "list[str] | None"], None]
+"""Told of every change to a user's collection: the ids written, or None when the whole collection went."""
+
+
+def collection_name(user: str, tier: str = "memories", embedder_key: str = LEGACY_EMBEDDER) -> str:
+    name = f"mnemo-{user}-{tier}"
+    return name if embedder_key == LEGACY_EMBEDDER else f"{name}-{embedder_key}"
+
+
+Arguments = ParamSpec("Arguments")
+Result = TypeVar("Result")
+
+
+def _locked(
+    method: Callable[Concatenate[MemoryStore, Arguments], Result],
+) -> Callable[Concatenate[MemoryStore, Arguments], Result]:
+    @functools.wraps(method)
+    def holding_the_lock(self: MemoryStore, *args: Arguments.args, **kwargs: Arguments.kwargs) -> Result:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return holding_the_lock
 
 
 class MemoryStore:
@@ -90,28 +112,60 @@ class MemoryStore:
     in step; this class only stores, reads and searches.
     """
 
-    def __init__(self, client: Any, embedder: MiniLMEmbedder | None = None, tier: str = "memories") -> None:
+    def __init__(
+        self,
+        client: Any,
+        embedder: Embedder | None = None,
+        tier: str = "memories",
+        lock: threading.RLock | None = None,
+    ) -> None:
         self._client = client
         self.tier = tier
-        self._embedder = embedder or MiniLMEmbedder()
+        self._embedder: Embedder = embedder or MiniLMEmbedder()
         self._collections: dict[str, Any] = {}
+        self.lock = lock or threading.RLock()
+        """Held by every call, and by a search from query vector to results: the embedder is switched under it."""
+        self.on_write: WriteHook | None = None
 
     @property
-    def embedder(self) -> MiniLMEmbedder:
+    def embedder(self) -> Embedder:
         return self._embedder
+
+    def switch_embedder(self, embedder: Embedder) -> None:
+        """Serve from ``embedder``'s collections from now on (they must be complete: see memory.migration)."""
+        with self.lock:
+            self._embedder = embedder
+            self._collections.clear()
+
+    def collection_for(self, user: str, embedder: Embedder) -> Any:
+        """The user's collection for any embedder (the migration fills the next one while this one serves)."""
+        return self._client.get_or_create_collection(
+            collection_name(user, self.tier, embedder.key), embedding_function=embedder, metadata=COLLECTION_METADATA
+        )
+
+    def delete_collection_of(self, user: str, embedder_key: str) -> None:
+        try:
+            self._client.delete_collection(collection_name(user, self.tier, embedder_key))
+        except Exception:  # noqa: BLE001 - chroma raises different errors for "no such collection"
+            pass
 
     def _collection(self, user: str) -> Any:
         if user not in self._collections:
-            self._collections[user] = self._client.get_or_create_collection(
-                collection_name(user, self.tier), embedding_function=self._embedder, metadata=COLLECTION_METADATA
-            )
+            self._collections[user] = self.collection_for(user, self._embedder)
         return self._collections[user]
 
+    def _written(self, user: str, memory_ids: list[str] | None) -> None:
+        if self.on_write is not None:
+            self.on_write(user, memory_ids)
+
+    @_locked
     def put(self, memory: Memory) -> Memory:
         """Store ``memory`` (new or changed); its text is embedded again."""
         self._collection(memory.user).upsert(ids=[memory.id], documents=[memory.text], metadatas=[memory.to_metadata()])
+        self._written(memory.user, [memory.id])
         return memory
 
+    @_locked
     def put_many(self, user: str, memories: list[Memory], embeddings: list[list[float]] | None = None) -> None:
         """Store several of one user's memories in one call (one embedding batch, unless given)."""
         if memories:
@@ -121,7 +175,9 @@ class MemoryStore:
                 metadatas=[memory.to_metadata() for memory in memories],
                 embeddings=embeddings,
             )
+            self._written(user, [memory.id for memory in memories])
 
+    @_locked
     def set_status(self, user: str, memory_ids: list[str], status: MemoryStatus, replaced_by: str | None) -> None:
         """Change only the status (and link) of existing entries, without re-embedding them."""
         collection = self._collection(user)
@@ -131,20 +187,25 @@ class MemoryStore:
             if replaced_by:
                 metadata["replaced_by"] = replaced_by
             collection.update(ids=existing, metadatas=[metadata] * len(existing))
+            self._written(user, existing)
 
+    @_locked
     def count(self, user: str) -> int:
         return int(self._collection(user).count())
 
+    @_locked
     def search_vector(self, user: str, vector: list[float], k: int) -> list[ScoredMemory]:
         """The ``k`` active memories nearest to an already embedded query, best first."""
         return self._active_nearest(self._collection(user), [vector], k)
 
+    @_locked
     def sample_embeddings(self, user: str, limit: int) -> list[list[float]]:
         """Up to ``limit`` stored vectors of the user's (to calibrate similarity scores)."""
         found = self._collection(user).get(limit=limit, include=["embeddings"])
         embeddings = found.get("embeddings")
         return [] if embeddings is None else [list(vector) for vector in embeddings]
 
+    @_locked
     def touch(self, user: str, memories: list[Memory], when: datetime) -> None:
         """Note that ``memories`` were used in a prompt (last used, use count) without re-embedding them."""
         if memories:
@@ -159,7 +220,9 @@ class MemoryStore:
                     for memory in memories
                 ],
             )
+            self._written(user, [memory.id for memory in memories])
 
+    @_locked
     def get_many(self, user: str, memory_ids: list[str]) -> list[Memory]:
         """The memories with these ids that exist, in the order asked."""
         if not memory_ids:
@@ -171,6 +234,7 @@ class MemoryStore:
         }
         return [by_id[memory_id] for memory_id in memory_ids if memory_id in by_id]
 
+    @_locked
     def get_with_vectors(self, user: str, memory_ids: list[str]) -> list[tuple[Memory, list[float]]]:
         """The memories with these ids that exist, each with its stored vector."""
         if not memory_ids:
@@ -183,16 +247,19 @@ class MemoryStore:
             )
         ]
 
+    @_locked
     def get(self, user: str, memory_id: str) -> Memory:
         found = self._collection(user).get(ids=[memory_id], include=["documents", "metadatas"])
         if not found["ids"]:
             raise MemoryNotFoundError(f"no memory {memory_id!r} for user {user!r}")
         return Memory.from_chroma(found["ids"][0], found["documents"][0], found["metadatas"][0])
 
+    @_locked
     def all(self, user: str, status: MemoryStatus | None = MemoryStatus.ACTIVE) -> list[Memory]:
         """The user's memories with ``status`` (all of them for None), oldest first."""
         return self._oldest_first(user, {"status": status.value} if status is not None else None)
 
+    @_locked
     def active_of_kind(self, user: str, kind: MemoryKind) -> list[Memory]:
         """The user's active memories of one kind (their constraints, say), oldest first."""
         return self._oldest_first(user, {"$and": [{"kind": kind.value}, {"status": MemoryStatus.ACTIVE.value}]})
@@ -205,12 +272,13 @@ class MemoryStore:
         ]
         return sorted(memories, key=lambda memory: (memory.said_at, memory.id))
 
+    @_locked
     def search(self, user: str, query: str, k: int = 10) -> list[ScoredMemory]:
         """The ``k`` active memories nearest in meaning to ``query``, best first."""
         if not query.strip():
             return []
         collection = self._collection(user)
-        vector = self._embedder([query])
+        vector = self._embedder.embed_queries([query])
         # Chroma's metadata filter scans the whole collection (at 10k memories: 113 ms against 5 ms without
         # it), so take twice as many unfiltered and drop the inactive ones here; only when that leaves too
         # few is the filtered query needed. (An n_results above the count is fine: fewer come back.)
@@ -235,15 +303,16 @@ class MemoryStore:
             )
         ]
 
+    @_locked
     def delete_ids(self, user: str, memory_ids: list[str]) -> None:
         """Remove entries outright (index entries that no journal entry stands behind)."""
         if memory_ids:
             self._collection(user).delete(ids=memory_ids)
+            self._written(user, memory_ids)
 
     def drop_user(self, user: str) -> None:
         """Remove the user's whole collection (reindex rebuilds it from the journal)."""
-        self._collections.pop(user, None)
-        try:
-            self._client.delete_collection(collection_name(user, self.tier))
-        except Exception:  # noqa: BLE001 - chroma raises different errors for "no such collection"
-            pass
+        with self.lock:
+            self._collections.pop(user, None)
+            self.delete_collection_of(user, self._embedder.key)
+            self._written(user, None)

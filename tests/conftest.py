@@ -37,6 +37,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     monkeypatch.setenv("MNEMO_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MNEMO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # Tests share one small MiniLM (see below); the nomic embedder and the migration to it have tests of their own.
+    monkeypatch.setenv("MNEMO_MEMORY__EMBEDDER", "minilm")
     return tmp_path
 
 

@@ -87,6 +87,33 @@ class MnemoApp(App[None]):
             return
         if repaired:
             self._from_thread(self._memory_repaired, repaired)
+        self._migrate_memory()
+
+    def _migrate_memory(self) -> None:
+        """Re-index memory for a newly configured embedder, with progress; chat and search go on meanwhile."""
+        described = self.assistant.memory.pending_migration()
+        if described is None:
+            return
+        stage = described[:1].upper() + described[1:]
+
+        def report(done: int, total: int) -> None:
+            self._from_thread(self.chat.show_model_progress, LoadProgress(stage, done, total))
+
+        self._from_thread(self._memory_note, f"{stage}. Chat and search work meanwhile.", False)
+        try:
+            self.assistant.memory.migrate(report)
+        except Exception as error:  # noqa: BLE001 - the old index keeps serving; the next start resumes
+            said = f"Re-indexing memory stopped ({error}); the old index keeps serving and the next start resumes it."
+            self._from_thread(self._memory_note, said, True)
+        else:
+            self._from_thread(self._memory_note, "Memory now searches with the new embedder.", False)
+        finally:
+            self._from_thread(self.chat.hide_progress)
+
+    def _memory_note(self, said: str, warning: bool) -> None:
+        self.notify(
+            said, title="Memory", severity="warning" if warning else "information", timeout=15 if warning else 8
+        )
 
     def _memory_repaired(self, said: str) -> None:
         self.notify(said, title="Memory repaired", timeout=8)

@@ -113,6 +113,9 @@ class ChatScreen(AttachmentActions, Screen[None]):
         else:
             bar.update(total=None)
 
+    def hide_progress(self) -> None:
+        self.query_one("#model-progress").display = False
+
     def model_ready(self, label: str) -> None:
         self.model_error = None
         self.query_one("#model-progress").display = False
