@@ -160,6 +160,7 @@ def summarise(rows: list[dict], others: list[dict], settings: Settings, seconds:
             "layout": settings.memory.layout,
             "notes": settings.memory.notes,
             "extractor": settings.memory.extractor,
+            "embedder": settings.memory.embedder,
             "smoke": smoke,
         },
         "seconds": round(seconds, 1),

@@ -53,6 +53,7 @@ class RetrievalConfig:
 # Tuned on LoCoMo dev (`--fast`, 760 questions): MiniLM's weak meaning scores needed the words' help (1.2); for
 # nomic 0.5 is best (recall@10 0.851, against 0.849 at 0.8, 0.846 at 0.3 and 0.836 at 1.2).
 LEXICAL_WEIGHTS = {"minilm": 1.2}
+EPISODE_COVERED = 0.6  # a turn is left out when memories drawn from it already hold this share of its words
 DEFAULT_LEXICAL_WEIGHT = 0.5
 
 
@@ -247,14 +248,14 @@ class Retriever:
     ) -> list[Recalled]:
         chosen: list[Recalled] = []
         chosen_words: list[set[str]] = []
-        covered_sources: set[str] = set()
+        words_from_source: dict[str, set[str]] = {}
         spent = 0
         for score, memory, dense, lexical in ranked:
             if len(chosen) >= k:
                 break
-            if memory.kind == MemoryKind.EPISODE and covered_sources.issuperset(memory.sources):
-                continue  # a memory drawn from this very turn is already in
             words = set(WORD.findall(memory.text.lower()))
+            if memory.kind == MemoryKind.EPISODE and self._said_already(memory, words, words_from_source):
+                continue
             if any(_overlap(words, other) >= self.config.duplicate_overlap for other in chosen_words):
                 continue
             tokens = self.count_tokens(render_line(memory))
@@ -264,14 +265,28 @@ class Retriever:
             chosen.append(Recalled(memory, score, dense, lexical, tokens))
             chosen_words.append(words)
             if memory.kind != MemoryKind.EPISODE:
-                covered_sources.update(memory.sources)
+                for source in memory.sources:
+                    words_from_source.setdefault(source, set()).update(words)
         return chosen
 
+    @staticmethod
+    def _said_already(episode: Memory, words: set[str], words_from_source: dict[str, set[str]]) -> bool:
+        """Whether memories drawn from this very turn are in and hold most of what it says. A turn often says
+        more than was extracted ("my sister Noor lives in Toronto … she's a dentist"): then it still comes."""
+        sources = [source for source in episode.sources if not source.startswith("session:")]
+        if not sources or not all(source in words_from_source for source in sources):
+            return False
+        covered = set().union(*(words_from_source[source] for source in sources))
+        content = {word for word in words if len(word) > 3}
+        return not content or len(content & covered) / len(content) >= EPISODE_COVERED
 
-def _overlap(first: set[str], second: set[str]) -> float:
-    if not first or not second:
+
+def _overlap(candidate: set[str], chosen: set[str]) -> float:
+    """The share of the candidate's words already chosen: a turn that says more than a short memory drawn from it
+    ("my sister Noor lives in Toronto … she's a dentist") is not its duplicate."""
+    if not candidate or not chosen:
         return 0.0
-    return len(first & second) / min(len(first), len(second))
+    return len(candidate & chosen) / len(candidate)
 
 
 def _overlaps(memory: Memory, time: TimeRef) -> bool:

@@ -200,3 +200,29 @@ def test_a_migration_cut_short_resumes_without_re_embedding(old_data: Path, monk
 
 def test_the_state_file_is_small_and_readable(old_data: Path) -> None:
     assert (old_data / STATE_FILE).read_text().strip() == '{"embedder": "old"}'
+
+
+async def test_the_app_re_indexes_in_the_background_and_says_so(
+    old_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.factory import build_assistant
+    from assistant.models.fake import FakeChatModel
+    from assistant.settings import load_settings
+    from tui.app import MnemoApp
+
+    widths = {"old": 32, "new": 64}
+    monkeypatch.setattr("memory.system.make_embedder", lambda key, cache_dir: WordHashEmbedder(key, widths[key]))
+    monkeypatch.setattr("memory.system.embedder_key", lambda setting: "new")
+    settings = load_settings(model={"backend": "fake"}, data_dir=old_data)
+    assistant = build_assistant(settings, model=FakeChatModel())
+    app = MnemoApp(assistant, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.warm_up_memory()  # what the app does once its model has loaded (the scripted one is loaded already)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = [notification.message for notification in app._notifications]
+        assert any("Re-indexing memory for the new embedder" in message for message in said)
+        assert any("Memory now searches with the new embedder." in message for message in said)
+        assert not app.chat.query_one("#model-progress").display
+        assert assistant.memory.get().embedder.key == "new"
+    assert indexed_embedder(old_data) == "new"

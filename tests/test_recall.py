@@ -143,3 +143,18 @@ def test_the_turn_that_said_the_old_fact_is_not_recalled_after_it_was_superseded
     assistant.memory.get().writer.undo("sam", report)  # undoing the move brings the old turn back
     recalled = assistant.memory.recall("sam", "Lisbon", datetime.now(UTC))
     assert any("Lisbon" in item.memory.text for item in recalled)
+
+
+def test_a_turn_that_says_more_than_the_memory_drawn_from_it_is_still_recalled(assistant: Assistant) -> None:
+    # The extracted memory "My sister Noor lives in Toronto" holds every word of its own but not the job, which
+    # only the turn says: the turn must not be dropped as the memory's duplicate.
+    say(
+        assistant,
+        "aisha",
+        "my sister Noor lives in Toronto with her husband Kwame and their two boys. she's a dentist over there "
+        "and keeps telling me to move lol. what's the time difference between Leicester and Toronto?",
+    )
+    recalled = assistant.memory.recall("aisha", "what does my sister do for work again?", datetime.now(UTC))
+    texts = [item.memory.text for item in recalled]
+    assert any("Noor lives in Toronto" in text and "dentist" not in text for text in texts)
+    assert any("dentist" in text for text in texts)
