@@ -90,7 +90,7 @@ class IndexMigration:
 
     @property
     def description(self) -> str:
-        return f"re-indexing memory for the {self.target.key} embedder ({self.source_key} serves meanwhile)"
+        return f"re-indexing memory for the new embedder ({self.source_key} → {self.target.key})"
 
     def run(self, progress: MigrationProgress | None = None) -> bool:
         """Copy, catch up, switch. True once the stores serve from the target (also if another run did it)."""

@@ -135,7 +135,7 @@ def test_reindex_moves_a_minilm_data_dir_to_nomic(
     monkeypatch.setenv("MNEMO_CACHE_DIR", str(nomic.cache_dir))
     assert main(["memory", "reindex"]) == 0
     captured = capsys.readouterr()
-    assert "re-indexing memory for the nomic768 embedder" in captured.err
+    assert "re-indexing memory for the new embedder (minilm → nomic768)" in captured.err
     assert "reindexed me: 1 memories" in captured.out
     assert json.loads((data_dir / "index.json").read_text()) == {"embedder": "nomic768"}
     assert main(["memory", "search", "where is my brother?", "--json"]) == 0
