@@ -23,7 +23,7 @@ def nomic(tmp_path_factory: pytest.TempPathFactory) -> NomicEmbedder:
     from tests.conftest import SHARED_MODEL_CACHE
 
     SHARED_MODEL_CACHE.mkdir(parents=True, exist_ok=True)
-    return NomicEmbedder(SHARED_MODEL_CACHE)
+    return NomicEmbedder(SHARED_MODEL_CACHE, dimensions=768)  # all of them: compared with llama.cpp's below
 
 
 def test_damaged_parts_are_refused_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,7 +54,7 @@ def test_openvino_and_torch_give_the_same_vectors(nomic: NomicEmbedder) -> None:
     assert nomic.runtime == "openvino"
     texts = ["search_document: We adopted a cat called Miso last spring.", "search_query: pets?", "a"]
     fast = np.asarray(nomic._embed(texts))
-    torch_run = NomicEmbedder(nomic.cache_dir)
+    torch_run = NomicEmbedder(nomic.cache_dir, dimensions=768)
     torch_run._model, torch_run._tokenizer = (
         TorchEncoder(load_nomic_bert(extract_gguf(nomic.cache_dir))[0]),
         nomic._tokenizer,
@@ -135,9 +135,9 @@ def test_reindex_moves_a_minilm_data_dir_to_nomic(
     monkeypatch.setenv("MNEMO_CACHE_DIR", str(nomic.cache_dir))
     assert main(["memory", "reindex"]) == 0
     captured = capsys.readouterr()
-    assert "re-indexing memory for the new embedder (minilm → nomic768)" in captured.err
+    assert "re-indexing memory for the new embedder (minilm → nomic512)" in captured.err
     assert "reindexed me: 1 memories" in captured.out
-    assert json.loads((data_dir / "index.json").read_text()) == {"embedder": "nomic768"}
+    assert json.loads((data_dir / "index.json").read_text()) == {"embedder": "nomic512"}
     assert main(["memory", "search", "where is my brother?", "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert found[0]["memory"]["text"] == "My brother Pedro lives in Seville"
