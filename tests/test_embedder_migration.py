@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from chromadb import Documents, EmbeddingFunction, Embeddings
 
+from memory.embeddings import DocumentEmbedder
 from memory.episodes import Turn
 from memory.migration import STATE_FILE, indexed_embedder
 from memory.records import Memory, MemoryKind
@@ -25,7 +25,7 @@ from memory.system import MemorySystem, open_memory
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
-class WordHashEmbedder(EmbeddingFunction[Documents]):
+class WordHashEmbedder(DocumentEmbedder):
     """Bag of hashed words: texts sharing words are near. ``width`` tells two of them apart."""
 
     def __init__(self, key: str, width: int) -> None:
@@ -44,9 +44,6 @@ class WordHashEmbedder(EmbeddingFunction[Documents]):
                 vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % self.width] += 1.0
             vectors.append((vector / max(np.linalg.norm(vector), 1e-9)).tolist())
         return vectors
-
-    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's parameter name
-        return [np.asarray(vector, dtype=np.float32) for vector in self.embed(list(input))]
 
     @staticmethod
     def name() -> str:
