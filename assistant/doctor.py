@@ -125,6 +125,7 @@ def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]
         "chroma": chroma,
         "active_model": _active_model(settings),
         "embedder": _embedder_state(settings),
+        "adapter": _adapter_state(settings),
         "openvino": _openvino_state(),
         "llamacpp": _llamacpp_state(),
         "models": [asdict(report) for report in models],
@@ -261,6 +262,24 @@ def _active_model(settings: Settings) -> str:
     return f"profile {model.profile} ({PACKAGED_MODELS[model.profile].display_name}), {engine} ({choice.reason})"
 
 
+def _adapter_state(settings: Settings) -> str:
+    """Which LoRA adapter the model runs with, and why none when none does."""
+    from assistant.adapter import SHIPPED_ADAPTER, adapter_for
+
+    model = settings.model
+    if model.adapter.strip().lower() in ("", "none"):
+        return 'none (model.adapter = "none")'
+    if model.backend in ("fake", "openai") or choose_runtime(model).backend != "openvino":
+        return "not applied: adapters run on the OpenVINO backend only"
+    folder = adapter_for(model.adapter, model.profile, model.path)
+    if folder is None:
+        return "not applied: the shipped memory adapter fits the packaged default model only"
+    if not (folder / "adapter_model.safetensors").is_file():
+        return f"missing: {folder} has no adapter_model.safetensors"
+    name = "memory (shipped, `make adapter` rebuilds it)" if folder == SHIPPED_ADAPTER else str(folder)
+    return f"{name}, applied on OpenVINO"
+
+
 def _yes(value: bool | None) -> str:
     return {True: "yes", False: "no", None: "-"}[value]
 
@@ -268,7 +287,8 @@ def _yes(value: bool | None) -> str:
 def print_report(report: dict[str, object]) -> None:
     print(f"mnemo {report['version']}")
     for key in (
-        "data_dir", "cache_dir", "user_config_file", "chroma", "active_model", "embedder", "openvino", "llamacpp"
+        "data_dir", "cache_dir", "user_config_file", "chroma", "active_model", "embedder", "adapter", "openvino",
+        "llamacpp",
     ):  # fmt: skip
         print(f"  {key.replace('_', ' '):<17} {report[key]}")
     print()

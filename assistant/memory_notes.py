@@ -103,6 +103,16 @@ def _asks(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(REQUEST.match(clean(sentence)))
 
 
+PROFILE_TITLE = 'About the person you are talking to (speak to them as "you")'
+
+
+def profile_part(profile: str, sources: Sequence[str]) -> PromptPart:
+    """The user's profile, in the system prompt (it changes rarely, so its key/value cache is kept)."""
+    return PromptPart(
+        PROFILE_TITLE, profile, order=20, source=SOURCE, references=tuple(f"profile:{source}" for source in sources)
+    )
+
+
 def recalled_part(recalled: Sequence[Recalled], layout: str, now: datetime | None = None) -> PromptPart:
     shown = [(item, line) for item in recalled if (line := memory_line(item.memory, now)) is not None]
     lines = "\n".join(line for _, line in shown)

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from assistant.memory_notes import (
     answers_itself,
     constraint_part,
+    profile_part,
     recalled_part,
     topic_words,
     unknown_part,
@@ -273,15 +274,7 @@ class MemoryProvider:
         parts: list[PromptPart] = []
         profile, profile_sources = system.profile.render(request.user)
         if profile:
-            parts.append(
-                PromptPart(
-                    'About the person you are talking to (speak to them as "you")',
-                    profile,
-                    order=20,
-                    source=self.name,
-                    references=tuple(f"profile:{source}" for source in profile_sources),
-                )
-            )
+            parts.append(profile_part(profile, profile_sources))
         budget = max(settings.token_budget - approximate_tokens(profile), 0)
         try:  # the search needs Chroma; the profile and the constraints are local SQLite and still hold without it
             recalled = self.access.recall(request.user, request.text, request.now, request.session_id, budget)

@@ -96,6 +96,12 @@ class ModelSettings(_Section):
         "int4",
         description="Weight format of the OpenVINO export: 'int4' (smallest, fastest) or 'int8' (closer to fp32).",
     )
+    adapter: str = Field(
+        "memory",
+        description="LoRA adapter applied to the packaged model on OpenVINO: 'memory' (shipped: trained by "
+        "`make adapter` to answer from memory, heed constraints and say \"I don't know yet\"), 'none', or "
+        "the path of a PEFT adapter folder.",
+    )
     context_window: int = Field(
         4096, ge=256, description="Most tokens one prompt plus its reply may use (capped at the model's own)."
     )

@@ -182,13 +182,17 @@ def main() -> None:
         load_s = time.perf_counter() - started
         threads_used = threads or os.cpu_count()
     elif args.backend == "openvino":
+        from assistant.adapter import adapter_for
         from assistant.models.openvino_backend import load_openvino_model
         from assistant.models.openvino_export import export_for_openvino
 
         weights = settings.model.openvino_weights
         export_for_openvino(source, settings.cache_dir, weights)  # exported once, not timed
         started = time.perf_counter()
-        model = load_openvino_model(source, settings.cache_dir, threads=threads, context_window=4096, weights=weights)
+        adapter = adapter_for(settings.model.adapter, args.profile, None)
+        model = load_openvino_model(
+            source, settings.cache_dir, threads=threads, context_window=4096, weights=weights, adapter=adapter
+        )
         load_s = time.perf_counter() - started
         threads_used = threads or os.cpu_count()
     else:

@@ -124,7 +124,9 @@ def other_user_rows(assistant: Assistant, data: dict, users: list[dict], max_new
     return rows
 
 
-def summarise(rows: list[dict], others: list[dict], settings: Settings, seconds: float, smoke: bool) -> dict:
+def summarise(
+    rows: list[dict], others: list[dict], settings: Settings, seconds: float, smoke: bool, model_name: str = ""
+) -> dict:
     by_category: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_category[row["category"]].append(row)
@@ -157,6 +159,8 @@ def summarise(rows: list[dict], others: list[dict], settings: Settings, seconds:
         "settings": {
             "backend": choose_runtime(settings.model).backend,  # "auto" resolved
             "profile": settings.model.profile,
+            "adapter": settings.model.adapter or "none",
+            "model": model_name,
             "layout": settings.memory.layout,
             "notes": settings.memory.notes,
             "extractor": settings.memory.extractor,
@@ -195,6 +199,7 @@ def main() -> None:
     parser.add_argument("--tell-tokens", type=int, default=24, help="longest reply while facts are told")
     parser.add_argument("--skip-other-user", action="store_true")
     parser.add_argument("--smoke", action="store_true", help="a few cases with the scripted fake model")
+    parser.add_argument("--adapter", default="memory", help="model.adapter: 'memory' (shipped), '' (none) or a path")
     arguments = parser.parse_args()
     data = json.loads(arguments.data.read_text())
     users = data["users"][: arguments.users or None]
@@ -204,12 +209,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mnemo-personal-qa-") as scratch:
         settings = Settings(
             data_dir=Path(scratch) / "data",
-            model={"backend": "fake" if arguments.smoke else arguments.backend, "profile": arguments.profile},
+            model={
+                "backend": "fake" if arguments.smoke else arguments.backend,
+                "profile": arguments.profile,
+                "adapter": arguments.adapter,
+            },
             memory={"layout": arguments.layout, "notes": not arguments.no_notes, "extractor": arguments.extractor},
         )
         assistant = build_assistant(settings, FakeChatModel() if arguments.smoke else None)
         try:
-            assistant.model.get()
+            model_name = assistant.model.get().name
             rows = []
             for user in users:
                 tell(assistant, user["user"], user["chats"], arguments.tell_tokens)
@@ -218,7 +227,8 @@ def main() -> None:
             others = [] if arguments.skip_other_user else other_user_rows(assistant, data, users, 60)
         finally:
             assistant.close()
-    print(json.dumps(summarise(rows, others, settings, time.perf_counter() - started, arguments.smoke), indent=1))
+    report = summarise(rows, others, settings, time.perf_counter() - started, arguments.smoke, model_name)
+    print(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ def _load_llamacpp(settings: ModelSettings, cache_dir: Path, progress: ProgressC
 
 
 def _load_openvino(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+    from assistant.adapter import adapter_for
     from assistant.models.model_cache import ModelSource
     from assistant.models.openvino_backend import load_openvino_model
 
@@ -75,6 +76,7 @@ def _load_openvino(settings: ModelSettings, cache_dir: Path, progress: ProgressC
         threads=settings.threads,
         context_window=settings.context_window,
         weights=settings.openvino_weights,
+        adapter=adapter_for(settings.adapter, settings.profile, settings.path),
         progress=progress,
     )
 
