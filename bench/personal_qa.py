@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.adapter.evaluate import passes  # noqa: E402
 from assistant.conversation import Conversation  # noqa: E402
 from assistant.factory import Assistant, build_assistant  # noqa: E402
 from assistant.models import GenerationOptions  # noqa: E402
@@ -48,12 +49,8 @@ SMOKE_QUESTIONS = 3
 
 
 def reply_is_right(reply: str, question: dict) -> bool:
-    lowered = reply.lower().replace("’", "'")
-    if question.get("any_of") and not any(word in lowered for word in question["any_of"]):
-        return False
-    if any(word in lowered for word in question.get("none_of", [])):
-        return False
-    return not (question.get("max_words") and len(reply.split()) > question["max_words"])
+    """One of ``any_of``, none of ``none_of``, within ``max_words`` (the adapter's evaluation checks the same)."""
+    return passes(reply, question) is not False
 
 
 def memory_material(conversation: Conversation) -> str:

@@ -9,6 +9,7 @@ from typing import Literal, cast
 
 from assistant.adapter.dataset import DEFAULT_PERSONA
 from assistant.models import CancelToken, ChatMessage, GenerationOptions, load_chat_model
+from assistant.prompt import DateProvider, PersonaProvider, PromptBuilder, PromptRequest
 from assistant.settings import ModelSettings
 
 REPLAY_TOKENS = 200
@@ -31,8 +32,6 @@ def answerer(
 
 def plain_messages(prompt: str, now: datetime | None = None) -> list[dict[str, str]]:
     """A general prompt as the app sends it with no memory: persona and date, then the message."""
-    today = (now or datetime(2026, 6, 1, tzinfo=UTC)).strftime("%A, %d %B %Y")
-    return [
-        {"role": "system", "content": f"{DEFAULT_PERSONA}\n\nToday is {today}."},
-        {"role": "user", "content": prompt},
-    ]
+    request = PromptRequest(user="me", session_id="replay", text=prompt, now=now or datetime(2026, 6, 1, tzinfo=UTC))
+    parts = [*PersonaProvider(DEFAULT_PERSONA).parts(request), *DateProvider().parts(request)]
+    return [{"role": "system", "content": PromptBuilder.render(parts)}, {"role": "user", "content": prompt}]

@@ -12,7 +12,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from assistant.adapter.behaviours import BUILDERS
 from assistant.adapter.cases import Case, Vocabulary, background, make_world, profile_of
@@ -147,7 +147,3 @@ def build(
             examples.append(render(case, persona))
     rng.shuffle(examples)
     return examples
-
-
-def fixed_now() -> datetime:
-    return datetime(2026, 6, 1, tzinfo=UTC)

@@ -44,8 +44,9 @@ def replay_step(work: Path, cache_dir: Path, prompts: int, seed: int, fresh: boo
         # the shipped answers: the base model's int8/int4 kernels answer a little differently on each CPU, and
         # the same answers give the same training set everywhere
         shutil.copy(shipped, path)
-    if set(wanted) <= set(load_replay(path)):
-        return {prompt: load_replay(path)[prompt] for prompt in wanted}
+    known = load_replay(path)
+    if set(wanted) <= known.keys():
+        return {prompt: known[prompt] for prompt in wanted}
     ask = answerer(ModelSettings(adapter=""), cache_dir)
     return base_answers(
         wanted, path, lambda prompt: ask(plain_messages(prompt)), lambda d, n: _bar("base answers", d, n)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 COUNTRIES = """France Japan Kenya Canada Peru Norway Egypt Vietnam Portugal Mexico Poland Chile Ghana Finland Greece
@@ -82,9 +82,6 @@ def shortened(answer: str, max_words: int = 45) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def iter_emoji_free(text: str) -> Iterator[str]:
-    return (char for char in text if ord(char) < 0x2600 or 0x3000 <= ord(char) < 0x1F000)
-
-
 def without_emojis(answer: str) -> str:
-    return "".join(iter_emoji_free(answer)).replace("  ", " ")
+    kept = (char for char in answer if ord(char) < 0x2600 or 0x3000 <= ord(char) < 0x1F000)
+    return "".join(kept).replace("  ", " ")

@@ -133,7 +133,7 @@ def load_openvino_model(
     progress: ProgressCallback = ignore_progress,
 ) -> OpenVINOChatModel:
     """The model exported for OpenVINO, with ``adapter`` (a PEFT LoRA folder) applied beside its int4 weights in
-    full precision (merged into the weights before the int4 export, a small adapter's change is lost)."""
+    full precision (OpenVINO cannot fuse an adapter into int4 weights: MODE_FUSE fails on them)."""
     try:
         import openvino_genai
     except ImportError as error:
