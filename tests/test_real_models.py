@@ -51,7 +51,7 @@ def test_ask_with_the_default_model_answers_correctly(default_model_dir: Path, s
     assert result.returncode == 0, result.stderr
     reply = json.loads(result.stdout)
     assert "Paris" in reply["reply"]
-    assert reply["model"] == "Qwen2.5-Coder-0.5B-Instruct"
+    assert reply["model"] == "Qwen2.5-Coder-0.5B-Instruct + memory adapter"  # the shipped adapter is on by default
 
 
 def test_default_model_uses_what_was_said_earlier_in_the_session(
