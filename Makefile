@@ -127,6 +127,7 @@ bench: setup-dev openvino llamacpp
 	$(BIN)/python bench/extraction.py --data bench/data/extraction_heldout3.json
 	$(BIN)/python bench/constraints.py --data bench/data/constraint_pairs_heldout.json
 	$(BIN)/python bench/personal_qa.py
+	$(BIN)/python bench/user_adapter.py
 	$(BIN)/python bench/memory_scale.py
 	$(BIN)/python bench/speech.py --data $(SPEECH)
 	$(BIN)/python bench/concepts.py --concepts $(CONCEPTS) --negatives $(CONCEPTS)_negatives
@@ -139,6 +140,7 @@ bench-smoke: setup-dev openvino llamacpp
 	$(BIN)/python bench/extraction.py --smoke
 	$(BIN)/python bench/constraints.py --smoke
 	$(BIN)/python bench/personal_qa.py --smoke
+	$(BIN)/python bench/user_adapter.py --smoke
 	$(BIN)/python bench/memory_scale.py --smoke
 	$(BIN)/python bench/speech.py --data $(SPEECH) --smoke
 	$(BIN)/python bench/concepts.py --concepts $(CONCEPTS) --negatives $(CONCEPTS)_negatives --smoke

@@ -1,5 +1,5 @@
 """The ``mnemo`` command: the chat app by default, plus ``ask``, ``doctor``, ``prepare``, ``sessions``,
-``memory``, ``profile`` and ``concept``."""
+``memory``, ``profile``, ``concept``, ``user`` and ``adapt``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant import __version__
+from assistant.adapt_cli import add_adapt_command, run_adapt
 from assistant.concept_cli import add_concept_commands, run_concept_command
 from assistant.memory_cli import add_memory_commands, run_memory_command
 from assistant.settings import Settings, SettingsError, load_settings
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_memory_commands(commands, user_type=_user_name)
     add_concept_commands(commands, user_type=_user_name)
     add_user_commands(commands, user_type=_user_name)
+    add_adapt_command(commands, user_type=_user_name)
     return parser
 
 
@@ -98,6 +100,8 @@ def main(argv: Sequence[str] | None = None, run_app: AppRunner | None = None) ->
             return run_concept_command(settings, user, args)
         if args.command == "user":
             return run_user_command(settings, args)
+        if args.command == "adapt":
+            return run_adapt(settings, user, args)
         if run_app is None:
             parser.error("the chat app is started by the 'mnemo' command (tui.main)")
         return run_app(settings, user, args.session)

@@ -6,7 +6,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -245,7 +245,8 @@ class Conversation:
             # The app answers itself where it is sure ("I don't know your mother's name yet"): a small model invents.
             own_reply = next((part.reply for part in result.prompt_parts if part.reply), "")
             result.answered_by_app = bool(own_reply)
-            for piece in [own_reply] if own_reply else self.model.stream(messages, self.options, cancel):
+            options = replace(self.options, user=self.user)  # the user's own adapter, where there is one
+            for piece in [own_reply] if own_reply else self.model.stream(messages, options, cancel):
                 if result.time_to_first_token_s is None:
                     result.time_to_first_token_s = time.perf_counter() - started
                 pieces.append(piece)

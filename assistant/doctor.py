@@ -126,6 +126,7 @@ def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]
         "active_model": _active_model(settings),
         "embedder": _embedder_state(settings),
         "adapter": _adapter_state(settings),
+        "user_adapters": _user_adapters_state(settings),
         "openvino": _openvino_state(),
         "llamacpp": _llamacpp_state(),
         "models": [asdict(report) for report in models],
@@ -280,6 +281,23 @@ def _adapter_state(settings: Settings) -> str:
     return f"{name}, applied on OpenVINO"
 
 
+def _user_adapters_state(settings: Settings) -> str:
+    """Whose own adapter (mnemo adapt) applies, and whose no longer fits the model."""
+    from assistant.adapter import PARTIAL, USER_ADAPTERS
+    from assistant.factory import own_adapters
+
+    folders = (settings.data_dir / USER_ADAPTERS).glob("*")
+    trained = sorted(p.name for p in folders if p.is_dir() and p.suffix != PARTIAL)
+    if not trained:
+        return "none yet (rate replies with F8/F9, then `mnemo adapt`)"
+    if not settings.model.user_adapters:
+        return f"off (model.user_adapters = false): {', '.join(trained)}"
+    fitting = own_adapters(settings)
+    stale = [name for name in trained if name not in fitting]
+    said = f"{', '.join(fitting) or 'nobody'} (stacked on the memory adapter on OpenVINO)"
+    return f"{said}; trained for another model, run `mnemo adapt` again: {', '.join(stale)}" if stale else said
+
+
 def _yes(value: bool | None) -> str:
     return {True: "yes", False: "no", None: "-"}[value]
 
@@ -287,8 +305,8 @@ def _yes(value: bool | None) -> str:
 def print_report(report: dict[str, object]) -> None:
     print(f"mnemo {report['version']}")
     for key in (
-        "data_dir", "cache_dir", "user_config_file", "chroma", "active_model", "embedder", "adapter", "openvino",
-        "llamacpp",
+        "data_dir", "cache_dir", "user_config_file", "chroma", "active_model", "embedder", "adapter",
+        "user_adapters", "openvino", "llamacpp",
     ):  # fmt: skip
         print(f"  {key.replace('_', ' '):<17} {report[key]}")
     print()

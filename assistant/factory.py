@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from assistant.concepts import ConceptService
 from assistant.conversation import Conversation
@@ -51,6 +52,16 @@ class Assistant:
         self.store.close()
 
 
+def own_adapters(settings: Settings) -> dict[str, Path]:
+    """The users' own adapters that fit the configured model (none when model.user_adapters is off)."""
+    from assistant.adapter import adapter_for, user_adapters
+
+    model = settings.model
+    if not model.user_adapters:
+        return {}
+    return user_adapters(settings.data_dir, adapter_for(model.adapter, model.profile, model.path))
+
+
 def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assistant:
     """Wire the assistant. ``model`` replaces the configured one (tests pass a scripted model)."""
     model_settings = settings.model
@@ -60,7 +71,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
         top_p=model_settings.top_p,
         repetition_penalty=model_settings.repetition_penalty,
     )
-    handle = ModelHandle(settings.model, settings.cache_dir, model)
+    handle = ModelHandle(settings.model, settings.cache_dir, model, lambda: own_adapters(settings))
     memory = MemoryAccess(settings, complete=lambda prompt: complete_once(handle, prompt))
     providers: list[ContextProvider] = [PersonaProvider(settings.chat.persona), DateProvider(), AttachmentProvider()]
     closing: list[ClosingNote] = []

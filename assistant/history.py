@@ -253,6 +253,24 @@ class HistoryStore:
         )
         return {row[0]: row[1] for row in rows}
 
+    def set_feedback(self, message_id: int, verdict: str, better: str = "", note: str = "") -> None:
+        """Keep the user's verdict on a reply ("good" or "bad"); a later one replaces it."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO feedback(message_id, verdict, better, note, created_at) VALUES (?, ?, ?, ?, ?)",
+                (message_id, verdict, better, note, utc_now()),
+            )
+
+    def feedback(self, user: str) -> list[sqlite3.Row]:
+        """The user's verdicts, oldest first, with the reply and the message it answered (``asked_id``)."""
+        return self._query(
+            "SELECT f.message_id, f.verdict, f.better, f.note, m.content AS reply, m.session_id, "
+            "(SELECT MAX(u.id) FROM messages u WHERE u.session_id = m.session_id AND u.role = 'user' "
+            "AND u.id < m.id) AS asked_id FROM feedback f JOIN messages m ON m.id = f.message_id "
+            "JOIN sessions s ON s.id = m.session_id WHERE s.user = ? ORDER BY f.created_at, f.message_id",
+            (user,),
+        )
+
     def reply_context(self, message_id: int) -> list[dict[str, Any]] | None:
         """The prompt parts stored for an assistant message; None for replies written before they were kept."""
         rows = self._query("SELECT parts_json FROM reply_context WHERE message_id = ?", (message_id,))
@@ -281,7 +299,7 @@ class HistoryStore:
                 row[0]
                 for row in db.execute(f"SELECT sha256 FROM message_attachments WHERE message_id IN ({mine})", (user,))
             }
-            for table in ("reply_context", "memory_backlog", "message_attachments", "message_as_sent"):
+            for table in ("reply_context", "memory_backlog", "message_attachments", "message_as_sent", "feedback"):
                 db.execute(f"DELETE FROM {table} WHERE message_id IN ({mine})", (user,))
             db.execute("DELETE FROM messages WHERE session_id IN (SELECT id FROM sessions WHERE user = ?)", (user,))
             db.execute("DELETE FROM sessions WHERE user = ?", (user,))

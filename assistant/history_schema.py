@@ -80,6 +80,17 @@ MIGRATIONS: tuple[str, ...] = (
         text TEXT NOT NULL
     );
     """,
+    # 7: the user's verdict on a reply (👍/👎), the reply they wanted instead, and what was wrong with it: the
+    # preference pairs `mnemo adapt` trains the user's own adapter on
+    """
+    CREATE TABLE feedback (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+        verdict TEXT NOT NULL CHECK (verdict IN ('good', 'bad')),
+        better TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -102,6 +102,11 @@ class ModelSettings(_Section):
         "`make adapter` to answer from memory, heed constraints and say \"I don't know yet\"), 'none', or "
         "the path of a PEFT adapter folder.",
     )
+    user_adapters: bool = Field(
+        True,
+        description="Stack each user's own adapter (trained by `mnemo adapt` on the replies they rated) on the "
+        "memory adapter for their replies (OpenVINO).",
+    )
     context_window: int = Field(
         4096, ge=256, description="Most tokens one prompt plus its reply may use (capped at the model's own)."
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -32,6 +33,7 @@ class UserDeletion:
 
 def delete_user(assistant: Assistant, user: str) -> UserDeletion:
     """Erase ``user`` from the history, memory, Chroma and attachments. Raises ``LookupError`` for nobody."""
+    from assistant.adapter import user_adapter_dir
     from memory.erase import concept_photos_by_user, erase_user_rows, scrub_embedded_chroma
 
     settings = assistant.settings
@@ -51,6 +53,10 @@ def delete_user(assistant: Assistant, user: str) -> UserDeletion:
     files = assistant.store.delete_user(user, photos.get(user, set()), shared)
     for path in files:
         path.unlink(missing_ok=True)
+    own_adapter = user_adapter_dir(settings.data_dir, user)  # trained on their rated replies (mnemo adapt)
+    if own_adapter.exists():
+        files.extend(path for path in own_adapter.rglob("*") if path.is_file())
+        shutil.rmtree(own_adapter)
     note = ""
     if settings.memory.chroma_url:
         note = (

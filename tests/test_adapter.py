@@ -161,11 +161,11 @@ def test_a_few_steps_on_the_tiny_model_train_resume_and_run_on_openvino(tmp_path
 def test_a_damaged_adapter_names_the_file_and_the_way_out(tmp_path: Path) -> None:
     openvino_genai = pytest.importorskip("openvino_genai")
     from assistant.models import ModelError
-    from assistant.models.openvino_backend import _adapter_config
+    from assistant.models.openvino_backend import _adapter
 
     (tmp_path / "adapter_model.safetensors").write_bytes(b"not a safetensors file")
     with pytest.raises(ModelError, match=r'adapter_model.safetensors could not be read.*model.adapter = "none"'):
-        _adapter_config(openvino_genai, tmp_path)
+        _adapter(openvino_genai, tmp_path)
 
 
 def test_the_knowledge_questions_are_asked_as_a_new_user_would() -> None:
@@ -178,3 +178,34 @@ def test_the_knowledge_questions_are_asked_as_a_new_user_would() -> None:
     assert system["content"].startswith(DEFAULT_PERSONA) and "What I told you" not in user["content"]
     assert all(case["any_of"] for case in cases)
     assert knowledge_cases(Path("absent.json")) == []
+
+
+@pytest.mark.real_model
+def test_a_users_adapter_trains_on_rated_replies_and_stacks_per_user_on_openvino(tmp_path: Path) -> None:
+    from assistant.adapter.preference import PreferenceConfig, train_user_adapter
+    from assistant.feedback import PreferencePair
+    from assistant.models import CancelToken, ChatMessage, GenerationOptions, load_chat_model
+    from assistant.models.model_cache import ModelSource, prepare_model_dir
+    from assistant.models.runtime import openvino_installed
+    from assistant.settings import ModelSettings
+
+    model_dir = prepare_model_dir(ModelSource.from_settings("tiny", None), SHARED_MODEL_CACHE)
+    pairs = [
+        PreferencePair(i, "You are mnemo.", f"Ideas for day {i}?", f"- walk\n- read {i}", f"Walk or read {i}.")
+        for i in range(6)
+    ]
+    seen: list[int] = []
+    figures = train_user_adapter(
+        model_dir, None, pairs, tmp_path / "ana", PreferenceConfig(epochs=1), lambda d, n, loss: seen.append(d)
+    )
+    assert figures["trained_on"] == 5 and figures["held_out_pairs"] == 1 and seen == [1, 2, 3, 4, 5]
+    assert figures["held_out_preferred_before"] in (0.0, 1.0) and figures["held_out_preferred_after"] in (0.0, 1.0)
+    assert (tmp_path / "ana" / "adapter_model.safetensors").is_file()
+    if not openvino_installed():
+        pytest.skip("OpenVINO is not installed (make openvino)")
+    settings = ModelSettings(backend="openvino", profile="tiny", adapter="none")
+    model = load_chat_model(settings, SHARED_MODEL_CACHE, user_adapters={"ana": tmp_path / "ana"})
+    for user in ("ana", "bo"):  # ana's replies with her adapter, bo's without: both run
+        options = GenerationOptions(max_new_tokens=6, temperature=0.0, user=user)
+        reply = "".join(model.stream([ChatMessage("user", "Say hello.")], options, CancelToken()))
+        assert reply.strip()

@@ -123,3 +123,12 @@ def test_constraint_finder_benchmark_reports_precision_and_recall_on_the_labelle
     report = run_benchmark("constraints.py", "--smoke")
     assert report["pairs"] == 20 and report["related"] + report["unrelated"] == 20
     assert 0 <= report["precision"] <= 1 and 0 <= report["recall"] <= 1 and report["smoke"] is True
+
+
+@pytest.mark.real_model
+def test_user_adapter_benchmark_rates_replies_trains_and_asks_again(shared_model_cache: Path) -> None:
+    report = run_benchmark("user_adapter.py", "--smoke", timeout=900)
+    assert report["rated"] == 6 and report["held_out_pairs"] == 1 and report["user_adapter_applied"] is True
+    assert report["training"]["steps"] == 5 and len(report["replies_after"]) == report["unseen_questions"] == 2
+    for key in ("held_out_preferred_before", "held_out_preferred_after", "style_before", "style_after"):
+        assert 0 <= report[key] <= 1

@@ -12,8 +12,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assistant.adapter import user_adapter_dir
 from assistant.chat_commands import run_command
 from assistant.factory import Assistant, build_assistant
+from assistant.feedback import last_reply_id, rate
 from assistant.models.fake import FakeChatModel
 from assistant.settings import load_settings
 from assistant.turn import TurnOutcome, run_turn
@@ -25,7 +27,8 @@ PHOTO = SHARED_DATA / "images" / "chelsea.png"
 
 
 def plant_everywhere(assistant: Assistant, user: str, plant: str, tmp_path: Path) -> None:
-    """The string in a message, a memory, the profile, /remember, a concept and an attachment's file name."""
+    """The string in a message, a memory, the profile, /remember, a concept, an attachment's file name, a rated
+    reply and the user's own adapter."""
     conversation = assistant.conversation(user)
     for text in (f"My name is Zed and my cat is called {plant}.", f"My sister Ana lives in {plant}ville."):
         assert run_turn(conversation, text).outcome == TurnOutcome.FINISHED
@@ -39,6 +42,11 @@ def plant_everywhere(assistant: Assistant, user: str, plant: str, tmp_path: Path
         assistant.memory, user, f'/concept add Tabby "{plant} the cat" {photo}', now=now, concepts=assistant.concepts
     )
     assert not outcome.error, outcome.text
+    # A rated reply (with the reply they wanted) and their own adapter (mnemo adapt), as files of theirs.
+    rate(assistant.store, last_reply_id(assistant.store, conversation.session.id), "bad", f"Say {plant} instead.")
+    own = user_adapter_dir(assistant.settings.data_dir, user)
+    own.mkdir(parents=True)
+    (own / "trained_on.json").write_text(json.dumps({"note": plant}))
 
 
 def hits(folder: Path, plant: str) -> list[str]:

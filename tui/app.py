@@ -178,6 +178,39 @@ class MnemoApp(App[None]):
         await self.chat.show_conversation(self.assistant.conversation(name, latest[0].id if latest else None))
         self.notify(f"Now chatting as {name}", timeout=3)
 
+    # -- what the user thinks of a reply: kept for `mnemo adapt` ----------------------------------------------
+    def _rated_reply(self) -> int | None:
+        from assistant.feedback import last_reply_id
+
+        try:
+            return last_reply_id(self.assistant.store, self.chat.conversation.session.id)
+        except LookupError:
+            self.notify("No reply to rate yet.", timeout=3)
+            return None
+
+    def action_rate_good(self) -> None:
+        from assistant.feedback import rate
+
+        if (reply_id := self._rated_reply()) is not None:
+            rate(self.assistant.store, reply_id, "good")
+            self.notify("👍 Kept. `mnemo adapt` learns from the replies you rate.", timeout=4)
+
+    def action_rate_bad(self) -> None:
+        from tui.screens.rate_reply import RateReplyScreen, Verdict
+
+        if (reply_id := self._rated_reply()) is None:
+            return
+
+        def keep(verdict: Verdict | None) -> None:
+            from assistant.feedback import rate
+
+            if verdict is not None:
+                rate(self.assistant.store, reply_id, "bad", verdict.better, verdict.note)
+                self.notify("👎 Kept. `mnemo adapt` learns from the replies you rate.", timeout=4)
+
+        reply = self.assistant.store.get_message(reply_id).content
+        self.push_screen(RateReplyScreen(reply), keep)
+
     # -- what mnemo remembers: the memory, profile and concept screens, notices, "why?" ----------------
     def action_memories(self, only_ids: tuple[str, ...] = ()) -> None:
         from tui.screens.memories import MemoriesScreen
@@ -320,6 +353,10 @@ class MnemoApp(App[None]):
         yield SystemCommand("Profile", "Your profile as the model sees it; edit it", self.action_profile)
         yield SystemCommand("Things in your photos", "Registered people, pets and things", self.action_concepts)
         yield SystemCommand("Why did it say that?", "What the last replies were written from", self.action_why)
+        yield SystemCommand(
+            "Good reply 👍", "Rate the last reply good (mnemo adapt learns from it)", self.action_rate_good
+        )
+        yield SystemCommand("Not like that 👎", "Rate the last reply; write the one you wanted", self.action_rate_bad)
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield SystemCommand("Cancel reply", "Stop the reply being written", self.chat.action_cancel_reply)
         yield SystemCommand("Light/dark theme", "Toggle the colour theme", self.action_toggle_theme)

@@ -23,3 +23,50 @@ def adapter_for(setting: str, profile: str, model_path: Path | None) -> Path | N
         return SHIPPED_ADAPTER if profile == "default" and model_path is None and shipped.is_file() else None
     folder = Path(value).expanduser()
     return folder.parent if folder.name == ADAPTER_FILE else folder
+
+
+USER_ADAPTERS = "adapters"
+"""Folder of the data dir that holds each user's own adapter (``mnemo adapt``), one folder per user."""
+PARTIAL = ".partial"
+"""Suffix of a user's adapter folder while it is trained (renamed into place when done)."""
+TRAINED_ON = "trained_on.json"
+"""Beside a user's adapter: the fingerprint of the memory adapter it was trained on top of."""
+
+
+def user_adapter_dir(data_dir: Path, user: str) -> Path:
+    return data_dir / USER_ADAPTERS / user
+
+
+def fingerprint(adapter: Path | None) -> str:
+    """The sha256 of an adapter's weights ("" for none): a user's adapter fits only the model it was trained on."""
+    import hashlib
+
+    if adapter is None:
+        return ""
+    digest = hashlib.sha256()
+    with (adapter / ADAPTER_FILE).open("rb") as weights:
+        for block in iter(lambda: weights.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def user_adapters(data_dir: Path, memory_adapter: Path | None) -> dict[str, Path]:
+    """Each user's own adapter that was trained on top of ``memory_adapter`` (others no longer fit: after a new
+    memory adapter, ``mnemo adapt`` trains them again)."""
+    import json
+
+    folder = data_dir / USER_ADAPTERS
+    if not folder.is_dir():
+        return {}
+    expected = fingerprint(memory_adapter)
+    found = {}
+    for user_dir in sorted(folder.iterdir()):
+        stamp = user_dir / TRAINED_ON
+        if user_dir.suffix != PARTIAL and (user_dir / ADAPTER_FILE).is_file() and stamp.is_file():
+            try:
+                fits = json.loads(stamp.read_text()).get("memory_adapter") == expected
+            except (OSError, ValueError):
+                fits = False
+            if fits:
+                found[user_dir.name] = user_dir
+    return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from assistant.models.base import (
@@ -29,10 +29,14 @@ __all__ = [
     "model_label",
 ]
 
-Loader = Callable[[ModelSettings, Path, ProgressCallback], ChatModel]
+UserAdapters = Mapping[str, Path]
+"""Each user's own adapter folder (``mnemo adapt``), by user name."""
+Loader = Callable[[ModelSettings, Path, ProgressCallback, UserAdapters], ChatModel]
 
 
-def _load_transformers(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+def _load_transformers(
+    settings: ModelSettings, cache_dir: Path, progress: ProgressCallback, users: UserAdapters
+) -> ChatModel:
     from assistant.models.model_cache import ModelSource
     from assistant.models.transformers_backend import load_transformers_model
 
@@ -46,13 +50,15 @@ def _load_transformers(settings: ModelSettings, cache_dir: Path, progress: Progr
     )
 
 
-def _load_fake(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+def _load_fake(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback, users: UserAdapters) -> ChatModel:
     from assistant.models.fake import FakeChatModel
 
     return FakeChatModel(context_window=settings.context_window)
 
 
-def _load_llamacpp(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+def _load_llamacpp(
+    settings: ModelSettings, cache_dir: Path, progress: ProgressCallback, users: UserAdapters
+) -> ChatModel:
     from assistant.models.llamacpp_backend import load_llamacpp_model
     from assistant.models.model_cache import ModelSource
 
@@ -65,7 +71,9 @@ def _load_llamacpp(settings: ModelSettings, cache_dir: Path, progress: ProgressC
     )
 
 
-def _load_openvino(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+def _load_openvino(
+    settings: ModelSettings, cache_dir: Path, progress: ProgressCallback, users: UserAdapters
+) -> ChatModel:
     from assistant.adapter import adapter_for
     from assistant.models.model_cache import ModelSource
     from assistant.models.openvino_backend import load_openvino_model
@@ -77,11 +85,14 @@ def _load_openvino(settings: ModelSettings, cache_dir: Path, progress: ProgressC
         context_window=settings.context_window,
         weights=settings.openvino_weights,
         adapter=adapter_for(settings.adapter, settings.profile, settings.path),
+        user_adapters=users,
         progress=progress,
     )
 
 
-def _load_openai(settings: ModelSettings, cache_dir: Path, progress: ProgressCallback) -> ChatModel:
+def _load_openai(
+    settings: ModelSettings, cache_dir: Path, progress: ProgressCallback, users: UserAdapters
+) -> ChatModel:
     from assistant.models.openai_backend import OpenAIChatModel
 
     progress(LoadProgress(f"connecting to {settings.base_url}"))
@@ -100,9 +111,13 @@ BACKENDS: dict[str, Loader] = {
 
 
 def load_chat_model(
-    settings: ModelSettings, cache_dir: Path, progress: ProgressCallback = ignore_progress
+    settings: ModelSettings,
+    cache_dir: Path,
+    progress: ProgressCallback = ignore_progress,
+    user_adapters: UserAdapters | None = None,
 ) -> ChatModel:
     """Build the configured model; slow the first time a packaged model is converted (OpenVINO, transformers).
+    ``user_adapters`` (OpenVINO only) are stacked on the memory adapter for their user's replies.
 
     On "auto", a model OpenVINO cannot export or load runs on the next runtime instead, and the progress line
     says why (the error names the log to read)."""
@@ -110,13 +125,13 @@ def load_chat_model(
 
     backend = choose_runtime(settings).backend
     try:
-        return BACKENDS[backend](settings, cache_dir, progress)
+        return BACKENDS[backend](settings, cache_dir, progress, user_adapters or {})
     except ModelError as error:
         if settings.backend != "auto" or backend != "openvino":
             raise
         fallback = "llamacpp" if llamacpp_installed() else "transformers"
         progress(LoadProgress(f"OpenVINO could not run the model, so {fallback} does: {error}"))
-        return BACKENDS[fallback](settings, cache_dir, progress)
+        return BACKENDS[fallback](settings, cache_dir, progress, {})
 
 
 def model_label(settings: ModelSettings) -> str:

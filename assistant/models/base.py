@@ -28,6 +28,8 @@ class GenerationOptions:
     temperature: float = 0.7
     top_p: float = 0.9
     repetition_penalty: float = 1.1
+    user: str = ""
+    """Whose own adapter (``mnemo adapt``) applies, where the backend holds one; others ignore it."""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class FakeChatModel:
         # The last prompts, for tests to read; bounded, so a long demo or soak does not grow without end.
         self.received: deque[list[ChatMessage]] = deque(maxlen=32)
         self.calls = 0
+        self.last_options: GenerationOptions | None = None
 
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         # One token per word plus a few for each message's template framing.
@@ -46,6 +47,7 @@ class FakeChatModel:
 
     def stream(self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken) -> Iterator[str]:
         self.received.append(list(messages))
+        self.last_options = options
         self.calls += 1
         words = self.script(messages).split(" ")
         for index, word in enumerate(words[: options.max_new_tokens]):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +35,13 @@ class OpenVINOChatModel:
 
     accepts_images = False
 
-    def __init__(self, pipeline: Any, name: str, context_window: int) -> None:
+    def __init__(self, pipeline: Any, name: str, context_window: int, adapters: AdapterChoice | None = None) -> None:
         self._pipeline = pipeline
         self._tokenizer = pipeline.get_tokenizer()
         self.name = name
         self.context_window = context_window
+        self._adapters = adapters
+        self._adapters_of = ""  # whose adapters the key/value cache was computed with
         self._cached_tokens: list[int] = []
         self.last_reused_tokens = 0
         """How many tokens of the last prompt were already in the key/value cache (the shared prefix)."""
@@ -77,8 +79,12 @@ class OpenVINOChatModel:
 
         prompt = self._render(messages)
         prompt_tokens = self._token_ids(prompt)
-        self.last_reused_tokens = common_prefix(self._cached_tokens, prompt_tokens)
         config = openvino_genai.GenerationConfig()
+        if self._adapters is not None:
+            config.adapters = self._adapters.config_for(options.user)
+            if self._adapters.key(options.user) != self._adapters_of:  # another user's weights: nothing to reuse
+                self._cached_tokens, self._adapters_of = [], self._adapters.key(options.user)
+        self.last_reused_tokens = common_prefix(self._cached_tokens, prompt_tokens)
         config.apply_chat_template = False  # rendered above, with the model's own template
         config.max_new_tokens = options.max_new_tokens
         config.repetition_penalty = options.repetition_penalty
@@ -130,10 +136,12 @@ def load_openvino_model(
     context_window: int = 4096,
     weights: str = "int4",
     adapter: Path | None = None,
+    user_adapters: Mapping[str, Path] | None = None,
     progress: ProgressCallback = ignore_progress,
 ) -> OpenVINOChatModel:
     """The model exported for OpenVINO, with ``adapter`` (a PEFT LoRA folder) applied beside its int4 weights in
-    full precision (OpenVINO cannot fuse an adapter into int4 weights: MODE_FUSE fails on them)."""
+    full precision (OpenVINO cannot fuse an adapter into int4 weights: MODE_FUSE fails on them). Each user's own
+    adapter in ``user_adapters`` is stacked on it for that user's replies only (chosen per reply)."""
     try:
         import openvino_genai
     except ImportError as error:
@@ -152,8 +160,11 @@ def load_openvino_model(
         properties["DYNAMIC_QUANTIZATION_GROUP_SIZE"] = group_size
     options: dict[str, Any] = dict(properties)
     label = source.label
+    choice = None
+    if adapter is not None or user_adapters:
+        choice = AdapterChoice(openvino_genai, adapter, user_adapters or {})
+        options["adapters"] = choice.every
     if adapter is not None:
-        options["adapters"] = _adapter_config(openvino_genai, adapter)
         label = f"{source.label} + {adapter.name} adapter"
     try:
         pipeline = openvino_genai.LLMPipeline(str(folder), "CPU", **options)
@@ -161,15 +172,43 @@ def load_openvino_model(
         raise ModelError(
             f"OpenVINO could not load {folder}: {error}. Delete that folder to export the model again."
         ) from error
-    return OpenVINOChatModel(pipeline, label, context_window)
+    return OpenVINOChatModel(pipeline, label, context_window, choice)
 
 
-def _adapter_config(openvino_genai: Any, adapter: Path) -> Any:
+class AdapterChoice:
+    """The adapters registered with the pipeline (OpenVINO needs them all at load) and, per reply, the ones that
+    apply: the memory adapter for everyone, and the user's own on top of it."""
+
+    def __init__(self, openvino_genai: Any, memory: Path | None, users: Mapping[str, Path]) -> None:
+        self._genai = openvino_genai
+        self._memory = None if memory is None else _adapter(openvino_genai, memory)
+        self._users = {user: _adapter(openvino_genai, folder) for user, folder in users.items()}
+        self.every = self._config([a for a in (self._memory, *self._users.values()) if a is not None])
+
+    def _config(self, adapters: list[Any]) -> Any:
+        config = self._genai.AdapterConfig()
+        for adapter in adapters:
+            config.add(adapter, 1.0)
+        return config
+
+    def key(self, user: str) -> str:
+        return user if user in self._users else ""
+
+    def config_for(self, user: str) -> Any:
+        own = self._users.get(user)
+        return self._config([a for a in (self._memory, own) if a is not None])
+
+    @property
+    def users(self) -> list[str]:
+        return sorted(self._users)
+
+
+def _adapter(openvino_genai: Any, adapter: Path) -> Any:
     from assistant.adapter import ADAPTER_FILE
 
     weights = adapter / ADAPTER_FILE
     try:
-        return openvino_genai.AdapterConfig(openvino_genai.Adapter(str(weights)))
+        return openvino_genai.Adapter(str(weights))
     except RuntimeError as error:
         reason = " ".join(str(error).split())[-160:]  # OpenVINO's message spans lines; its end says why
         raise ModelError(

@@ -66,6 +66,8 @@ class ChatScreen(AttachmentActions, Screen[None]):
         # Shown in the memory screen's footer (and in help): the chat's footer has no room for them at 80 columns.
         Binding("f6", "app.profile", "Profile", show=False, priority=True),
         Binding("f7", "app.concepts", "Things in photos", show=False, priority=True),
+        Binding("f8", "app.rate_good", "Good reply 👍", show=False),  # `mnemo adapt` learns from rated replies
+        Binding("f9", "app.rate_bad", "Not like that 👎", show=False),
         Binding("ctrl+o", "attach", "Attach"),
         Binding("f2", "app.sessions", "Sessions"),
         Binding("f3", "app.switch_user", "Users", tooltip="Switch to another user or create one"),
