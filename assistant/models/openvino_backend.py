@@ -79,11 +79,14 @@ class OpenVINOChatModel:
 
         prompt = self._render(messages)
         prompt_tokens = self._token_ids(prompt)
+        if self._adapters is not None and self._adapters.key(options.user) != self._adapters_of:
+            # another user's own adapter: the cached keys and values were computed with other weights
+            if self._cached_tokens:
+                self.clear_cache()
+            self._adapters_of = self._adapters.key(options.user)
         config = openvino_genai.GenerationConfig()
         if self._adapters is not None:
             config.adapters = self._adapters.config_for(options.user)
-            if self._adapters.key(options.user) != self._adapters_of:  # another user's weights: nothing to reuse
-                self._cached_tokens, self._adapters_of = [], self._adapters.key(options.user)
         self.last_reused_tokens = common_prefix(self._cached_tokens, prompt_tokens)
         config.apply_chat_template = False  # rendered above, with the model's own template
         config.max_new_tokens = options.max_new_tokens
