@@ -1,9 +1,9 @@
-"""``mnemo adapt --user NAME``: train the user's own adapter on the replies they rated (F8 👍, F9 👎 or an edited
+"""`mnemo adapt --user NAME`: train the user's own adapter on the replies they rated (F8 👍, F9 👎 or an edited
 reply in the chat), and say what it changed on rated replies it never trained on.
 
 A few hundred steps on 2 cores: minutes for dozens of rated replies, an overnight job for hundreds. The adapter is
-written to ``DATA_DIR/adapters/NAME`` and applies from the next start, stacked on the memory adapter for that
-user's replies only; ``mnemo user delete NAME`` deletes it.
+written to `DATA_DIR/adapters/NAME` and applies from the next start, stacked on the memory adapter for that
+user's replies only; `mnemo user delete NAME` deletes it.
 """
 
 from __future__ import annotations

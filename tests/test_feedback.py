@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from assistant.adapter import TRAINED_ON, fingerprint, user_adapter_dir, user_adapters
 from assistant.adapter.preference import held_out
@@ -84,15 +84,15 @@ async def test_f8_and_f9_rate_the_last_reply_in_the_chat(settings: Settings) -> 
         await pilot.press("f9")
         await pilot.pause()
         assert isinstance(app.screen, RateReplyScreen)
-        app.screen.query_one(TextArea).text = "- read a book\n- bake bread"
-        app.screen.query_one(Input).value = "bullet points please"
+        await pilot.press("enter", *"- bake bread", "tab", *"bullets")  # typed after the reply; Tab: the note
+        assert app.screen.query_one(Input).value == "bullets"
         await pilot.press("ctrl+s")
         await pilot.pause()
         (pair,) = preference_pairs(assistant.store, "ana")
         assert (pair.chosen, pair.rejected, pair.note) == (
-            "- read a book\n- bake bread",
+            "Here is a long paragraph.\n- bake bread",
             "Here is a long paragraph.",
-            "bullet points please",
+            "bullets",
         )
     assistant.close()
 

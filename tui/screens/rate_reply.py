@@ -39,15 +39,17 @@ class RateReplyScreen(ModalScreen[Verdict | None]):
                 "👎 Not like that. Edit the reply into the one you wanted (or leave it), and say what was wrong.",
                 classes="dialog-title",
             )
-            yield TextArea(self.reply, id="better-reply", soft_wrap=True)
+            yield TextArea(self.reply, id="better-reply", soft_wrap=True, tab_behavior="focus")
             yield Input(placeholder="what was wrong (optional): too long, no bullet points…", id="what-was-wrong")
             with Horizontal(id="edit-buttons"):
-                yield Label("Ctrl+S saves · Escape cancels", id="edit-hint")
+                yield Label("Tab: next box · Ctrl+S saves · Escape cancels", id="edit-hint")
                 yield Button("Save", variant="primary", id="edit-save", compact=True)
                 yield Button("Cancel", id="edit-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        reply = self.query_one(TextArea)
+        reply.move_cursor(reply.document.end)
+        reply.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
