@@ -11,7 +11,11 @@ short). Then the user's adapter is trained on the kept pairs exactly as ``mnemo 
 - held_out_preferred_before/after: how often the wanted reply is the likelier one (per token) on the rated
   replies held out of training (one in five);
 - style_before/after: the share of replies in the wanted style to questions never rated, asked before and after
-  with the user's adapter stacked on the memory adapter, as the app applies it.
+  with the user's adapter stacked on the memory adapter, as the app applies it;
+- knowledge_before/after: the 60 everyday questions with known answers (``bench/data/general_knowledge.json``)
+  asked by the same user before and after: what the user's adapter costs elsewhere.
+
+A reply with code in it is rated 👍 as it is: nobody wants code turned into bullet points.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.adapt_cli import install_user_adapter  # noqa: E402
+from assistant.adapter.evaluate import passes  # noqa: E402
 from assistant.adapter.preference import PreferenceConfig  # noqa: E402
 from assistant.adapter.replay import bulleted, general_prompts, shortened  # noqa: E402
 from assistant.factory import Assistant, build_assistant  # noqa: E402
@@ -38,6 +43,7 @@ from assistant.turn import run_turn  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
 
 USER = "sam"
+KNOWLEDGE = ROOT / "bench" / "data" / "general_knowledge.json"
 BULLET_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.M)
 STYLES = {
     "bullets": (bulleted, lambda reply: len(BULLET_LINE.findall(reply)) >= 2),
@@ -56,6 +62,13 @@ def ask_all(assistant: Assistant, prompts: list[str], max_new_tokens: int) -> li
     return answers
 
 
+def knowledge(assistant: Assistant, questions: list[dict], max_new_tokens: int) -> float:
+    """The share of everyday questions answered right."""
+    answers = ask_all(assistant, [question["ask"] for question in questions], max_new_tokens)
+    right = [passes(reply, question) is not False for (reply, _), question in zip(answers, questions, strict=True)]
+    return round(sum(right) / max(len(right), 1), 3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="default")
@@ -71,6 +84,7 @@ def main() -> None:
         arguments.max_new_tokens = 24
     rewrite, in_style = STYLES[arguments.style]
     prompts = general_prompts(seed=2027, count=arguments.pairs + arguments.unseen)
+    questions = json.loads(KNOWLEDGE.read_text())["questions"][: 3 if arguments.smoke else None]
     rated_prompts, unseen = prompts[: arguments.pairs], prompts[arguments.pairs :]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mnemo-user-adapter-") as scratch:
@@ -79,8 +93,12 @@ def main() -> None:
         try:
             model_name = assistant.model.get().name
             for reply, message_id in ask_all(assistant, rated_prompts, arguments.max_new_tokens):
-                rate(assistant.store, message_id, "bad", rewrite(reply), f"{arguments.style} please")
+                if "```" in reply:
+                    rate(assistant.store, message_id, "good")
+                else:
+                    rate(assistant.store, message_id, "bad", rewrite(reply), f"{arguments.style} please")
             before = [reply for reply, _ in ask_all(assistant, unseen, arguments.max_new_tokens)]
+            knowledge_before = knowledge(assistant, questions, arguments.max_new_tokens)
             pairs = preference_pairs(assistant.store, USER)
         finally:
             assistant.close()
@@ -89,6 +107,7 @@ def main() -> None:
         try:
             applied = adapted.model.get() is not None and USER in adapted.model.user_adapters
             after = [reply for reply, _ in ask_all(adapted, unseen, arguments.max_new_tokens)]
+            knowledge_after = knowledge(adapted, questions, arguments.max_new_tokens)
         finally:
             adapted.close()
     report = {
@@ -101,10 +120,14 @@ def main() -> None:
         "unseen_questions": len(unseen),
         "style_before": round(sum(map(in_style, before)) / max(len(before), 1), 3),
         "style_after": round(sum(map(in_style, after)) / max(len(after), 1), 3),
+        "knowledge_questions": len(questions),
+        "knowledge_before": knowledge_before,
+        "knowledge_after": knowledge_after,
         "user_adapter_applied": applied,
         "training": {key: figures[key] for key in ("steps", "first_loss", "last_loss", "wall_s")},
         "seconds": round(time.perf_counter() - started, 1),
         "machine": describe_machine(),
+        "replies_before": before,
         "replies_after": after,
     }
     print(json.dumps(report, indent=1, ensure_ascii=False))

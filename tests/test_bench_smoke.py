@@ -128,7 +128,10 @@ def test_constraint_finder_benchmark_reports_precision_and_recall_on_the_labelle
 @pytest.mark.real_model
 def test_user_adapter_benchmark_rates_replies_trains_and_asks_again(shared_model_cache: Path) -> None:
     report = run_benchmark("user_adapter.py", "--smoke", timeout=900)
-    assert report["rated"] == 6 and report["held_out_pairs"] == 1 and report["user_adapter_applied"] is True
-    assert report["training"]["steps"] == 5 and len(report["replies_after"]) == report["unseen_questions"] == 2
-    for key in ("held_out_preferred_before", "held_out_preferred_after", "style_before", "style_after"):
+    assert report["rated"] == 6 and report["held_out_pairs"] <= 1 and report["user_adapter_applied"] is True
+    assert report["training"]["steps"] >= 5 and len(report["replies_after"]) == report["unseen_questions"] == 2
+    assert report["knowledge_questions"] == 3
+    for key in ("style_before", "style_after", "knowledge_before", "knowledge_after"):
         assert 0 <= report[key] <= 1
+    for key in ("held_out_preferred_before", "held_out_preferred_after"):  # None: no pair was held out
+        assert report[key] is None or 0 <= report[key] <= 1
