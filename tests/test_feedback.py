@@ -94,6 +94,11 @@ async def test_f8_and_f9_rate_the_last_reply_in_the_chat(settings: Settings) -> 
             "Here is a long paragraph.",
             "bullets",
         )
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("ctrl+l", *"Sunny ideas", "ctrl+s")  # Ctrl+L: write the wanted reply from scratch
+        await pilot.pause()
+        assert preference_pairs(assistant.store, "ana")[0].chosen == "Sunny ideas"
     assistant.close()
 
 

@@ -27,6 +27,7 @@ class RateReplyScreen(ModalScreen[Verdict | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
         Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+l", "clear", "Clear the reply", priority=True),
     ]
 
     def __init__(self, reply: str) -> None:
@@ -42,7 +43,7 @@ class RateReplyScreen(ModalScreen[Verdict | None]):
             yield TextArea(self.reply, id="better-reply", soft_wrap=True, tab_behavior="focus")
             yield Input(placeholder="what was wrong (optional): too long, no bullet points…", id="what-was-wrong")
             with Horizontal(id="edit-buttons"):
-                yield Label("Tab: next box · Ctrl+S saves · Escape cancels", id="edit-hint")
+                yield Label("Ctrl+L clears the reply · Tab: next box · Ctrl+S saves · Esc cancels", id="edit-hint")
                 yield Button("Save", variant="primary", id="edit-save", compact=True)
                 yield Button("Cancel", id="edit-cancel", compact=True)
 
@@ -61,6 +62,12 @@ class RateReplyScreen(ModalScreen[Verdict | None]):
             self.action_save()
         else:
             self.dismiss(None)
+
+    def action_clear(self) -> None:
+        """Empty the reply, to write the wanted one from scratch."""
+        reply = self.query_one(TextArea)
+        reply.clear()
+        reply.focus()
 
     def action_save(self) -> None:
         better = self.query_one(TextArea).text.strip() or self.reply
