@@ -265,7 +265,7 @@ def _active_model(settings: Settings) -> str:
 
 def _adapter_state(settings: Settings) -> str:
     """Which LoRA adapter the model runs with, and why none when none does."""
-    from assistant.adapter import SHIPPED_ADAPTER, adapter_for
+    from assistant.adapter import ADAPTER_FILE, SHIPPED_ADAPTER, adapter_for
 
     model = settings.model
     if model.adapter.strip().lower() in ("", "none"):
@@ -275,8 +275,8 @@ def _adapter_state(settings: Settings) -> str:
     folder = adapter_for(model.adapter, model.profile, model.path)
     if folder is None:
         return "not applied: the shipped memory adapter fits the packaged default model only"
-    if not (folder / "adapter_model.safetensors").is_file():
-        return f"missing: {folder} has no adapter_model.safetensors"
+    if not (folder / ADAPTER_FILE).is_file():
+        return f"missing: {folder} has no {ADAPTER_FILE}"
     name = "memory (shipped, `make adapter` rebuilds it)" if folder == SHIPPED_ADAPTER else str(folder)
     return f"{name}, applied on OpenVINO"
 

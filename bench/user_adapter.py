@@ -105,7 +105,8 @@ def main() -> None:
         figures = install_user_adapter(settings, USER, pairs, PreferenceConfig(epochs=arguments.epochs))
         adapted = build_assistant(settings)  # a new start: the user's adapter is found and stacked
         try:
-            applied = adapted.model.get() is not None and USER in adapted.model.user_adapters
+            adapted.model.get()  # loads the model, finding the users' adapters
+            applied = USER in adapted.model.user_adapters
             after = [reply for reply, _ in ask_all(adapted, unseen, arguments.max_new_tokens)]
             knowledge_after = knowledge(adapted, questions, arguments.max_new_tokens)
         finally:

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.adapter.train import TARGET_MODULES, Tokenized, tokenize
+from assistant.adapter.train import TARGET_MODULES, Tokenized, reply_log_likelihood, tokenize
 from assistant.feedback import PreferencePair
 
 MIN_RATED = 4
@@ -59,19 +59,6 @@ def held_out(pairs: Sequence[PreferencePair]) -> tuple[list[PreferencePair], lis
     both = [pair for pair in pairs if pair.is_pair]
     held = {pair.message_id for pair in both[4::5]}
     return [p for p in pairs if p.message_id not in held], [p for p in pairs if p.message_id in held]
-
-
-def reply_log_likelihood(model: Any, example: Tokenized) -> tuple[Any, int]:
-    """The summed log-likelihood of the reply's tokens, scoring only their positions with the output layer."""
-    import torch
-
-    ids = torch.tensor([example.input_ids])
-    causal = model.get_base_model() if hasattr(model, "get_base_model") else model
-    hidden = causal.model(input_ids=ids).last_hidden_state[0]
-    logits = causal.lm_head(hidden[example.reply_start - 1 : len(example.input_ids) - 1]).float()
-    targets = ids[0, example.reply_start :]
-    picked = torch.log_softmax(logits, dim=-1).gather(1, targets[:, None])
-    return picked.sum(), int(targets.numel())
 
 
 def preference_rate(model: Any, scored: Sequence[Scored]) -> float | None:

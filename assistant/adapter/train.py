@@ -50,17 +50,24 @@ def tokenize(tokenizer: Any, messages: Sequence[dict[str, str]], max_tokens: int
     return Tokenized(full_ids, len(prompt_ids))
 
 
-def reply_loss(model: Any, example: Tokenized) -> tuple[Any, int]:
-    """Cross-entropy of the reply tokens, scoring only their positions with the output layer."""
+def reply_log_likelihood(model: Any, example: Tokenized) -> tuple[Any, int]:
+    """The summed log-likelihood of the reply's tokens and their count, scoring only the reply's positions with
+    the output layer."""
     import torch
 
     ids = torch.tensor([example.input_ids])
-    causal = model.get_base_model()
+    causal = model.get_base_model() if hasattr(model, "get_base_model") else model
     hidden = causal.model(input_ids=ids).last_hidden_state[0]
-    positions = slice(example.reply_start - 1, len(example.input_ids) - 1)
-    logits = causal.lm_head(hidden[positions]).float()
+    logits = causal.lm_head(hidden[example.reply_start - 1 : len(example.input_ids) - 1]).float()
     targets = ids[0, example.reply_start :]
-    return torch.nn.functional.cross_entropy(logits, targets), int(targets.numel())
+    picked = torch.log_softmax(logits, dim=-1).gather(1, targets[:, None])
+    return picked.sum(), int(targets.numel())
+
+
+def reply_loss(model: Any, example: Tokenized) -> tuple[Any, int]:
+    """Cross-entropy of the reply tokens (their mean negative log-likelihood) and their count."""
+    total, count = reply_log_likelihood(model, example)
+    return -total / count, count
 
 
 def train(
