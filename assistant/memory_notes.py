@@ -13,6 +13,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from assistant.asked_detail import (
+    SYNONYMS,
+    USER,
+    AskedDetail,
+    asked_detail,
+    gives_detail,
+    names_someone_known,
+    spelled_kin,
+)
 from assistant.prompt import PromptPart, quoted_if_instruction
 from memory.extraction import stem
 from memory.extraction_text import REQUEST, clean, sentences
@@ -42,27 +51,10 @@ QUESTION_FRAME = frozenset(
     again name named called call again please exactly ever now currently these days remind again think
     live lives living does have has got get any some it its it's that this there their they them""".split()
 )
-SYNONYMS = {
-    "mum": "mother",
-    "mom": "mother",
-    "mommy": "mother",
-    "dad": "father",
-    "daddy": "father",
-    "hubby": "husband",
-    "kids": "children",
-    "kid": "child",
-    "bday": "birthday",
-    "job": "work",
-    "workplace": "work",
-    "home": "live",
-    "love": "like",
-    "enjoy": "like",
-    "favourite": "like",
-    "favorite": "like",
-    "prefer": "like",
-    "called": "name",
-}
 WORD = re.compile(r"[a-z0-9]+")
+STRONG_MATCH = 3.0
+"""A recalled memory this many standard deviations more similar to the question than a random memory of the user
+is about it, whatever words it uses (see :class:`memory.retrieval.Retriever`'s calibration)."""
 
 
 def memory_line(memory: Memory, now: datetime | None = None) -> str | None:
@@ -117,11 +109,12 @@ def recalled_part(recalled: Sequence[Recalled], layout: str, now: datetime | Non
     shown = [(item, line) for item in recalled if (line := memory_line(item.memory, now)) is not None]
     lines = "\n".join(line for _, line in shown)
     references = tuple(item.memory.id for item, _ in shown)
+    strength = max((item.deviations for item, _ in shown), default=0.0)
     if layout == "system":
         title = "What the user told you in earlier chats (their own words: 'I' and 'my' mean the user)"
-        return PromptPart(title, lines, order=30, source=SOURCE, references=references)
+        return PromptPart(title, lines, order=30, source=SOURCE, references=references, strength=strength)
     title = "What I told you in earlier chats (most relevant first):"
-    return PromptPart(title, lines, order=30, source=SOURCE, references=references, placement="turn")
+    return PromptPart(title, lines, order=30, source=SOURCE, references=references, placement="turn", strength=strength)
 
 
 def constraint_part(constraints: Sequence[Constraint], layout: str) -> PromptPart:
@@ -192,27 +185,45 @@ def topic_words(question: str) -> list[str]:
     return found
 
 
-def unknown_topic(question: str, known: Sequence[str]) -> str | None:
+def unknown_topic(question: str, known: Sequence[str], strength: float = 0.0) -> str | None:
     """When ``question`` asks about the user's own life and none of ``known`` (the profile and the recalled
     memories) speaks of it, what it asks about ("mother's name"); otherwise None.
 
     A question is about the user when it asks for a fact ("what's", "who", "when did I", "remind me") and
-    speaks of them ("my", "I"). It is covered when one known text holds its first topic word (mostly the thing
-    asked about: "which *car* do I drive?") and at least half of the others. The answer is "" when the question
-    names no "my …" phrase to repeat.
+    speaks of them ("my", "I"). When it asks for a name or an age, a known text must give one
+    (:mod:`assistant.asked_detail`): "my mum loves gardening" does not tell her name. Otherwise it is covered when
+    a recalled memory matched it strongly (``strength``: standard deviations above a random memory of the user,
+    :data:`STRONG_MATCH` or more: "I started paragliding" for "what new hobby did I pick up?"), or when one known
+    text holds its first topic word (mostly the thing asked about: "which *car* do I drive?") and at least half of
+    the others. The answer is "" when the question names no "my …" phrase to repeat.
     """
     sentence = _question_sentence(question)
-    if sentence is None or not ABOUT_THE_USER.search(sentence) or ASKS_ADVICE.search(sentence):
+    if sentence is None or ASKS_ADVICE.search(sentence):
         return None
+    if not ABOUT_THE_USER.search(sentence) and not names_someone_known(sentence, known):
+        return None
+    asked = asked_detail(sentence)
+    if asked is not None:
+        return None if gives_detail(asked, known) else _detail_phrase(_topic_phrase(sentence) or "", asked)
     ordered = _topic_words(sentence)
-    if not ordered:
+    if not ordered or strength >= STRONG_MATCH:
         return None
     head, topic_words = ordered[0], set(ordered)
     for text in known:
-        words = set(_topic_words(text, keep_frame=True))
+        words = set(_topic_words(spelled_kin(text), keep_frame=True))
         if head in words and len(topic_words & words) * 2 >= len(topic_words):
             return None
     return _topic_phrase(sentence) or ""
+
+
+def _detail_phrase(topic: str, asked: AskedDetail) -> str:
+    """ "cat" → "cat's name", "mother-in-law" → "mother-in-law's age"; "last name" stays; "how old am I?" → "age"."""
+    detail = asked.detail
+    if not topic:
+        return "age" if detail == "age" and asked.subject == USER else ""
+    if detail in topic or (detail == "age" and "birthday" in topic):
+        return topic
+    return f"{topic}'s {detail}"
 
 
 def _question_sentence(text: str) -> str | None:

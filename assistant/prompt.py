@@ -97,6 +97,9 @@ class PromptPart:
     reply: str = ""
     """The reply the app gives itself instead of asking the model, when it is sure ("I don't know your mother's
     name yet: you haven't told me")."""
+    strength: float = 0.0
+    """For recalled memories: how far the best one stands above a random memory of the user, in standard
+    deviations of similarity to the message (0 when nothing matched)."""
 
 
 def parts_from_json(stored: Sequence[Mapping[str, Any]]) -> list[PromptPart]:
@@ -111,6 +114,7 @@ def parts_from_json(stored: Sequence[Mapping[str, Any]]) -> list[PromptPart]:
             placement=str(part.get("placement", "system")),
             notices=tuple(str(notice) for notice in part.get("notices", ())),
             reply=str(part.get("reply", "")),
+            strength=float(part.get("strength", 0.0)),
         )
         for part in stored
     ]

@@ -306,7 +306,8 @@ class NotInMemoryNote:
         if not self.access.enabled or not self.access.settings.memory.notes:
             return None
         known = [*(part.text for part in parts if part.source not in ("persona", "date")), *request.earlier]
-        topic = unknown_topic(request.text, known)
+        strength = max((part.strength for part in parts), default=0.0)
+        topic = unknown_topic(request.text, known, strength)
         if topic is None:
             return None
         certain = answers_itself(topic) and not self.access.ever_mentioned(request.user, topic_words(request.text)[:4])

@@ -55,6 +55,8 @@ class RetrievalConfig:
 LEXICAL_WEIGHTS = {"minilm": 1.2}
 EPISODE_COVERED = 0.6  # a turn is left out when memories drawn from it already hold this share of its words
 DEFAULT_LEXICAL_WEIGHT = 0.5
+DENSE_SCALE = 3.0
+"""A meaning score is the z-score over this: a memory three deviations above a random one scores 1."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,11 @@ class Recalled:
     @property
     def is_episode(self) -> bool:
         return self.memory.kind == MemoryKind.EPISODE
+
+    @property
+    def deviations(self) -> float:
+        """How many standard deviations more similar to the query it is than a random memory of the user."""
+        return self.dense * DENSE_SCALE
 
 
 @dataclass
@@ -184,7 +191,7 @@ class Retriever:
         dense_scores: dict[str, float] = {}
         found: dict[str, Memory] = {}
         for scored in store.search_vector(user, vector, min(self.config.depth, count)):
-            dense_scores[scored.memory.id] = max((scored.similarity - mean) / deviation, 0.0) / 3.0
+            dense_scores[scored.memory.id] = max((scored.similarity - mean) / deviation, 0.0) / DENSE_SCALE
             found[scored.memory.id] = scored.memory
         word_hits = lexical.search_scored(user, query, self.config.depth)
         best = max((score for _, score in word_hits), default=0.0)
@@ -198,7 +205,7 @@ class Retriever:
             similarities = np.asarray([stored for _, stored in with_vectors]) @ np.asarray(vector)
             for (memory, _), similarity in zip(with_vectors, similarities.tolist(), strict=True):
                 found[memory.id] = memory
-                dense_scores[memory.id] = max((similarity - mean) / deviation, 0.0) / 3.0
+                dense_scores[memory.id] = max((similarity - mean) / deviation, 0.0) / DENSE_SCALE
         for memory_id, memory in found.items():
             candidates[memory_id] = (memory, dense_scores.get(memory_id, 0.0), lexical_scores.get(memory_id, 0.0))
 

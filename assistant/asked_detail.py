@@ -1,0 +1,268 @@
+"""Whether what the prompt holds gives the detail a question asks for, when that detail is a name or an age.
+
+"What's my mum's first name?" is not answered by "My mum loves gardening": the memory speaks of her, and a small
+model shown it invents a name. So for the two details models invent most, a known text covers the question only
+when it names the person ("my mum Rosa", "Rosa (mother)", "my mum is called Rosa") or gives an age ("she turned
+70", "Age: 34"). Other questions keep the looser test of :func:`assistant.memory_notes.unknown_topic`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from memory.extraction import stem
+from memory.extraction_words import PET_WORDS, PETS, RELATIONS
+
+NOT_THE_SUBJECT = frozenset("first new old again now please exactly anyway these days then though lol".split())
+SYNONYMS = {  # one spelling for each thing asked about
+    "mum": "mother",
+    "mom": "mother",
+    "mommy": "mother",
+    "dad": "father",
+    "daddy": "father",
+    "hubby": "husband",
+    "kids": "children",
+    "kid": "child",
+    "bday": "birthday",
+    "job": "work",
+    "workplace": "work",
+    "home": "live",
+    "love": "like",
+    "enjoy": "like",
+    "favourite": "like",
+    "favorite": "like",
+    "prefer": "like",
+    "called": "name",
+}
+SPECIAL_NAMES = ("last", "maiden", "middle", "sur", "family", "full")
+USER = "i"
+"""The subject when the question asks about the user themself ("what's my last name?", "how old am I?")."""
+
+NAME_QUESTIONS = (
+    re.compile(r"\bmy\s+(?P<kind>first|last|middle|maiden|full|family)\s+name\b", re.I),
+    re.compile(r"\bmy\s+(?P<kind>sur)name\b", re.I),
+    re.compile(r"\bwhat(?:'s| is| was)\s+my\s+name\b", re.I),
+    re.compile(
+        r"\b(?:my|our)\s+(?P<subject>[\w-]+(?:\s+[\w-]+)?)'s\s+(?:(?P<kind>first|last|middle|maiden|full|family|sur)"
+        r"\s*)?name\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?P<subject>(?-i:[A-Z])[\w-]+)'s\s+(?:(?P<kind>first|last|middle|maiden|full|family|sur)\s*)?name\b", re.I
+    ),
+    re.compile(r"\bname of (?:my|our|the)\s+(?P<subject>[\w-]+(?:\s+(?!(?:i|we)\b)[\w-]+)?)", re.I),
+    re.compile(
+        r"\b(?:my|our)\s+(?P<subject>[\w-]+(?:\s+(?!(?:is|was|are)\b)[\w-]+)?)\s+(?:(?:is|was|are)\s+)?"
+        r"(?:called|named)\b(?!\s+(?-i:[A-Z]))",
+        re.I,
+    ),
+    re.compile(r"\bwho(?:'s| is| was)\s+(?:my|our)\s+(?P<subject>[\w-]+)\s*\??$", re.I),
+)
+AGE_QUESTIONS = (
+    re.compile(r"\bhow old\s+(?:am\s+i|i am)\b", re.I),
+    re.compile(r"\bhow old(?:'s|\s+is|\s+will)\s+(?:my|our)\s+(?P<subject>[\w-]+(?:\s+[\w-]+)?)", re.I),
+    re.compile(r"\bhow old(?:'s|\s+is|\s+will)\s+(?P<subject>(?-i:[A-Z])[\w-]+)", re.I),
+)
+AN_AGE = re.compile(
+    r"\b\d{1,3}\s*(?:years?|yrs?)\s*old\b|\b(?:turn(?:s|ed|ing)?|aged?|age:?)\s+\d{1,3}\b|\bborn in\s+\d{4}\b"
+    r"|\b\d{1,3}(?:st|nd|rd|th)\s+birthday\b|\b(?:I|she|he|they)'?(?:m|s|re)\s+\d{1,3}\b|\bI am\s+\d{1,3}\b"
+    r"|\bAge:\s*\d|\b[A-Z][\w-]+ \(\d{1,2}\)",
+    re.I,
+)
+LINKING = frozenset({",", ":", "is", "are", "was", "were", "'s", "called", "named"})
+FULL_NAME = re.compile(r"\b(?:[Mm]y name is|Name:)\s+[A-Z][\w'-]+\s+[A-Z][\w'-]+")
+NOT_A_NAME = frozenset(
+    """I I'm I've I'd My The A An And But So We Our He She They It His Her Their Monday Tuesday Wednesday Thursday
+    Friday Saturday Sunday January February March April May June July August September October November December
+    Today Yesterday Tomorrow Christmas Easter What Who Where When Which How That This""".split()
+)
+MEMBERS = {
+    "children": ("son", "daughter", "kid", "child"),
+    "child": ("son", "daughter", "kid"),
+    "parent": ("mother", "father"),
+    "grandkid": ("grandson", "granddaughter", "grandchild"),
+    "grandchildren": ("grandson", "granddaughter", "grandkid"),
+    "sibling": ("brother", "sister"),
+    "partner": ("wife", "husband", "girlfriend", "boyfriend", "fiancé", "fiancée", "fiance", "fiancee", "spouse"),
+    "spouse": ("wife", "husband", "partner"),
+    "pet": ("dog", "cat", "rabbit", "hamster", "parrot", "puppy", "kitten", "horse", "tortoise", "budgie", "fish"),
+}
+"""A group asked about ("what are my kids called?") is named by naming its members ("Lena (daughter)")."""
+SAID_ON = re.compile(r"\((?:about )?(\d{1,2} [A-Z][a-z]{2} \d{4})[,)]")
+RELATION_WORD = rf"(?P<rel>{RELATIONS}|{PETS})"
+PERSON_PATTERNS = (
+    re.compile(
+        rf"\b(?:[Mm]y|[Tt]he|[Oo]ur)\s+{RELATION_WORD}\s+(?:is\s+(?:called\s+|named\s+)?)?(?P<name>[A-Z][\w-]+)"
+    ),
+    re.compile(rf"(?P<name>[A-Z][\w-]+)\s+\((?:my\s+)?{RELATION_WORD}\b"),
+    re.compile(rf"(?P<name>[A-Z][\w-]+)\s+is\s+my\s+{RELATION_WORD}\b"),
+)
+SPOKEN_OF = re.compile(rf"\b(?:{RELATIONS}|{PETS})\b", re.I)
+POSSESSIVE_NAME = re.compile(r"\b([A-Z][\w-]+)'s\b")
+CALLED = re.compile(
+    r"\b(?:called|named|name is|name's|nicknamed)\s+(?:(?:him|her|it|them)\s+)?['\"]?"
+    r"(?!(?:me|you|us|him|her|it|them|back|off|up|out|a|an|the|my|yesterday|today|after|because)\b)[A-Za-z]",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class AskedDetail:
+    """A question asks for ``detail`` ("name" or "age") of ``subject`` (a relation word, or :data:`USER`)."""
+
+    detail: str
+    subject: str
+    kind: str = ""
+    """For a name: "last", "maiden", "middle", "sur", … when the question asks for that name only."""
+
+
+SPOUSE = r"(?:husband|wife|partner|spouse|fianc[ée]e?|fiance)"
+KIN = [
+    (rf"{SPOUSE}'s (?:sister)|brother's (?:wife|partner|fianc[ée]e?)", "sister-in-law"),
+    (rf"{SPOUSE}'s (?:brother)|sister's (?:husband|partner|fianc[ée]e?)", "brother-in-law"),
+    (rf"{SPOUSE}'s (?:mother|mum|mom)", "mother-in-law"),
+    (rf"{SPOUSE}'s (?:father|dad)", "father-in-law"),
+    (r"(?:brother|sister)'s (?:daughter|(?:little |baby )?girl)", "niece"),
+    (r"(?:brother|sister)'s (?:son|(?:little |baby )?boy)", "nephew"),
+    (r"(?:son|daughter)'s (?:daughter|(?:little |baby )?girl)", "granddaughter"),
+    (r"(?:son|daughter)'s (?:son|(?:little |baby )?boy)", "grandson"),
+    (r"(?:mother|mum|mom|father|dad)'s sister", "aunt"),
+    (r"(?:mother|mum|mom|father|dad)'s brother", "uncle"),
+]
+KIN_PATTERNS = [(re.compile(rf"\b(?:{phrase})\b", re.I), kin) for phrase, kin in KIN]
+
+
+def spelled_kin(text: str) -> str:
+    """The text with kin said in two steps also said in one: "my husband's sister Aoife" also reads "my
+    sister-in-law Aoife", so a question about the sister-in-law finds her."""
+    for pattern, kin in KIN_PATTERNS:
+        text = pattern.sub(rf"\g<0> {kin}", text)
+    return text
+
+
+def asked_detail(sentence: str) -> AskedDetail | None:
+    """The name or age the question asks for, if it asks for one of the user's own or their people's."""
+    for detail, patterns in (("name", NAME_QUESTIONS), ("age", AGE_QUESTIONS)):
+        for pattern in patterns:
+            match = pattern.search(sentence)
+            if match is None or (match.groupdict().get("subject") or "") in NOT_A_NAME:
+                continue
+            subject = _subject(match.groupdict().get("subject") or USER)
+            return AskedDetail(detail, subject, (match.groupdict().get("kind") or "").lower()) if subject else None
+    return None
+
+
+def names_someone_known(sentence: str, known: Sequence[str]) -> bool:
+    """Whether the question names one of the user's people as the known texts name them ("how old is Malik?"
+    when memory holds "my husband Malik"): then it is about the user's life too."""
+    people = _people([group for text in known for group in _said_together(text)])
+    return any(word.lower() in people for word in re.findall(r"\b[A-Z][\w-]+", sentence))
+
+
+def gives_detail(asked: AskedDetail, known: Sequence[str]) -> bool:
+    """Whether the known texts (profile, recalled memories, notes, earlier messages) give it. Memory lines said
+    the same day are read together ("we finally got a dog!" and "her name is Bimba"), and a person named
+    elsewhere stands for their relation ("the wife Rhian" makes "Rhian's mum" the mother-in-law)."""
+    texts = [group for text in known for group in _said_together(text)]
+    people = _people(texts)
+    return any(_gives(asked, spelled_kin(_with_relations(text, people))) for text in texts)
+
+
+def _said_together(text: str) -> list[str]:
+    """A recalled part's lines grouped by the day they were said; any other text whole."""
+    days: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        day = SAID_ON.search(line)
+        days.setdefault(day[1] if day else line, []).append(line)
+    return [" ".join(lines) for lines in days.values()]
+
+
+def _people(texts: Sequence[str]) -> dict[str, str]:
+    """Who the texts name, lower-case name → relation ("the wife Rhian", "Rosa (mother", "Karim is my dad")."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for pattern in PERSON_PATTERNS:
+            for match in pattern.finditer(text):
+                if match["name"] not in NOT_A_NAME:
+                    found[match["name"].lower()] = match["rel"].lower()
+    return found
+
+
+def _with_relations(text: str, people: dict[str, str]) -> str:
+    """ "Rhian's mum" → "Rhian's wife's mum" when Rhian is the user's wife."""
+
+    def relation(match: re.Match[str]) -> str:
+        known = people.get(match[1].lower())
+        return f"{match[0]} {known}'s" if known else match[0]
+
+    return POSSESSIVE_NAME.sub(relation, text)
+
+
+def _subject(phrase: str) -> str:
+    """The thing named, stemmed and spelled one way: "mum" → "mother", "big band" → "band"."""
+    words = [word for word in re.findall(r"[\w-]+", phrase.lower()) if word not in NOT_THE_SUBJECT]
+    if not words:
+        return ""
+    last = words[-1]
+    return USER if last == USER else stem(SYNONYMS.get(last, last))
+
+
+def _gives(asked: AskedDetail, text: str) -> bool:
+    if asked.detail == "age":
+        return bool(AN_AGE.search(text)) and (asked.subject == USER or _mentions(text, asked.subject))
+    if asked.kind in SPECIAL_NAMES and asked.kind != "full":
+        word = "surname" if asked.kind == "sur" else f"{asked.kind} name"
+        if asked.kind in ("last", "sur", "family"):
+            return bool(re.search(r"\b(?:surname|last name|family name)\b", text, re.I) or FULL_NAME.search(text))
+        return word in text.lower() or (asked.kind == "maiden" and " née " in text.lower())
+    if asked.subject == USER:
+        return bool(re.search(r"\bmy name is\b|\bName:\s*[A-Z]|\bI'?m called\b|\bcall me\b", text, re.I))
+    return _names(text, asked.subject)
+
+
+def _mentions(text: str, subject: str) -> bool:
+    return any(_same(word, subject) for word in re.findall(r"[\w-]+", text.lower()))
+
+
+def _same(word: str, subject: str) -> bool:
+    """Whether ``word`` speaks of ``subject``: "mum" of mother; "son" or "daughter" of the kids, one of a group."""
+    word = stem(SYNONYMS.get(word, word))
+    both_pets = word in PET_WORDS and subject in PET_WORDS  # "what's my dog called?" of a named greyhound
+    return word == subject or word in MEMBERS.get(subject, ()) or both_pets
+
+
+def _names(text: str, subject: str) -> bool:
+    """ "my mum Rosa", "Rosa (mother)", "my mum is called Rosa", "Rosa is my mum", "a dog named Bimba"."""
+    tokens = re.findall(r"[\w'-]+|[(),:]", text)
+    for index, token in enumerate(tokens):
+        if not _same(token.lower().removesuffix("'s"), subject):
+            continue
+        after = [word for word in tokens[index + 1 : index + 5] if word.lower() not in LINKING]
+        if after and _is_name(after[0]):  # "my mum Rosa", "wife is Agnieszka", "kids are Elis (9) and Megan"
+            return True
+        opening = [place for place in range(max(index - 4, 1), index + 1) if tokens[place] == "("]
+        if opening and ")" not in tokens[opening[-1] : index] and _is_name(tokens[opening[-1] - 1]):
+            return True  # the profile's "Rosa (mother" or "Aoife (husband's sister"
+        if index >= 3 and tokens[index - 1].lower() == "my" and tokens[index - 2].lower() in ("is", "'s", "was"):
+            if _is_name(tokens[index - 3]):  # "Rosa is my mum"
+                return True
+    namings = [match for match in CALLED.finditer(text) if not text[: match.start()].lower().endswith("my ")]
+    return any(_nearest_is(text, match.start(), subject) for match in namings)  # not "my name is Aisha"
+
+
+def _nearest_is(text: str, position: int, subject: str) -> bool:
+    """Whether the person or pet spoken of nearest ``position`` is ``subject``: "we got a dog!" and "her name is
+    Bimba", said the same day, name the dog; "my mum!! my brother is called Vikram" names the brother."""
+    spoken_of = [(match.start(), match[0].lower()) for match in SPOKEN_OF.finditer(text)]
+    words = re.finditer(r"[\w-]+", text)
+    spoken_of += [(match.start(), match[0].lower()) for match in words if _same(match[0].lower(), subject)]
+    if not spoken_of:
+        return False
+    _, nearest = min(spoken_of, key=lambda found: abs(found[0] - position))
+    return _same(nearest, subject)
+
+
+def _is_name(word: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z][\w'-]*", word)) and word.removesuffix("'s") not in NOT_A_NAME
