@@ -98,6 +98,7 @@ PERSON_PATTERNS = (
     ),
     re.compile(rf"(?P<name>[A-Z][\w-]+)\s+\((?:my\s+)?{RELATION_WORD}\b"),
     re.compile(rf"(?P<name>[A-Z][\w-]+)\s+is\s+my\s+{RELATION_WORD}\b"),
+    re.compile(rf"(?:^|[.,;!?-]\s+)(?i:{RELATION_WORD})\s+is\s+(?:called\s+|named\s+)?(?P<name>[A-Z][\w-]+)"),
 )
 SPOKEN_OF = re.compile(rf"\b(?:{RELATIONS}|{PETS})\b", re.I)
 POSSESSIVE_NAME = re.compile(r"\b([A-Z][\w-]+)'s\b")
@@ -140,6 +141,48 @@ def spelled_kin(text: str) -> str:
     for pattern, kin in KIN_PATTERNS:
         text = pattern.sub(rf"\g<0> {kin}", text)
     return text
+
+
+@dataclass(frozen=True)
+class Kin:
+    """One of the user's people that memory names only in two steps: the sister-in-law is "Pedro's wife Itziar"."""
+
+    kin: str
+    name: str
+    via: str
+    """How memory says it, from the user: "my brother Pedro's wife"."""
+
+
+NAMED_KIN = [
+    (
+        re.compile(
+            rf"(?:\b(?P<via>[A-Z][\w-]+)'s\s+)?\b(?P<phrase>{phrase})\s+(?:is\s+|called\s+|named\s+)?(?P<name>[A-Z][\w-]+)"
+        ),
+        kin,
+    )
+    for phrase, kin in KIN
+]
+
+
+def kin_in(question: str, known: Sequence[str]) -> list[Kin]:
+    """The kin the question asks about ("my sister-in-law") whom the known texts name only in two steps."""
+    asked = re.sub(r"\b(\w+)[ -]in[ -]law\b", r"\1-in-law", question.lower())
+    wanted = [(pattern, kin) for pattern, kin in NAMED_KIN if re.search(rf"\b{kin}\b", asked)]
+    if not wanted:
+        return []
+    texts = [group for text in known for group in _said_together(text)]
+    people = _people(texts)
+    found: dict[str, Kin] = {}
+    for text in texts:
+        resolved = _with_relations(text, people)
+        for pattern, kin in wanted:
+            for match in pattern.finditer(resolved):
+                if match["name"] in NOT_A_NAME or match["name"].lower() in found:
+                    continue
+                first, _, rest = match["phrase"].partition("'s ")
+                via = f"my {first} {match['via']}'s {rest}" if match["via"] else f"my {match['phrase']}"
+                found[match["name"].lower()] = Kin(kin, match["name"], via)
+    return list(found.values())
 
 
 def asked_detail(sentence: str) -> AskedDetail | None:

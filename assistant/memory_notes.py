@@ -17,6 +17,7 @@ from assistant.asked_detail import (
     SYNONYMS,
     USER,
     AskedDetail,
+    Kin,
     asked_detail,
     gives_detail,
     names_someone_known,
@@ -139,6 +140,16 @@ def constraint_part(constraints: Sequence[Constraint], layout: str) -> PromptPar
         placement=placement,
         notices=tuple(constraint.warning for constraint in constraints),
     )
+
+
+def kin_part(found: Sequence[Kin], layout: str) -> PromptPart:
+    """ "(My sister-in-law is Itziar: my brother Pedro's wife.)" beside a question about her: memory names her only
+    in two steps, which a small model does not take by itself."""
+    if layout == "system":
+        said = " ".join(f"The user's {kin.kin} is {kin.name} (their {kin.via.removeprefix('my ')})." for kin in found)
+        return PromptPart("Who is who", said, order=92, source="kin")
+    said = " ".join(f"My {kin.kin} is {kin.name}: {kin.via}." for kin in found)
+    return PromptPart("", f"({said})", order=92, source="kin", placement="turn")
 
 
 def unknown_reply(topic: str) -> str:

@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
+from assistant.asked_detail import kin_in
 from assistant.memory_notes import (
     answers_itself,
     constraint_part,
+    kin_part,
     profile_part,
     recalled_part,
     topic_words,
@@ -291,6 +293,23 @@ class MemoryProvider:
         if bearing:
             parts.append(constraint_part(bearing, settings.layout))
         return parts
+
+
+class KinNote:
+    """ "What's my sister-in-law's name?" when memory says "Pedro's wife Itziar" and "my brother Pedro": a note
+    that takes the two steps for the model ("My sister-in-law is Itziar: my brother Pedro's wife")."""
+
+    name = "kin"
+
+    def __init__(self, access: MemoryAccess) -> None:
+        self.access = access
+
+    def note(self, request: PromptRequest, parts: Sequence[PromptPart]) -> PromptPart | None:
+        if not self.access.enabled or not self.access.settings.memory.notes:
+            return None
+        known = [*(part.text for part in parts if part.source not in ("persona", "date")), *request.earlier]
+        found = kin_in(request.text, known)
+        return kin_part(found, self.access.settings.memory.layout) if found else None
 
 
 class NotInMemoryNote:

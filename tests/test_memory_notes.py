@@ -194,3 +194,26 @@ def test_a_recalled_turn_keeps_only_what_the_user_stated_and_says_how_long_ago()
     only_asks = turn.model_copy(update={"text": "give me a python one-liner to reverse a string"})
     assert memory_line(only_asks, now) is None  # an old request would be answered again by a small model
     assert [how_long_ago(now.replace(day=day), now) for day in (16, 15, 13)] == ["today", "yesterday", "3 days ago"]
+
+
+def test_kin_memory_names_in_two_steps_is_spelled_out_beside_the_question(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "My brother Pedro lives in Seville.")
+    say(assistant, "Pedro's wife Itziar just started a new job as a nurse.")
+    conversation = say(assistant, "what's my sister-in-law called again?", new_chat=True)
+    sent = fake_model.received[-1][-1].content
+    assert "(My sister-in-law is Itziar: my brother Pedro's wife.)" in sent
+    assert not [part for part in conversation.last_reply.prompt_parts if part.source == "unknown"]
+    say(assistant, "where does my brother live?", new_chat=True)
+    assert "sister-in-law" not in fake_model.received[-1][-1].content
+
+
+def test_why_did_it_say_that_shows_the_who_is_who_note(assistant: Assistant) -> None:
+    from assistant.asked_detail import Kin
+    from assistant.memory_notes import kin_part
+    from tui.screens.why import explain
+
+    note = kin_part([Kin("sister-in-law", "Itziar", "my brother Pedro's wife")], "turn")
+    shown = explain(assistant, "me", [note])
+    assert "**Who is who**" in shown and "My sister-in-law is Itziar: my brother Pedro's wife." in shown

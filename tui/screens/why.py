@@ -26,7 +26,7 @@ def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None) -> 
     if parts is None:
         return NOT_KEPT
     memory_parts = [part for part in parts if part.source == "memory"]
-    notes = [part for part in parts if part.source in ("constraint", "unknown")]
+    notes = [part for part in parts if part.source in NOTE_SOURCES]
     other = [part.title for part in parts if part.source not in ("memory", "", *NOTE_SOURCES) and part.title.strip()]
     lines: list[str] = []
     if not memory_parts:
@@ -61,15 +61,18 @@ def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None) -> 
     return "\n".join(lines)
 
 
-NOTE_SOURCES = ("constraint", "unknown")
+NOTE_SOURCES = ("constraint", "kin", "unknown")
 
 
 def _note_lines(part: PromptPart) -> list[str]:
-    """A constraint note (with the warning shown under the reply and its memory) or a "not in memory" note."""
+    """A constraint note (with the warning shown under the reply and its memory), a "who is who" note or a "not in
+    memory" note."""
     if part.source == "constraint":
         lines = ["**Constraints that bear on this message** (the warning under the reply)", ""]
         lines += [f"- {notice} `{ref}`" for notice, ref in zip(part.notices, part.references, strict=False)]
         return [*lines, ""]
+    if part.source == "kin":
+        return ["**Who is who** (memory names them in two steps)", "", f"> {part.text}", ""]
     return ["**Not in memory**", "", f"> {part.text}", ""]
 
 
