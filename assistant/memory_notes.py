@@ -31,6 +31,7 @@ from memory.voice import second_person
 
 if TYPE_CHECKING:
     from memory.constraints import Constraint
+    from memory.profile import ProfileEntry
     from memory.records import Memory
     from memory.retrieval import Recalled
 
@@ -140,6 +141,18 @@ def constraint_part(constraints: Sequence[Constraint], layout: str) -> PromptPar
         placement=placement,
         notices=tuple(constraint.warning for constraint in constraints),
     )
+
+
+def style_part(entries: Sequence[ProfileEntry]) -> PromptPart:
+    """ "(How I want answers: in Spanish; no emojis.)" beside the message, where a small model still reads it when
+    it writes (the profile in the system prompt says the same, far above). It comes before the constraint, kin and
+    "not in memory" notes: placed last, it pushed "say you don't know" out of the model's mind."""
+    values = [
+        f"in {entry.value}" if entry.key == "language" and not entry.value.startswith("in ") else entry.value
+        for entry in entries
+    ]
+    text = f"(How I want answers: {'; '.join(value.rstrip('. ') for value in values)}.)"
+    return PromptPart("", text, order=88, source="style", placement="turn")
 
 
 def kin_part(found: Sequence[Kin], layout: str) -> PromptPart:

@@ -20,6 +20,7 @@ from assistant.memory_notes import (
     kin_part,
     profile_part,
     recalled_part,
+    style_part,
     topic_words,
     unknown_part,
     unknown_topic,
@@ -33,6 +34,7 @@ from assistant.prompt import (
 )
 from assistant.settings import Settings
 from memory.constraints import ConstraintFinder, constraint_of
+from memory.profile import ProfileSection
 
 if TYPE_CHECKING:
     from memory.episodes import Turn
@@ -292,6 +294,9 @@ class MemoryProvider:
         bearing = self.finder.bearing_on(request.text, constraints)
         if bearing:
             parts.append(constraint_part(bearing, settings.layout))
+        styles = system.profile.entries(request.user, ProfileSection.ANSWER_STYLE)
+        if styles and settings.layout != "system":  # the system layout has them in the profile, where they are
+            parts.append(style_part(styles))
         return parts
 
 

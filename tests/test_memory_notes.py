@@ -217,3 +217,14 @@ def test_why_did_it_say_that_shows_the_who_is_who_note(assistant: Assistant) -> 
     note = kin_part([Kin("sister-in-law", "Itziar", "my brother Pedro's wife")], "turn")
     shown = explain(assistant, "me", [note])
     assert "**Who is who**" in shown and "My sister-in-law is Itziar: my brother Pedro's wife." in shown
+
+
+def test_answer_style_is_repeated_beside_the_message_before_the_other_notes(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "Please keep your answers short, and no emojis.")
+    say(assistant, "My mum loves gardening.")
+    say(assistant, "What's my mum's name again?", new_chat=True)
+    sent = fake_model.received[-1][-1].content
+    assert "(How I want answers: no emojis; short.)" in sent
+    assert sent.index("(How I want answers") < sent.index("(You don't know my mum's name")
