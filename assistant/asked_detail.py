@@ -1,9 +1,13 @@
-"""Whether what the prompt holds gives the detail a question asks for, when that detail is a name or an age.
+"""Who the user's people are, as the prompt's texts say it: whether they give the name or age a question asks
+for, and who is who when memory names someone only in two steps.
 
 "What's my mum's first name?" is not answered by "My mum loves gardening": the memory speaks of her, and a small
 model shown it invents a name. So for the two details models invent most, a known text covers the question only
 when it names the person ("my mum Rosa", "Rosa (mother)", "my mum is called Rosa") or gives an age ("she turned
 70", "Age: 34"). Other questions keep the looser test of :func:`assistant.memory_notes.unknown_topic`.
+
+Kin said in two steps ("my brother Pedro" and "Pedro's wife Itziar") counts as said in one (the sister-in-law),
+and :func:`kin_in` finds it for the note that spells it out beside the question.
 """
 
 from __future__ import annotations
