@@ -68,6 +68,14 @@ def test_the_evaluation_uses_words_and_templates_never_trained_on() -> None:
     assert not any(f" {name} " in trained_names for name in held.names)
 
 
+def test_no_question_of_the_personal_qa_benchmark_is_trained_on() -> None:
+    data = json.loads((Path(__file__).parents[1] / "bench" / "data" / "personal_qa.json").read_text())
+    asked = {question["ask"].strip().lower() for user in data["users"] for question in user["questions"]}
+    trained = build(seed=7, size=80, held_out=False, replay=REPLAY)  # the shipped recipe's seed and size
+    said = {part.strip().lower() for example in trained for part in example.messages[1]["content"].split("\n\n")}
+    assert asked.isdisjoint(said)
+
+
 def test_everyday_prompts_are_fixed_by_the_seed() -> None:
     assert general_prompts(7, 30) == general_prompts(7, 30)
     assert general_prompts(7, 30) == general_prompts(7, 60)[:30]

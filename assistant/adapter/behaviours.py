@@ -35,12 +35,17 @@ CITY_QUESTIONS = [
     "what city did I say my {relation} lives in?",
 ]
 NAME_QUESTIONS = [
-    "what's my {relation}'s name?",
+    "tell me my {relation}'s name again?",
     "remind me, what is my {relation} called?",
     "do you remember my {relation}'s name?",
     "who's my {relation} again?",
 ]
-JOB_QUESTIONS = ["what do I do for work again?", "remind me where I work?", "what's my job?", "do you remember my job?"]
+JOB_QUESTIONS = [
+    "what do I do for work, remind me?",
+    "remind me where I work?",
+    "what's my job?",
+    "do you remember my job?",
+]
 CAR_QUESTIONS = ["which car do I drive?", "what car have I got?", "remind me what I drive?", "what do I drive again?"]
 
 
@@ -189,8 +194,8 @@ def constraint(world: World, rng: random.Random, held_out: bool) -> Case:
 
 
 UNKNOWN = [
-    ("mum's name", "what's my mum's name?"),
-    ("blood type", "what's my blood type again?"),
+    ("mum's name", "what is my mum called again?"),
+    ("blood type", "do you know my blood type?"),
     ("dentist", "who's my dentist?"),
     ("anniversary", "when is my anniversary?"),
     ("shoe size", "what's my shoe size?"),
@@ -201,7 +206,7 @@ UNKNOWN = [
     ("boss's name", "what's my boss's name again?"),
     ("cousin's name", "what was my cousin's name?"),
     ("uncle", "where does my uncle live?"),
-    ("birthday", "when's my birthday?"),
+    ("birthday", "remind me when my birthday is?"),
     ("first pet", "what was my first pet called?"),
     ("niece's name", "what's my niece's name?"),
 ]

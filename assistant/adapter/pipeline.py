@@ -19,7 +19,7 @@ from assistant.adapter.dataset import build
 from assistant.adapter.train import TrainConfig, save_metrics, train
 
 SHIPPED = Path(__file__).parent / "weights" / "memory"
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 KNOWLEDGE = Path(__file__).parents[2] / "bench" / "data" / "general_knowledge.json"
 
 
