@@ -40,7 +40,8 @@ SYNONYMS = {  # one spelling for each thing asked about
     "prefer": "like",
     "called": "name",
 }
-SPECIAL_NAMES = ("last", "maiden", "middle", "sur", "family", "full")
+SPECIAL_NAMES = ("last", "maiden", "middle", "sur", "family")
+"""Names asked for on their own ("what's my last name?"); a first or full name is asked like the name itself."""
 USER = "i"
 """The subject when the question asks about the user themself ("what's my last name?", "how old am I?")."""
 
@@ -174,8 +175,7 @@ def kin_in(question: str, known: Sequence[str]) -> list[Kin]:
     wanted = [(pattern, kin) for pattern, kin in NAMED_KIN if re.search(rf"\b{kin}\b", asked)]
     if not wanted:
         return []
-    texts = [group for text in known for group in _said_together(text)]
-    people = _people(texts)
+    texts, people = _read(known)
     found: dict[str, Kin] = {}
     for text in texts:
         resolved = _with_relations(text, people)
@@ -204,7 +204,7 @@ def asked_detail(sentence: str) -> AskedDetail | None:
 def names_someone_known(sentence: str, known: Sequence[str]) -> bool:
     """Whether the question names one of the user's people as the known texts name them ("how old is Malik?"
     when memory holds "my husband Malik"): then it is about the user's life too."""
-    people = _people([group for text in known for group in _said_together(text)])
+    _, people = _read(known)
     return any(word.lower() in people for word in re.findall(r"\b[A-Z][\w-]+", sentence))
 
 
@@ -212,9 +212,14 @@ def gives_detail(asked: AskedDetail, known: Sequence[str]) -> bool:
     """Whether the known texts (profile, recalled memories, notes, earlier messages) give it. Memory lines said
     the same day are read together ("we finally got a dog!" and "her name is Bimba"), and a person named
     elsewhere stands for their relation ("the wife Rhian" makes "Rhian's mum" the mother-in-law)."""
-    texts = [group for text in known for group in _said_together(text)]
-    people = _people(texts)
+    texts, people = _read(known)
     return any(_gives(asked, spelled_kin(_with_relations(text, people))) for text in texts)
+
+
+def _read(known: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """The known texts with a recalled part's lines grouped by day, and the people they name."""
+    texts = [group for text in known for group in _said_together(text)]
+    return texts, _people(texts)
 
 
 def _said_together(text: str) -> list[str]:
@@ -259,11 +264,10 @@ def _subject(phrase: str) -> str:
 def _gives(asked: AskedDetail, text: str) -> bool:
     if asked.detail == "age":
         return bool(AN_AGE.search(text)) and (asked.subject == USER or _mentions(text, asked.subject))
-    if asked.kind in SPECIAL_NAMES and asked.kind != "full":
-        word = "surname" if asked.kind == "sur" else f"{asked.kind} name"
-        if asked.kind in ("last", "sur", "family"):
-            return bool(re.search(r"\b(?:surname|last name|family name)\b", text, re.I) or FULL_NAME.search(text))
-        return word in text.lower() or (asked.kind == "maiden" and " née " in text.lower())
+    if asked.kind in ("last", "sur", "family"):
+        return bool(re.search(r"\b(?:surname|last name|family name)\b", text, re.I) or FULL_NAME.search(text))
+    if asked.kind in SPECIAL_NAMES:  # maiden, middle
+        return f"{asked.kind} name" in text.lower() or (asked.kind == "maiden" and " née " in text.lower())
     if asked.subject == USER:
         return bool(re.search(r"\bmy name is\b|\bName:\s*[A-Z]|\bI'?m called\b|\bcall me\b", text, re.I))
     return _names(text, asked.subject)

@@ -300,36 +300,41 @@ class MemoryProvider:
         return parts
 
 
-class KinNote:
+class _MemoryNote:
+    """A closing note drawn from what the prompt already holds about the user (any provider's part but the persona
+    and the date, and this chat's earlier messages); none when memory or its notes are off."""
+
+    def __init__(self, access: MemoryAccess) -> None:
+        self.access = access
+
+    def known(self, request: PromptRequest, parts: Sequence[PromptPart]) -> list[str] | None:
+        if not self.access.enabled or not self.access.settings.memory.notes:
+            return None
+        return [*(part.text for part in parts if part.source not in ("persona", "date")), *request.earlier]
+
+
+class KinNote(_MemoryNote):
     """ "What's my sister-in-law's name?" when memory says "Pedro's wife Itziar" and "my brother Pedro": a note
     that takes the two steps for the model ("My sister-in-law is Itziar: my brother Pedro's wife")."""
 
     name = "kin"
 
-    def __init__(self, access: MemoryAccess) -> None:
-        self.access = access
-
     def note(self, request: PromptRequest, parts: Sequence[PromptPart]) -> PromptPart | None:
-        if not self.access.enabled or not self.access.settings.memory.notes:
-            return None
-        known = [*(part.text for part in parts if part.source not in ("persona", "date")), *request.earlier]
-        found = kin_in(request.text, known)
+        known = self.known(request, parts)
+        found = kin_in(request.text, known) if known is not None else []
         return kin_part(found, self.access.settings.memory.layout) if found else None
 
 
-class NotInMemoryNote:
+class NotInMemoryNote(_MemoryNote):
     """ "What's my mother's name?" when nothing the prompt holds (profile, recalled memories, any provider's
     part, this chat's earlier messages) speaks of it: a note that says so, so the model does not invent one."""
 
     name = "unknown"
 
-    def __init__(self, access: MemoryAccess) -> None:
-        self.access = access
-
     def note(self, request: PromptRequest, parts: Sequence[PromptPart]) -> PromptPart | None:
-        if not self.access.enabled or not self.access.settings.memory.notes:
+        known = self.known(request, parts)
+        if known is None:
             return None
-        known = [*(part.text for part in parts if part.source not in ("persona", "date")), *request.earlier]
         strength = max((part.strength for part in parts), default=0.0)
         topic = unknown_topic(request.text, known, strength)
         if topic is None:
