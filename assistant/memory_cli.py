@@ -209,6 +209,7 @@ def _search(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
                     "score": round(hit.score, 4),
                     "meaning": round(hit.dense, 4),
                     "words": round(hit.lexical, 4),
+                    "linked_via": hit.via or None,
                 }
                 for hit in found
             ]
@@ -219,6 +220,8 @@ def _search(system: MemorySystem, user: str, args: argparse.Namespace) -> int:
         rows = []
         for hit in found:
             how = "+".join(name for name, score in (("meaning", hit.dense), ("words", hit.lexical)) if score > 0)
+            if hit.via:
+                how = f"{how}+link {hit.via}" if how else f"link {hit.via}"
             row = _memory_row(hit.memory)
             rows.append([*row[:4], how, row[-1]])
         _print_table(("ID", "KIND", "SAID", "★", "FOUND BY", "TEXT"), rows)

@@ -1,7 +1,11 @@
 """Word search over memories with SQLite FTS5 (BM25), and its fusion with the dense (Chroma) results.
 
-Dense embeddings miss exact names, numbers and rare words ("Miso", "PIN 4921"); BM25 finds them. The two
-rankings are fused with reciprocal rank fusion, which needs no score calibration between them.
+Dense embeddings miss exact names, numbers and rare words ("Miso", "PIN 4921"); BM25 finds them; the
+retriever (memory/retrieval.py) fuses both on a calibrated scale.
+
+Beside the words, each text's names are indexed (:mod:`memory.entities`): who and what it mentions, and the
+kin words that name someone ("sister" for Ana). Two names in one text are linked; the links follow the text
+through every edit, delete, reindex and repair, because they are written wherever its words are.
 """
 
 from __future__ import annotations
@@ -12,14 +16,10 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from memory.entities import mentions_in
+from memory.topic_words import STOPWORDS
+
 WORD = re.compile(r"\w+", re.UNICODE)
-# Words that carry no topic: left out of searches so BM25 weighs names and things, not "what did I".
-STOPWORDS = frozenset(
-    "a an the and or but if of to in on at by for with about from as is are was were be been being do does did "
-    "doing have has had what when where who whom which why how that this these those it its i you he she they we "
-    "me him her them my your his their our would could should will can may might shall than then so not no yes "
-    "there here just also very too any some into over after before am i'm".split()
-)
 
 
 class LexicalIndex:
@@ -32,11 +32,25 @@ class LexicalIndex:
         data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(data_dir / "memory.sqlite3", check_same_thread=False)
+        self._names = f"{table}_names"
         with self._lock, self._db:
             self._db.execute(
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
                 "memory_id UNINDEXED, user UNINDEXED, text, tokenize = 'porter unicode61')"
             )
+            new_names = not self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self._names,)
+            ).fetchone()
+            self._db.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._names} (user TEXT NOT NULL, memory_id TEXT NOT NULL, "
+                "key TEXT NOT NULL, entity TEXT NOT NULL, shown TEXT NOT NULL)"
+            )
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS {self._names}_key ON {self._names}(user, key)")
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS {self._names}_entity ON {self._names}(user, entity)")
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS {self._names}_memory ON {self._names}(user, memory_id)")
+            if new_names:  # a data dir from before names were indexed: read them from the texts once
+                rows = self._db.execute(f"SELECT user, memory_id, text FROM {table}").fetchall()
+                self._insert_names([(user, memory_id, text) for user, memory_id, text in rows])
 
     def close(self) -> None:
         with self._lock:
@@ -46,10 +60,12 @@ class LexicalIndex:
         """Index the memory's current text (or drop it from the index when it is no longer active)."""
         with self._lock, self._db:
             self._db.execute(f"DELETE FROM {self._table} WHERE user = ? AND memory_id = ?", (user, memory_id))
+            self._db.execute(f"DELETE FROM {self._names} WHERE user = ? AND memory_id = ?", (user, memory_id))
             if active:
                 self._db.execute(
                     f"INSERT INTO {self._table}(memory_id, user, text) VALUES (?, ?, ?)", (memory_id, user, text)
                 )
+                self._insert_names([(user, memory_id, text)])
 
     def put_many(self, user: str, items: Sequence[tuple[str, str]]) -> None:
         """Index several new active texts ``(memory_id, text)`` in one transaction."""
@@ -58,6 +74,18 @@ class LexicalIndex:
                 f"INSERT INTO {self._table}(memory_id, user, text) VALUES (?, ?, ?)",
                 [(memory_id, user, text) for memory_id, text in items],
             )
+            self._insert_names([(user, memory_id, text) for memory_id, text in items])
+
+    def _insert_names(self, texts: Sequence[tuple[str, str, str]]) -> None:
+        """Record the names each ``(user, memory_id, text)`` mentions (inside the caller's transaction)."""
+        self._db.executemany(
+            f"INSERT INTO {self._names}(user, memory_id, key, entity, shown) VALUES (?, ?, ?, ?, ?)",
+            [
+                (user, memory_id, mention.key, mention.entity.lower(), mention.entity)
+                for user, memory_id, text in texts
+                for mention in mentions_in(text)
+            ],
+        )
 
     def entries(self, user: str) -> list[tuple[str, str]]:
         """``(memory_id, text)`` of everything indexed for the user (the start-up check compares them)."""
@@ -72,6 +100,7 @@ class LexicalIndex:
     def drop_user(self, user: str) -> None:
         with self._lock, self._db:
             self._db.execute(f"DELETE FROM {self._table} WHERE user = ?", (user,))
+            self._db.execute(f"DELETE FROM {self._names} WHERE user = ?", (user,))
 
     def search(self, user: str, query: str, k: int = 10) -> list[str]:
         """Ids of the user's memories that share words with ``query``, best BM25 first."""
@@ -104,3 +133,84 @@ class LexicalIndex:
                 (expression, user, k),
             ).fetchall()
         return [(row[0], float(row[1])) for row in rows]
+
+    # -- names: who and what the texts mention, and which of them are said together -----------------------------
+    def entities_named(self, user: str, keys: Sequence[str]) -> dict[str, str]:
+        """The entities (lower case → as written) that ``keys`` name ("sister" may name Ana)."""
+        if not keys:
+            return {}
+        marks = ", ".join("?" * len(keys))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT entity, MIN(shown) FROM {self._names} WHERE user = ? AND key IN ({marks}) GROUP BY entity",
+                (user, *keys),
+            ).fetchall()
+        return {entity: shown for entity, shown in rows}
+
+    def mentioning(self, user: str, entity: str, limit: int) -> list[str]:
+        """Ids of the texts that mention ``entity`` (lower case), the newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT memory_id FROM {self._names} WHERE user = ? AND entity = ? "
+                "GROUP BY memory_id ORDER BY MAX(rowid) DESC LIMIT ?",
+                (user, entity, limit),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def naming(self, user: str, entity: str, keys: Sequence[str]) -> list[str]:
+        """Ids of the texts where one of ``keys`` names ``entity`` ("my sister Ana": "sister" names Ana)."""
+        if not keys:
+            return []
+        marks = ", ".join("?" * len(keys))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT DISTINCT memory_id FROM {self._names} WHERE user = ? AND entity = ? AND key IN ({marks})",
+                (user, entity, *keys),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def together(self, user: str, one: str, other: str) -> list[str]:
+        """Ids of the texts that mention both entities."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT DISTINCT a.memory_id FROM {self._names} AS a JOIN {self._names} AS b "
+                "ON b.user = a.user AND b.memory_id = a.memory_id WHERE a.user = ? AND a.entity = ? AND b.entity = ?",
+                (user, one, other),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def mention_count(self, user: str, entity: str) -> int:
+        """How many texts mention ``entity``."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT COUNT(DISTINCT memory_id) FROM {self._names} WHERE user = ? AND entity = ?", (user, entity)
+            ).fetchone()
+        return int(row[0])
+
+    def text_count(self, user: str) -> int:
+        with self._lock:
+            row = self._db.execute(f"SELECT COUNT(DISTINCT memory_id) FROM {self._names} WHERE user = ?", (user,))
+            return int(row.fetchone()[0])
+
+    def linked(self, user: str, entity: str, limit: int) -> list[tuple[str, str, int]]:
+        """The entities said together with ``entity`` in one text: ``(entity, as written, texts)``, most first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT b.entity, MIN(b.shown), COUNT(DISTINCT b.memory_id) AS shared FROM {self._names} AS a "
+                f"JOIN {self._names} AS b ON b.user = a.user AND b.memory_id = a.memory_id "
+                "WHERE a.user = ? AND a.entity = ? AND b.entity != a.entity "
+                "GROUP BY b.entity ORDER BY shared DESC, b.entity LIMIT ?",
+                (user, entity, limit),
+            ).fetchall()
+        return [(row[0], row[1], int(row[2])) for row in rows]
+
+    def links(self, user: str, limit: int = 500) -> list[tuple[str, str, str]]:
+        """Pairs of entities said together, ``(one, other, memory_id)`` as written, the newest texts first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT a.shown, b.shown, a.memory_id FROM {self._names} AS a JOIN {self._names} AS b "
+                "ON b.user = a.user AND b.memory_id = a.memory_id AND b.entity > a.entity "
+                "WHERE a.user = ? GROUP BY a.entity, b.entity, a.memory_id ORDER BY MAX(a.rowid) DESC LIMIT ?",
+                (user, limit),
+            ).fetchall()
+        return [(row[0], row[1], row[2]) for row in rows]

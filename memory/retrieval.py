@@ -1,7 +1,8 @@
 """The read path: what mnemo recalls for a message, from both tiers, ranked, diversified and cut to a budget.
 
 1. The query is embedded once and searched by meaning (Chroma) and by words (FTS5 BM25) in both tiers:
-   extracted memories and the conversation's own turns.
+   extracted memories and the conversation's own turns. Speakers it names are left out of the search (they
+   count through the speaker boost); names it says are followed one hop along their links (below).
 2. Scores are fused on a common scale: a similarity counts by how far it stands above what a random
    memory of this user scores for the same query (a z-score from the collection's mean and covariance,
    calibrated on a sample), BM25 by its share of the best word match. Measured on LoCoMo this beat
@@ -9,7 +10,10 @@
 3. Rerank: a memory said by someone the query names is preferred; importance counts; a forgetting curve
    fades what has not been said or used for a long time (use strengthens it; pinned ones never fade);
    a memory about the time the query asks about ("last week") is preferred.
-4. Near-duplicates are dropped and the rest is cut to ``k`` and to a token budget.
+4. Links: a text about someone the query names another way ("my sister": Ana) or said together with someone
+   it names ("Tom's kids": Lena, from "Lena and Max are Tom's kids") gains a share of the score of the text
+   that ties them, so the facts of linked people come along (multi-hop questions).
+5. Near-duplicates are dropped and the rest is cut to ``k`` and to a token budget.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ import math
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from memory.episodes import EpisodeIndex
 from memory.lexical import LexicalIndex
+from memory.links import Link, LinkConfig, follow_names, lift
 from memory.memories import Memories
 from memory.records import Memory, MemoryKind
 from memory.store import MemoryStore
@@ -38,7 +43,9 @@ class RetrievalConfig:
     """Candidates taken from each of the four searches."""
     lexical_weight: float | None = None
     """Weight of the word match beside the meaning score; None: the one tuned for the embedder in use."""
-    speaker_boost: float = 1.3
+    speaker_boost: float = 1.6
+    """A turn said by someone the query names (LoCoMo dev, names taken out of the topic: 1.15 0.855, 1.3 0.863,
+    1.6 0.872, 2.0 0.868, 3.0 0.862 recall@10)."""
     semantic_boost: float = 1.1
     """Extracted memories are distilled: prefer them slightly over a raw turn that says the same."""
     time_boost: float = 1.5
@@ -47,6 +54,7 @@ class RetrievalConfig:
     recency_floor: float = 0.75
     """Old memories lose at most a quarter of their score: an old fact can still be the answer."""
     duplicate_overlap: float = 0.8
+    links: LinkConfig = field(default_factory=LinkConfig)
     calibration_sample: int = 2000
 
 
@@ -68,6 +76,8 @@ class Recalled:
     dense: float
     lexical: float
     tokens: int
+    via: str = ""
+    """How a name in the query led here: "sister → Ana", "Tom → Lena"; empty when it did not."""
 
     @property
     def is_episode(self) -> bool:
@@ -143,31 +153,39 @@ class Retriever:
         tiers = [(self.memories.store, self.memories.lexical)]
         if turns and self.episodes is not None:
             tiers.append((self.episodes.store, self.episodes.lexical))
+        named = {speaker.lower() for speaker in speakers if speaker and speaker.lower() in query.lower()}
+        topic = without_names(query, named)
         with self.memories.store.lock:  # both tiers share it: the embedder cannot switch between query and search
             embedder = self.memories.store.embedder
-            vector = embedder.embed_queries([query])[0]
+            vector = embedder.embed_queries([topic])[0]
             lexical_weight = self.config.lexical_weight
             if lexical_weight is None:
                 lexical_weight = LEXICAL_WEIGHTS.get(embedder.key, DEFAULT_LEXICAL_WEIGHT)
+            links: list[Link] = []
             for store, lexical in tiers:
-                self._search_tier(user, query, vector, store, lexical, candidates)
+                self._search_tier(user, topic, vector, store, lexical, candidates)
+                found = follow_names(user, topic, named, lexical, self.config.links)
+                self._add_linked(user, store, vector, found, candidates)
+                links += found
         times = find_times(query, now)
-        named = {speaker.lower() for speaker in speakers if speaker and speaker.lower() in query.lower()}
+        scores = {
+            memory.id: self._rerank(memory, dense + lexical_weight * lexical, now, times, named)
+            for memory, dense, lexical in candidates.values()
+        }
+        lifted = lift(links, scores)
         ranked = sorted(
             (
-                (
-                    self._rerank(memory, dense + lexical_weight * lexical, now, times, named),
-                    memory,
-                    dense,
-                    lexical,
-                )
+                (scores[memory.id] + lifted.get(memory.id, (0.0, ""))[0], memory, dense, lexical)
                 for memory, dense, lexical in candidates.values()
                 if exclude_source is None or exclude_source not in memory.sources
             ),
             key=lambda item: item[0],
             reverse=True,
         )
-        chosen = self._diversify_and_cut(ranked, k, token_budget)
+        chosen = [
+            replace(recalled, via=lifted[recalled.memory.id][1]) if recalled.memory.id in lifted else recalled
+            for recalled in self._diversify_and_cut(ranked, k, token_budget)
+        ]
         if mark_used:
             used = [recalled.memory for recalled in chosen if not recalled.is_episode]
             self.memories.store.touch(user, used, now)
@@ -198,16 +216,49 @@ class Retriever:
         lexical_scores = {memory_id: score / best for memory_id, score in word_hits} if best > 0 else {}
         # A word match outside the nearest few still has a meaning score: compute it from its stored vector.
         missing = [memory_id for memory_id in lexical_scores if memory_id not in found]
-        with_vectors = [pair for pair in store.get_with_vectors(user, missing) if pair[0].is_active]
-        if with_vectors:
-            import numpy as np
-
-            similarities = np.asarray([stored for _, stored in with_vectors]) @ np.asarray(vector)
-            for (memory, _), similarity in zip(with_vectors, similarities.tolist(), strict=True):
-                found[memory.id] = memory
-                dense_scores[memory.id] = max((similarity - mean) / deviation, 0.0) / DENSE_SCALE
+        for memory, dense in self._dense_scores(user, store, vector, missing, (mean, deviation)):
+            found[memory.id] = memory
+            dense_scores[memory.id] = dense
         for memory_id, memory in found.items():
             candidates[memory_id] = (memory, dense_scores.get(memory_id, 0.0), lexical_scores.get(memory_id, 0.0))
+
+    def _dense_scores(
+        self,
+        user: str,
+        store: MemoryStore,
+        vector: list[float],
+        memory_ids: list[str],
+        calibration: tuple[float, float],
+    ) -> list[tuple[Memory, float]]:
+        """The meaning score of memories outside the nearest few, from their stored vectors (active ones only)."""
+        with_vectors = [pair for pair in store.get_with_vectors(user, memory_ids) if pair[0].is_active]
+        if not with_vectors:
+            return []
+        import numpy as np
+
+        mean, deviation = calibration
+        similarities = np.asarray([stored for _, stored in with_vectors]) @ np.asarray(vector)
+        return [
+            (memory, max((similarity - mean) / deviation, 0.0) / DENSE_SCALE)
+            for (memory, _), similarity in zip(with_vectors, similarities.tolist(), strict=True)
+        ]
+
+    def _add_linked(
+        self,
+        user: str,
+        store: MemoryStore,
+        vector: list[float],
+        links: list[Link],
+        candidates: dict[str, tuple[Memory, float, float]],
+    ) -> None:
+        """Texts reached through a name's links are candidates too, with their meaning score."""
+        missing = list({i for link in links for i in [*link.sources, *link.targets] if i not in candidates})
+        if not missing:
+            return
+        calibration = self._calibration(user, store, store.count(user))
+        scale = calibration.for_query(vector) if calibration else (0.25, 0.1)
+        for memory, dense in self._dense_scores(user, store, vector, missing, scale):
+            candidates[memory.id] = (memory, dense, 0.0)
 
     def _calibration(self, user: str, store: MemoryStore, count: int) -> _Calibration | None:
         """The collection's mean vector and covariance, resampled when it has grown by a fifth."""
@@ -286,6 +337,18 @@ class Retriever:
         covered = set().union(*(words_from_source[source] for source in sources))
         content = {word for word in words if len(word) > 3}
         return not content or len(content & covered) / len(content) >= EPISODE_COVERED
+
+
+def without_names(query: str, names: set[str]) -> str:
+    """The query's topic once the speakers it names are taken out: "What is Caroline's job?" searches "What is
+    job?". Those names are in nearly every turn the speakers said (and in every "Thanks, Caroline!"), so as
+    words they pull in greetings; who said it counts through the speaker boost instead. On LoCoMo dev this
+    lifted recall@10 from 0.849 to 0.863 and multi-hop from 0.76 to 0.82. A query of names only stays as it is."""
+    if not names:
+        return query
+    pattern = r"\b(?:" + "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)) + r")(?:'s)?\b"
+    topic = " ".join(re.sub(pattern, " ", query, flags=re.IGNORECASE).split())
+    return topic if WORD.search(topic) else query
 
 
 def _overlap(candidate: set[str], chosen: set[str]) -> float:

@@ -94,6 +94,7 @@ class ProfileScreen(Screen[None]):
         Binding("d", "delete", "Delete"),
         Binding("u", "undo", "Undo"),
         Binding("l", "toggle_lock", "Lock/unlock", tooltip="Let mnemo update the entry, or keep it as you wrote it"),
+        Binding("k", "links", "Links", tooltip="Who and what your memories say together"),
         Binding("escape", "close", "Close"),
         *MEMORY_SCREEN_KEYS,
     ]
@@ -233,6 +234,11 @@ class ProfileScreen(Screen[None]):
         if action == "undo" and not self._undo_stack:
             return None
         return True
+
+    def action_links(self) -> None:
+        from tui.screens.links import LinksScreen
+
+        self.app.push_screen(LinksScreen(self.assistant, self.user))
 
     def action_close(self) -> None:
         self.dismiss(None)
