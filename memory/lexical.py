@@ -135,17 +135,18 @@ class LexicalIndex:
         return [(row[0], float(row[1])) for row in rows]
 
     # -- names: who and what the texts mention, and which of them are said together -----------------------------
-    def entities_named(self, user: str, keys: Sequence[str]) -> dict[str, str]:
-        """The entities (lower case → as written) that ``keys`` name ("sister" may name Ana)."""
+    def entities_named(self, user: str, keys: Sequence[str]) -> list[tuple[str, str, str]]:
+        """``(key, entity, as written)`` for each entity (lower case) one of ``keys`` names ("sister": Ana)."""
         if not keys:
-            return {}
+            return []
         marks = ", ".join("?" * len(keys))
         with self._lock:
             rows = self._db.execute(
-                f"SELECT entity, MIN(shown) FROM {self._names} WHERE user = ? AND key IN ({marks}) GROUP BY entity",
+                f"SELECT key, entity, MIN(shown) FROM {self._names} WHERE user = ? AND key IN ({marks}) "
+                "GROUP BY key, entity",
                 (user, *keys),
             ).fetchall()
-        return {entity: shown for entity, shown in rows}
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def mentioning(self, user: str, entity: str, limit: int) -> list[str]:
         """Ids of the texts that mention ``entity`` (lower case), the newest first."""
@@ -169,13 +170,14 @@ class LexicalIndex:
             ).fetchall()
         return [row[0] for row in rows]
 
-    def together(self, user: str, one: str, other: str) -> list[str]:
-        """Ids of the texts that mention both entities."""
+    def together(self, user: str, one: str, other: str, limit: int) -> list[str]:
+        """Ids of the texts that mention both entities, the newest first."""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT DISTINCT a.memory_id FROM {self._names} AS a JOIN {self._names} AS b "
-                "ON b.user = a.user AND b.memory_id = a.memory_id WHERE a.user = ? AND a.entity = ? AND b.entity = ?",
-                (user, one, other),
+                f"SELECT a.memory_id FROM {self._names} AS a JOIN {self._names} AS b "
+                "ON b.user = a.user AND b.memory_id = a.memory_id WHERE a.user = ? AND a.entity = ? AND b.entity = ? "
+                "GROUP BY a.memory_id ORDER BY MAX(a.rowid) DESC LIMIT ?",
+                (user, one, other, limit),
             ).fetchall()
         return [row[0] for row in rows]
 
@@ -187,20 +189,17 @@ class LexicalIndex:
             ).fetchone()
         return int(row[0])
 
-    def text_count(self, user: str) -> int:
-        with self._lock:
-            row = self._db.execute(f"SELECT COUNT(DISTINCT memory_id) FROM {self._names} WHERE user = ?", (user,))
-            return int(row.fetchone()[0])
-
-    def linked(self, user: str, entity: str, limit: int) -> list[tuple[str, str, int]]:
-        """The entities said together with ``entity`` in one text: ``(entity, as written, texts)``, most first."""
+    def linked(self, user: str, entity: str, limit: int, recent: int = 50) -> list[tuple[str, str, int]]:
+        """The entities said together with ``entity`` in one of the ``recent`` newest texts that mention it:
+        ``(entity, as written, texts)``, most first."""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT b.entity, MIN(b.shown), COUNT(DISTINCT b.memory_id) AS shared FROM {self._names} AS a "
-                f"JOIN {self._names} AS b ON b.user = a.user AND b.memory_id = a.memory_id "
-                "WHERE a.user = ? AND a.entity = ? AND b.entity != a.entity "
-                "GROUP BY b.entity ORDER BY shared DESC, b.entity LIMIT ?",
-                (user, entity, limit),
+                f"WITH recent AS (SELECT memory_id FROM {self._names} WHERE user = ? AND entity = ? "
+                "GROUP BY memory_id ORDER BY MAX(rowid) DESC LIMIT ?) "
+                f"SELECT b.entity, MIN(b.shown), COUNT(DISTINCT b.memory_id) AS shared FROM recent "
+                f"JOIN {self._names} AS b ON b.user = ? AND b.memory_id = recent.memory_id "
+                "WHERE b.entity != ? GROUP BY b.entity ORDER BY shared DESC, b.entity LIMIT ?",
+                (user, entity, recent, user, entity, limit),
             ).fetchall()
         return [(row[0], row[1], int(row[2])) for row in rows]
 

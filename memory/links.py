@@ -28,6 +28,14 @@ class LinkConfig:
     """The most linked names followed from each name in the query."""
     hop_texts: int = 20
     """The most texts (the newest) taken about each name followed."""
+    ambiguous: int = 3
+    """A word that names more than this many ("dog" in a life with many dogs) is followed to none of them."""
+    most_named: int = 4
+    """The most names of one question followed."""
+    tying_texts: int = 5
+    """The newest texts that tie two names together, taken to judge the link by."""
+    most_texts: int = 60
+    """The most texts brought in through links for one question (each is scored from its stored vector)."""
     hub_share: float = 0.05
     """Someone mentioned in more than this share of the texts (the user, a speaker) links everything: no hop."""
 
@@ -43,28 +51,51 @@ class Link:
     targets: tuple[str, ...]
 
 
-def follow_names(user: str, query: str, speakers: Set[str], lexical: LexicalIndex, config: LinkConfig) -> list[Link]:
-    """The links from the names ``query`` says to the texts about whom they are said together with."""
+def follow_names(
+    user: str, query: str, speakers: Set[str], lexical: LexicalIndex, texts: int, config: LinkConfig
+) -> list[Link]:
+    """The links from the names ``query`` says to the texts about whom they are said together with, among
+    the user's ``texts`` texts in this index; at most ``config.most_texts`` texts in all."""
     said = query_keys(query)
-    named = {entity: shown for entity, shown in lexical.entities_named(user, said).items() if entity not in speakers}
+    named = _named(lexical.entities_named(user, said), speakers, config)
     if not named:
         return []
-    hub = max(config.hop_texts, config.hub_share * max(lexical.text_count(user), 1))
+    hub = max(config.hop_texts, config.hub_share * texts)
     found: list[Link] = []
+    budget = config.most_texts
     for entity, shown in named.items():
-        if lexical.mention_count(user, entity) > hub:
+        if budget <= 0 or lexical.mention_count(user, entity) > hub:
             continue
         if entity not in said:  # named another way: the query's words alone would miss what is said of her
             naming = frozenset(lexical.naming(user, entity, said))
-            targets = tuple(i for i in lexical.mentioning(user, entity, config.hop_texts) if i not in naming)
-            found.append(Link(shown, config.name_boost, naming, targets))
+            targets = [i for i in lexical.mentioning(user, entity, config.hop_texts) if i not in naming]
+            found.append(Link(shown, config.name_boost, naming, tuple(targets[:budget])))
+            budget -= len(naming) + len(targets)
         for other, other_shown, _ in lexical.linked(user, entity, config.hop_entities):
+            if budget <= 0:
+                break
             if other in named or other in speakers or lexical.mention_count(user, other) > hub:
                 continue
-            tying = frozenset(lexical.together(user, entity, other))
-            targets = tuple(i for i in lexical.mentioning(user, other, config.hop_texts) if i not in tying)
-            found.append(Link(f"{shown} → {other_shown}", config.hop_boost, tying, targets))
+            tying = frozenset(lexical.together(user, entity, other, config.tying_texts))
+            targets = [i for i in lexical.mentioning(user, other, config.hop_texts) if i not in tying]
+            found.append(Link(f"{shown} → {other_shown}", config.hop_boost, tying, tuple(targets[:budget])))
+            budget -= len(tying) + len(targets)
     return found
+
+
+def _named(rows: list[tuple[str, str, str]], speakers: Set[str], config: LinkConfig) -> dict[str, str]:
+    """The entities a query names (lower case → as written): a longer name wins over the words in it ("Helga
+    Ivanova", not also every Helga); a word that names many ("dog" among forty dogs) names none of them."""
+    entities_of: dict[str, dict[str, str]] = {}
+    for key, entity, shown in rows:
+        entities_of.setdefault(key, {})[entity] = shown
+    named: dict[str, str] = {}
+    for key, entities in entities_of.items():
+        inside_longer = any(f" {key} " in f" {other} " for other in entities_of if other != key)
+        if inside_longer or len(entities) > config.ambiguous:
+            continue
+        named.update((entity, shown) for entity, shown in entities.items() if entity not in speakers)
+    return dict(list(named.items())[: config.most_named])
 
 
 def lift(links: list[Link], scores: dict[str, float]) -> dict[str, tuple[float, str]]:

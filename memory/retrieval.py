@@ -163,8 +163,8 @@ class Retriever:
                 lexical_weight = LEXICAL_WEIGHTS.get(embedder.key, DEFAULT_LEXICAL_WEIGHT)
             links: list[Link] = []
             for store, lexical in tiers:
-                self._search_tier(user, topic, vector, store, lexical, candidates)
-                found = follow_names(user, topic, named, lexical, self.config.links)
+                count = self._search_tier(user, topic, vector, store, lexical, candidates)
+                found = follow_names(user, topic, named, lexical, count, self.config.links) if count else []
                 self._add_linked(user, store, vector, found, candidates)
                 links += found
         times = find_times(query, now)
@@ -199,10 +199,11 @@ class Retriever:
         store: MemoryStore,
         lexical: LexicalIndex,
         candidates: dict[str, tuple[Memory, float, float]],
-    ) -> None:
+    ) -> int:
+        """Search one tier by meaning and by words into ``candidates``; returns how many texts it holds."""
         count = store.count(user)
         if count == 0:
-            return
+            return 0
         calibration = self._calibration(user, store, count)
         # Too few memories to calibrate: treat similarity 0.25 as "random" and 0.1 as one deviation.
         mean, deviation = calibration.for_query(vector) if calibration else (0.25, 0.1)
@@ -221,6 +222,7 @@ class Retriever:
             dense_scores[memory.id] = dense
         for memory_id, memory in found.items():
             candidates[memory_id] = (memory, dense_scores.get(memory_id, 0.0), lexical_scores.get(memory_id, 0.0))
+        return count
 
     def _dense_scores(
         self,

@@ -115,7 +115,7 @@ def test_a_word_index_from_before_names_were_indexed_is_read_for_them_once(tmp_p
     index = LexicalIndex(tmp_path)
     try:
         assert index.links("ines") == [("Ana", "Porto", "m1")]
-        assert index.entities_named("ines", ["sister"]) == {"ana": "Ana"}
+        assert index.entities_named("ines", ["sister"]) == [("sister", "ana", "Ana")]
     finally:
         index.close()
 
