@@ -17,6 +17,9 @@ from memory.lexical import LexicalIndex
 from memory.records import Memory, MemoryKind, MemoryStatus
 from memory.store import MemoryStore
 
+ASSISTANT_SPEAKERS = frozenset({"assistant", "mnemo", "system"})
+"""Speakers of turns that are the assistant's words, not the user's."""
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -101,6 +104,12 @@ class EpisodeIndex:
             [
                 (episode.id, f"{context} {episode.text}".strip())
                 for episode, context in zip(episodes, contexts, strict=True)
+            ],
+            # Names link only within the turn's own words, and never through the assistant's.
+            names=[
+                (episode.id, episode.text)
+                for episode in episodes
+                if (episode.speaker or "").lower() not in ASSISTANT_SPEAKERS
             ],
         )
         return episodes

@@ -67,14 +67,17 @@ class LexicalIndex:
                 )
                 self._insert_names([(user, memory_id, text)])
 
-    def put_many(self, user: str, items: Sequence[tuple[str, str]]) -> None:
-        """Index several new active texts ``(memory_id, text)`` in one transaction."""
+    def put_many(
+        self, user: str, items: Sequence[tuple[str, str]], *, names: Sequence[tuple[str, str]] | None = None
+    ) -> None:
+        """Index several new active texts ``(memory_id, text)`` in one transaction; their names are read from
+        ``names`` (``(memory_id, text)``, default: the same texts)."""
         with self._lock, self._db:
             self._db.executemany(
                 f"INSERT INTO {self._table}(memory_id, user, text) VALUES (?, ?, ?)",
                 [(memory_id, user, text) for memory_id, text in items],
             )
-            self._insert_names([(user, memory_id, text) for memory_id, text in items])
+            self._insert_names([(user, memory_id, text) for memory_id, text in (items if names is None else names)])
 
     def _insert_names(self, texts: Sequence[tuple[str, str, str]]) -> None:
         """Record the names each ``(user, memory_id, text)`` mentions (inside the caller's transaction)."""

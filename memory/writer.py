@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 
 from memory.constraints import constraint_of
-from memory.episodes import EpisodeIndex, Turn
+from memory.episodes import ASSISTANT_SPEAKERS, EpisodeIndex, Turn
 from memory.extraction import Candidate, ExtractionContext, Extractor
 from memory.extraction_people import people_in
 from memory.extraction_rules import RuleExtractor
@@ -38,7 +38,6 @@ FORGET_SIMILARITY = 0.55
 RECENT_TURNS = 3
 """For how many user turns "he" or "she" can still mean the person last named."""
 MEMORY_ID = re.compile(r"m[0-9a-f]{12}")
-ASSISTANT_SPEAKERS = frozenset({"assistant", "mnemo", "system"})
 # Slot families whose members may restate one another ("likes.jazz" and "likes.jazz_music").
 LOOSE_FAMILIES = frozenset({"likes", "prefers", "routine", "allergy", "style"})
 CONTRACTIONS = (

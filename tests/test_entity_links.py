@@ -13,6 +13,7 @@ import pytest
 
 from assistant.factory import Assistant
 from memory.entities import mentions_in, query_keys
+from memory.episodes import Turn, episode_id
 from memory.journal import MemoryJournal
 from memory.lexical import LexicalIndex
 from memory.memories import Memories
@@ -158,9 +159,27 @@ def test_link_rows_list_each_pair_once_by_name() -> None:
     ]
 
 
+def test_a_turn_links_its_own_names_not_those_of_the_turn_before_it_nor_the_assistants(tmp_path: Path) -> None:
+    from memory.system import open_memory
+
+    system = open_memory(tmp_path, embedder_key="minilm")
+    try:
+        system.episodes.add(
+            "ines",
+            [
+                Turn("Ana moved to Porto", NOW, "message:1", context="assistant: Say hi to Pedro!"),
+                Turn("Pedro and Rosa are your cousins", NOW, "message:2", speaker="assistant"),
+            ],
+        )
+        assert system.episodes.lexical.links("ines") == [("Ana", "Porto", episode_id("ines", "message:1"))]
+    finally:
+        system.close()
+
+
 async def test_the_profile_screen_shows_the_links(assistant: Assistant) -> None:
     system = assistant.memory.get()
     system.writer.remember("alice", "Lena and Max are Tom's kids", sources=[], said_at=NOW)
+    system.episodes.add("alice", [Turn("Tom lives in Oslo", NOW, "message:7")])
     app = MnemoApp(assistant, user="alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.app.workers.wait_for_complete()
@@ -175,7 +194,8 @@ async def test_the_profile_screen_shows_the_links(assistant: Assistant) -> None:
         cells = [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]  # type: ignore[attr-defined]
         assert cells[0][:2] == ["Lena", "Max"]
         assert ["", "Tom"] in [row[:2] for row in cells]
-        assert all("Lena and Max are Tom's kids" in row[2] for row in cells)
+        assert ["Oslo", "Tom"] in [row[:2] for row in cells]  # said in a chat, not extracted
+        assert all("Lena and Max are Tom's kids" in row[2] for row in cells if row[1] != "Tom" or row[0] != "Oslo")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ProfileScreen)

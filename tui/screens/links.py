@@ -21,7 +21,10 @@ EMPTY = (
     "No links yet. When a memory names two people, pets, places or things together (\"Lena and Max are Tom's "
     'kids", "my sister Ana lives in Porto"), they are linked here, and a question about one recalls the other.'
 )
-HINT = "A link lasts as long as the memory that says it: edit or delete that memory in F5 to change it."
+HINT = (
+    "A link lasts as long as the memory or chat message that says it: edit or delete that memory in F5 "
+    "(or /forget what was said) to change it."
+)
 
 
 def link_rows(pairs: list[tuple[str, str, str]], texts: dict[str, str]) -> list[tuple[str, str, str, str]]:
@@ -35,7 +38,7 @@ def link_rows(pairs: list[tuple[str, str, str]], texts: dict[str, str]) -> list[
 
 
 class LinksScreen(ModalScreen[None]):
-    """The links among the names in ``user``'s memories (not chat turns: those say too much in passing)."""
+    """The links among the names in ``user``'s memories and in their own words in chats."""
 
     DEFAULT_CSS = """
     LinksScreen { align: center middle; }
@@ -53,7 +56,7 @@ class LinksScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="links-box"):
-            yield Label(f"Links in {self.user}'s memories — who and what are said together", id="links-title")
+            yield Label("Links — who and what you mentioned together", id="links-title")
             table: DataTable[str | Text] = DataTable(id="links-table", cursor_type="row", zebra_stripes=True)
             for name in ("Name", "Linked to", "Said in"):
                 table.add_column(name, key=name.lower())
@@ -69,10 +72,16 @@ class LinksScreen(ModalScreen[None]):
     @work(thread=True, group="links-read", exit_on_error=False)
     def _load(self) -> None:
         try:
-            memories = self.assistant.memory.get().memories
-            pairs = memories.lexical.links(self.user)
-            found = memories.store.get_many(self.user, sorted({memory_id for _, _, memory_id in pairs}))
-            rows = link_rows(pairs, {memory.id: memory.text for memory in found if memory.is_active})
+            system = self.assistant.memory.get()
+            pairs: list[tuple[str, str, str]] = []
+            texts: dict[str, str] = {}
+            tiers = ((system.memories.store, system.memories.lexical), (system.episodes.store, system.episodes.lexical))
+            for store, lexical in tiers:
+                found = lexical.links(self.user)
+                stored = store.get_many(self.user, sorted({memory_id for _, _, memory_id in found}))
+                texts.update((memory.id, memory.text) for memory in stored if memory.is_active)
+                pairs += found
+            rows = link_rows(pairs, texts)
         except Exception as error:  # noqa: BLE001 - shown; Escape still closes
             self._from_thread(self._failed, error)
             return
