@@ -173,17 +173,6 @@ class LexicalIndex:
             ).fetchall()
         return [row[0] for row in rows]
 
-    def together(self, user: str, one: str, other: str, limit: int) -> list[str]:
-        """Ids of the texts that mention both entities, the newest first."""
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT a.memory_id FROM {self._names} AS a JOIN {self._names} AS b "
-                "ON b.user = a.user AND b.memory_id = a.memory_id WHERE a.user = ? AND a.entity = ? AND b.entity = ? "
-                "GROUP BY a.memory_id ORDER BY MAX(a.rowid) DESC LIMIT ?",
-                (user, one, other, limit),
-            ).fetchall()
-        return [row[0] for row in rows]
-
     def mention_count(self, user: str, entity: str) -> int:
         """How many texts mention ``entity``."""
         with self._lock:
@@ -192,19 +181,19 @@ class LexicalIndex:
             ).fetchone()
         return int(row[0])
 
-    def linked(self, user: str, entity: str, limit: int, recent: int = 50) -> list[tuple[str, str, int]]:
+    def linked(self, user: str, entity: str, limit: int, recent: int = 50) -> list[tuple[str, str, list[str]]]:
         """The entities said together with ``entity`` in one of the ``recent`` newest texts that mention it:
-        ``(entity, as written, texts)``, most first."""
+        ``(entity, as written, ids of those texts)``, the most texts first."""
         with self._lock:
             rows = self._db.execute(
                 f"WITH recent AS (SELECT memory_id FROM {self._names} WHERE user = ? AND entity = ? "
                 "GROUP BY memory_id ORDER BY MAX(rowid) DESC LIMIT ?) "
-                f"SELECT b.entity, MIN(b.shown), COUNT(DISTINCT b.memory_id) AS shared FROM recent "
-                f"JOIN {self._names} AS b ON b.user = ? AND b.memory_id = recent.memory_id "
+                "SELECT b.entity, MIN(b.shown), GROUP_CONCAT(DISTINCT b.memory_id), COUNT(DISTINCT b.memory_id) "
+                f"AS shared FROM recent JOIN {self._names} AS b ON b.user = ? AND b.memory_id = recent.memory_id "
                 "WHERE b.entity != ? GROUP BY b.entity ORDER BY shared DESC, b.entity LIMIT ?",
                 (user, entity, recent, user, entity, limit),
             ).fetchall()
-        return [(row[0], row[1], int(row[2])) for row in rows]
+        return [(row[0], row[1], row[2].split(",")) for row in rows]
 
     def links(self, user: str, limit: int = 500) -> list[tuple[str, str, str]]:
         """Pairs of entities said together, ``(one, other, memory_id)`` as written, the newest texts first."""

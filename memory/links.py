@@ -24,17 +24,17 @@ class LinkConfig:
     hop_boost: float = 0.3
     """One hop: a memory about someone said together with the one the query names ("Tom's kids" → Lena) gains
     this share of the score of the text that ties them ("Lena and Max are Tom's kids")."""
-    hop_entities: int = 5
+    hop_entities: int = 4
     """The most linked names followed from each name in the query."""
-    hop_texts: int = 20
+    hop_texts: int = 10
     """The most texts (the newest) taken about each name followed."""
     ambiguous: int = 3
     """A word that names more than this many ("dog" in a life with many dogs) is followed to none of them."""
     most_named: int = 4
     """The most names of one question followed."""
     tying_texts: int = 5
-    """The newest texts that tie two names together, taken to judge the link by."""
-    most_texts: int = 60
+    """The most texts that tie two names together taken to judge the link by."""
+    most_texts: int = 40
     """The most texts brought in through links for one question (each is scored from its stored vector)."""
     hub_share: float = 0.05
     """Someone mentioned in more than this share of the texts (the user, a speaker) links everything: no hop."""
@@ -71,12 +71,12 @@ def follow_names(
             targets = [i for i in lexical.mentioning(user, entity, config.hop_texts) if i not in naming]
             found.append(Link(shown, config.name_boost, naming, tuple(targets[:budget])))
             budget -= len(naming) + len(targets)
-        for other, other_shown, _ in lexical.linked(user, entity, config.hop_entities):
+        for other, other_shown, together in lexical.linked(user, entity, config.hop_entities):
             if budget <= 0:
                 break
             if other in named or other in speakers or lexical.mention_count(user, other) > hub:
                 continue
-            tying = frozenset(lexical.together(user, entity, other, config.tying_texts))
+            tying = frozenset(together[: config.tying_texts])
             targets = [i for i in lexical.mentioning(user, other, config.hop_texts) if i not in tying]
             found.append(Link(f"{shown} → {other_shown}", config.hop_boost, tying, tuple(targets[:budget])))
             budget -= len(tying) + len(targets)
