@@ -138,6 +138,15 @@ class LexicalIndex:
         return [(row[0], float(row[1])) for row in rows]
 
     # -- names: who and what the texts mention, and which of them are said together -----------------------------
+    @property
+    def _newest_mentions(self) -> str:
+        """The newest rows naming one entity (user, entity, how many), read through the (user, entity) index:
+        grouped by text first, SQLite would walk all the user's rows by text instead (5 ms against 0.2 at 10k)."""
+        return (
+            f"SELECT memory_id, rowid AS at FROM {self._names} "
+            "WHERE user = ? AND entity = ? ORDER BY rowid DESC LIMIT ?"
+        )
+
     def entities_named(self, user: str, keys: Sequence[str]) -> list[tuple[str, str, str]]:
         """``(key, entity, as written)`` for each entity (lower case) one of ``keys`` names ("sister": Ana)."""
         if not keys:
@@ -155,9 +164,8 @@ class LexicalIndex:
         """Ids of the texts that mention ``entity`` (lower case), the newest first."""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT memory_id FROM {self._names} WHERE user = ? AND entity = ? "
-                "GROUP BY memory_id ORDER BY MAX(rowid) DESC LIMIT ?",
-                (user, entity, limit),
+                f"SELECT memory_id FROM ({self._newest_mentions}) GROUP BY memory_id ORDER BY MAX(at) DESC LIMIT ?",
+                (user, entity, limit * 4, limit),
             ).fetchall()
         return [row[0] for row in rows]
 
@@ -168,7 +176,8 @@ class LexicalIndex:
         marks = ", ".join("?" * len(keys))
         with self._lock:
             rows = self._db.execute(
-                f"SELECT DISTINCT memory_id FROM {self._names} WHERE user = ? AND entity = ? AND key IN ({marks})",
+                f"SELECT DISTINCT memory_id FROM {self._names} INDEXED BY {self._names}_entity "
+                f"WHERE user = ? AND entity = ? AND key IN ({marks})",
                 (user, entity, *keys),
             ).fetchall()
         return [row[0] for row in rows]
@@ -182,12 +191,11 @@ class LexicalIndex:
         return int(row[0])
 
     def linked(self, user: str, entity: str, limit: int, recent: int = 50) -> list[tuple[str, str, list[str]]]:
-        """The entities said together with ``entity`` in one of the ``recent`` newest texts that mention it:
+        """The entities said together with ``entity`` in the texts of its ``recent`` newest mentions:
         ``(entity, as written, ids of those texts)``, the most texts first."""
         with self._lock:
             rows = self._db.execute(
-                f"WITH recent AS (SELECT memory_id FROM {self._names} WHERE user = ? AND entity = ? "
-                "GROUP BY memory_id ORDER BY MAX(rowid) DESC LIMIT ?) "
+                f"WITH recent AS (SELECT DISTINCT memory_id FROM ({self._newest_mentions})) "
                 "SELECT b.entity, MIN(b.shown), GROUP_CONCAT(DISTINCT b.memory_id), COUNT(DISTINCT b.memory_id) "
                 f"AS shared FROM recent JOIN {self._names} AS b ON b.user = ? AND b.memory_id = recent.memory_id "
                 "WHERE b.entity != ? GROUP BY b.entity ORDER BY shared DESC, b.entity LIMIT ?",
