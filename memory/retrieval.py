@@ -77,7 +77,7 @@ class Recalled:
     lexical: float
     tokens: int
     via: str = ""
-    """How a name in the query led here: "sister → Ana", "Tom → Lena"; empty when it did not."""
+    """How a name in the query led here: "Ana" (asked about as "my sister"), "Tom → Lena"; empty otherwise."""
 
     @property
     def is_episode(self) -> bool:
