@@ -14,6 +14,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.settings import Settings
@@ -61,7 +62,8 @@ def delete_user(assistant: Assistant, user: str) -> UserDeletion:
     if settings.memory.chroma_url:
         note = (
             f"the collections are deleted on the Chroma server at {settings.memory.chroma_url}; for their bytes to "
-            "leave its disk, stop it and run 'chroma vacuum --path DIR --force' on its persist dir"
+            "leave its disk, stop it and run 'chroma vacuum --path DIR --force' and then "
+            "'mnemo user scrub-chroma DIR' on its persist dir"
         )
     else:
         scrub_embedded_chroma(settings.data_dir / "chroma")
@@ -81,11 +83,28 @@ def add_user_commands(commands: Any, user_type: Callable[[str], str]) -> None:
     delete.add_argument("name", type=user_type, help="the user to delete")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.add_argument("--json", action="store_true", help="print what was deleted as JSON")
+    scrub = actions.add_parser(
+        "scrub-chroma",
+        help="on a Chroma server's machine, after 'chroma vacuum': remove what deleted users left in its folder",
+        description="Chroma leaves the folders of deleted collections on its disk, and they can hold bytes of "
+        "what was stored. Stop the server, run 'chroma vacuum --path DIR --force', then this on the same DIR: it "
+        "vacuums the server's database again and removes the folders no collection uses.",
+    )
+    scrub.add_argument("path", type=Path, help="the Chroma server's persist dir (its --path)")
 
 
 def run_user_command(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.factory import build_assistant
 
+    if args.user_action == "scrub-chroma":
+        if not (args.path / "chroma.sqlite3").is_file():
+            print(f"mnemo: {args.path} is not a Chroma persist dir (no chroma.sqlite3 in it)", file=sys.stderr)
+            return 2
+        from memory.erase import scrub_embedded_chroma
+
+        removed = scrub_embedded_chroma(args.path)
+        print(f"scrubbed {args.path}: database vacuumed, {removed} unused segment folders removed")
+        return 0
     if args.user_action == "delete" and not args.yes and not _confirmed(args.name):
         print("mnemo: nothing deleted", file=sys.stderr)
         return 1
