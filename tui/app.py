@@ -20,6 +20,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.memories import JumpTo
 from tui.screens.sessions import NEW_CHAT, SessionsScreen
 from tui.screens.switch_user import SwitchUserScreen
+from tui.threads import from_thread
 from tui.widgets.memory_notice import MemoryNotice
 from tui.widgets.prompt_input import PromptInput
 
@@ -65,14 +66,14 @@ class MnemoApp(App[None]):
     @work(thread=True, group="model", exclusive=True, exit_on_error=False)
     def load_model(self) -> None:
         def report(progress: LoadProgress) -> None:
-            self._from_thread(self.chat.show_model_progress, progress)
+            from_thread(self, self.chat.show_model_progress, progress)
 
         try:
             self.assistant.model.get(report)
         except ModelError as error:
-            self._from_thread(self._model_failed, str(error))
+            from_thread(self, self._model_failed, str(error))
             return
-        self._from_thread(self.chat.model_ready, self.assistant.model.label)
+        from_thread(self, self.chat.model_ready, self.assistant.model.label)
         self.warm_up_memory()
 
     @work(thread=True, group="memory-warm-up", exclusive=True, exit_on_error=False)
@@ -83,10 +84,10 @@ class MnemoApp(App[None]):
         try:
             repaired = self.assistant.memory.warm_up()
         except Exception as error:  # noqa: BLE001 - shown, never fatal: chat works without memory
-            self._from_thread(self._memory_unavailable, self.assistant.memory.trouble(error))
+            from_thread(self, self._memory_unavailable, self.assistant.memory.trouble(error))
             return
         if repaired:
-            self._from_thread(self._memory_repaired, repaired)
+            from_thread(self, self._memory_repaired, repaired)
         self._migrate_memory()
 
     def _migrate_memory(self) -> None:
@@ -97,18 +98,18 @@ class MnemoApp(App[None]):
         stage = described[:1].upper() + described[1:]
 
         def report(done: int, total: int) -> None:
-            self._from_thread(self.chat.show_model_progress, LoadProgress(stage, done, total))
+            from_thread(self, self.chat.show_model_progress, LoadProgress(stage, done, total))
 
-        self._from_thread(self._memory_note, f"{stage}. Chat and search work meanwhile.", False)
+        from_thread(self, self._memory_note, f"{stage}. Chat and search work meanwhile.", False)
         try:
             self.assistant.memory.migrate(report)
         except Exception as error:  # noqa: BLE001 - the old index keeps serving; the next start resumes
             said = f"Re-indexing memory stopped ({error}); the old index keeps serving and the next start resumes it."
-            self._from_thread(self._memory_note, said, True)
+            from_thread(self, self._memory_note, said, True)
         else:
-            self._from_thread(self._memory_note, "Memory now searches with the new embedder.", False)
+            from_thread(self, self._memory_note, "Memory now searches with the new embedder.", False)
         finally:
-            self._from_thread(self.chat.hide_progress)
+            from_thread(self, self.chat.hide_progress)
 
     def _memory_note(self, said: str, warning: bool) -> None:
         self.notify(
@@ -123,12 +124,6 @@ class MnemoApp(App[None]):
 
     def _error(self, message: str) -> None:
         self.notify(message, severity="error", timeout=10)
-
-    def _from_thread(self, callback: object, *args: object) -> None:
-        try:
-            self.call_from_thread(callback, *args)  # type: ignore[arg-type]
-        except RuntimeError:  # shutting down
-            pass
 
     def _model_failed(self, error: str) -> None:
         self.chat.model_failed(error)
@@ -300,9 +295,9 @@ class MnemoApp(App[None]):
                 editor.edit(self.user, notice.memory_ids[0], text)
                 outcome = f"✎ now reads: {text}"
         except Exception as error:  # noqa: BLE001 - shown; the chat goes on
-            self._from_thread(self._error, f"Could not {action}: {error}")
+            from_thread(self, self._error, f"Could not {action}: {error}")
             return
-        self._from_thread(self._notice_settled, notice, action, outcome)
+        from_thread(self, self._notice_settled, notice, action, outcome)
 
     def _notice_settled(self, notice: MemoryNotice, action: str, outcome: str) -> None:
         """On the UI thread: the notice says what became of it, /undo forgets an undone report, typing resumes."""

@@ -25,6 +25,7 @@ from assistant.media import PreparedAttachment
 from assistant.models import CancelToken, LoadProgress, ModelError
 from assistant.turn import TurnOutcome, run_turn
 from tui.screens.chat_attachments import AttachmentActions
+from tui.threads import from_thread
 from tui.widgets.attachment_bar import AttachmentBar
 from tui.widgets.memory_notice import MemoryNotice
 from tui.widgets.message_view import MessageView
@@ -198,19 +199,19 @@ class ChatScreen(AttachmentActions, Screen[None]):
         try:
             self._take_turn(pending, conversation)
         except Exception as error:  # noqa: BLE001 - whatever happened, the queue must move on
-            self._from_thread(self._warn, f"The reply stopped: {type(error).__name__}: {error}")
-            self._from_thread(self._done, pending)
+            from_thread(self, self._warn, f"The reply stopped: {type(error).__name__}: {error}")
+            from_thread(self, self._done, pending)
 
     def _take_turn(self, pending: PendingMessage, conversation: Conversation) -> None:
         try:
             self.assistant.model.get()
         except ModelError as error:
-            self._from_thread(self._refused, pending, f"The model could not be loaded: {error}")
+            from_thread(self, self._refused, pending, f"The model could not be loaded: {error}")
             return
         if pending.cancel.cancelled:
-            self._from_thread(self._refused, pending, None)
+            from_thread(self, self._refused, pending, None)
             return
-        self._from_thread(pending.reply_view.set_footer, "")
+        from_thread(self, pending.reply_view.set_footer, "")
         # Redrawing Markdown for every token competes with generation for the two cores (it halved the
         # decode speed): hand the UI what arrived at most ten times a second.
         buffered: list[str] = []
@@ -220,14 +221,14 @@ class ChatScreen(AttachmentActions, Screen[None]):
             nonlocal last_flush
             buffered.append(piece)
             if time.monotonic() - last_flush >= UI_FLUSH_INTERVAL_S:
-                self._from_thread(self._append, pending, "".join(buffered))
+                from_thread(self, self._append, pending, "".join(buffered))
                 buffered.clear()
                 last_flush = time.monotonic()
 
         def on_reply(reply: ReplyResult) -> None:
             if buffered:
-                self._from_thread(self._append, pending, "".join(buffered))
-            self._from_thread(self._finished, pending, reply)
+                from_thread(self, self._append, pending, "".join(buffered))
+            from_thread(self, self._finished, pending, reply)
             self._show_recalled_photos(conversation)
 
         # The reply is shown first; then (same thread, so replies never compete with it) the turn is remembered.
@@ -241,11 +242,11 @@ class ChatScreen(AttachmentActions, Screen[None]):
             on_reply=on_reply,
         )
         if turn.outcome == TurnOutcome.REFUSED:
-            self._from_thread(self._refused, pending, turn.reason or None)
+            from_thread(self, self._refused, pending, turn.reason or None)
             return
         if turn.memory_error:
-            self._from_thread(self._warn, f"Could not update memory: {turn.memory_error}")
-        self._from_thread(self._remembered, pending, turn.memory)
+            from_thread(self, self._warn, f"Could not update memory: {turn.memory_error}")
+        from_thread(self, self._remembered, pending, turn.memory)
 
     def _show_recalled_photos(self, conversation: Conversation) -> None:
         """ "Show me the photo of the receipt": the photos among the recalled memories are shown with the reply."""
@@ -255,18 +256,12 @@ class ChatScreen(AttachmentActions, Screen[None]):
             return
         if stored:
             labels = [(f"🖼 {item.original_name}", item.path if item.path.exists() else None) for item in stored]
-            self._from_thread(self._show_photos, labels)
+            from_thread(self, self._show_photos, labels)
 
     async def _show_photos(self, labels: list[tuple[str, Path | None]]) -> None:
         messages = self.query_one("#messages", VerticalScroll)
         await messages.mount(MessageView("notice", "", header="photos from memory", attachments=labels))
         messages.scroll_end(animate=False)
-
-    def _from_thread(self, callback: object, *args: object) -> None:
-        try:
-            self.app.call_from_thread(callback, *args)  # type: ignore[arg-type]
-        except RuntimeError:  # the app is shutting down
-            pass
 
     async def _append(self, pending: PendingMessage, piece: str) -> None:
         if pending.reply_view.is_attached:
@@ -355,7 +350,7 @@ class ChatScreen(AttachmentActions, Screen[None]):
             )
         except Exception as error:  # noqa: BLE001 - a failed command is reported, never fatal
             outcome = CommandOutcome(f"⚠ {type(error).__name__}: {error}", error=True)
-        self._from_thread(self._command_done, text, outcome)
+        from_thread(self, self._command_done, text, outcome)
 
     async def _command_done(self, text: str, outcome: CommandOutcome) -> None:
         if text.lower().startswith("/undo") and not outcome.error:

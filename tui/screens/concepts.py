@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -25,6 +24,7 @@ from modalities.errors import MediaError
 from tui.memory_keys import MEMORY_SCREEN_KEYS
 from tui.screens.attach_file import AttachFileScreen
 from tui.screens.edit_text import EditTextScreen
+from tui.threads import from_thread
 from tui.widgets.concept_photos import ConceptDetail, ConceptTable, PhotoTile, plural, thumbnail
 
 TITLE = "Your things — what mnemo recognises in your photos"
@@ -118,7 +118,7 @@ class ConceptsScreen(Screen[None]):
     @work(thread=True, group="concepts-read", exclusive=True, exit_on_error=False)
     def load_concepts(self, select: str | None = None) -> None:
         """Read the user's concepts and show them, highlighting ``select`` if given."""
-        self._from_thread(self._show_concepts, self._store().list(self.user), select)
+        from_thread(self, self._show_concepts, self._store().list(self.user), select)
 
     def _show_concepts(self, concepts: list[Concept], select: str | None) -> None:
         if not self.is_attached:
@@ -178,7 +178,7 @@ class ConceptsScreen(Screen[None]):
         for path in paths:
             if worker.is_cancelled:
                 return
-            self._from_thread(self._thumbnail_ready, path, thumbnail(Path(path)))
+            from_thread(self, self._thumbnail_ready, path, thumbnail(Path(path)))
 
     def _thumbnail_ready(self, path: str, preview: Text) -> None:
         self._thumbnails[path] = preview
@@ -268,7 +268,7 @@ class ConceptsScreen(Screen[None]):
                 name = store.create(self.user, name, kind, description).name
                 created = True
             for done, path in enumerate(paths):
-                self._from_thread(self._show_progress, f"Reading {path.name} ({done + 1} of {len(paths)})…", done)
+                from_thread(self, self._show_progress, f"Reading {path.name} ({done + 1} of {len(paths)})…", done)
                 try:
                     added += self.assistant.concepts.add_photos(self.user, name, [path])
                 except MediaError as error:
@@ -278,17 +278,17 @@ class ConceptsScreen(Screen[None]):
         finally:
             if created and not added:  # a concept with no photo could never be recognised
                 store.delete(self.user, name)
-            self._from_thread(self._encoding_finished)
+            from_thread(self, self._encoding_finished)
         if problems:
             not_registered = f"{name} was not registered.\n" if created and not added else ""
-            self._from_thread(self.notify, not_registered + "\n".join(problems), severity="error", timeout=10)
+            from_thread(self, self.notify, not_registered + "\n".join(problems), severity="error", timeout=10)
         elif added:
             summary = f"{name} registered from {plural(added)}" if new else f"Added {plural(added)} to {name}"
-            self._from_thread(self.notify, f"{summary}: mnemo will recognise it in your photos now.")
+            from_thread(self, self.notify, f"{summary}: mnemo will recognise it in your photos now.")
         else:
             nothing = "it needs at least one photo" if new else "it already has those photos"
-            self._from_thread(self.notify, f"Nothing added to {name}: {nothing}.", severity="warning")
-        self._from_thread(self._show_concepts, store.list(self.user), name)
+            from_thread(self, self.notify, f"Nothing added to {name}: {nothing}.", severity="warning")
+        from_thread(self, self._show_concepts, store.list(self.user), name)
 
     def _show_progress(self, text: str, done: int, total: int | None = None) -> None:
         if not self.is_attached:
@@ -369,10 +369,10 @@ class ConceptsScreen(Screen[None]):
     def _change(self, change: Callable[[ConceptStore], str], select: str | None) -> None:
         store = self._store()
         try:
-            self._from_thread(self.notify, change(store), timeout=4)
+            from_thread(self, self.notify, change(store), timeout=4)
         except ConceptError as error:
-            self._from_thread(self.notify, str(error), severity="error")
-        self._from_thread(self._show_concepts, store.list(self.user), select)
+            from_thread(self, self.notify, str(error), severity="error")
+        from_thread(self, self._show_concepts, store.list(self.user), select)
 
     def _name_problem(self, value: str, keep: str | None = None) -> str | None:
         """Why ``value`` cannot name a concept (``keep`` is the one being renamed), or None."""
@@ -390,9 +390,3 @@ class ConceptsScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.notify(f"Something went wrong: {event.worker.error}", severity="error", timeout=10)
-
-    def _from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        try:
-            self.app.call_from_thread(callback, *args, **kwargs)
-        except RuntimeError:  # the app is shutting down
-            pass

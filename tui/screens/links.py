@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from assistant.factory import Assistant
+from tui.threads import from_thread
 
 EMPTY = (
     "No links yet. When a memory names two people, pets, places or things together (\"Lena and Max are Tom's "
@@ -83,9 +84,9 @@ class LinksScreen(ModalScreen[None]):
                 pairs += found
             rows = link_rows(pairs, texts)
         except Exception as error:  # noqa: BLE001 - shown; Escape still closes
-            self._from_thread(self._failed, error)
+            from_thread(self, self._failed, error)
             return
-        self._from_thread(self._show, rows)
+        from_thread(self, self._show, rows)
 
     def _show(self, rows: list[tuple[str, str, str, str]]) -> None:
         table = self.query_one("#links-table", DataTable)
@@ -104,9 +105,3 @@ class LinksScreen(ModalScreen[None]):
 
     def _failed(self, error: Exception) -> None:
         self.query_one("#links-empty", Static).update(f"Could not read the links: {error}. Press Escape to go back.")
-
-    def _from_thread(self, callback: object, *args: object) -> None:
-        try:
-            self.app.call_from_thread(callback, *args)  # type: ignore[arg-type]
-        except RuntimeError:  # the app is shutting down
-            pass

@@ -26,6 +26,7 @@ from memory.records import Memory, MemoryStatus
 from tui.memory_keys import MEMORY_SCREEN_KEYS
 from tui.screens.edit_text import EditTextScreen
 from tui.screens.pick_section import SECTION_HINTS, PickSectionScreen, section_label
+from tui.threads import from_thread
 
 MAX_KEY_CHARS = 80
 MAX_VALUE_CHARS = 300
@@ -354,20 +355,20 @@ class ProfileScreen(Screen[None]):
         try:
             entries = self._store().entries(self.user)
         except Exception as error:  # noqa: BLE001 - shown; the screen stays usable
-            self._from_thread(self._failed, "Could not read the profile", error)
+            from_thread(self, self._failed, "Could not read the profile", error)
             return
-        self._from_thread(self._show_entries, entries, select)
+        from_thread(self, self._show_entries, entries, select)
 
     @work(thread=True, group="profile-memories", exit_on_error=False)
     def _load_memories(self, entry: ProfileEntry, memory_ids: list[str]) -> None:
         try:
             memories = self.assistant.memory.get().memories.store.get_many(self.user, memory_ids)
         except Exception as error:  # noqa: BLE001 - shown; the rest of the entry is still there
-            self._from_thread(self._memories_failed, entry, error)
+            from_thread(self, self._memories_failed, entry, error)
             return
         found: dict[str, Memory | None] = dict.fromkeys(memory_ids)
         found.update({memory.id: memory for memory in memories})
-        self._from_thread(self._memories_loaded, entry, found)
+        from_thread(self, self._memories_loaded, entry, found)
 
     @work(thread=True, group="profile-write", exit_on_error=False)
     def _change(
@@ -384,9 +385,9 @@ class ProfileScreen(Screen[None]):
                 change = make(store)
                 entries = store.entries(self.user)
         except Exception as error:  # noqa: BLE001 - shown; nothing half-done goes on the undo stack
-            self._from_thread(self._change_failed, error, undoing)
+            from_thread(self, self._change_failed, error, undoing)
             return
-        self._from_thread(self._changed, change, undoing, entries, select)
+        from_thread(self, self._changed, change, undoing, entries, select)
 
     # -- results, on the UI thread -----------------------------------------------------------------------------
     def _changed(
@@ -413,9 +414,3 @@ class ProfileScreen(Screen[None]):
         self.notify(f"{what}: {error}", title="Profile", severity="error", timeout=10)
         if not self.loaded:
             self.query_one("#profile-detail-text", Static).update(f"{what}. Press Escape to go back.")
-
-    def _from_thread(self, callback: object, *args: object) -> None:
-        try:
-            self.app.call_from_thread(callback, *args)  # type: ignore[arg-type]
-        except RuntimeError:  # the app is shutting down
-            pass

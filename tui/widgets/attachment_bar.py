@@ -19,6 +19,7 @@ from textual.widgets import Label
 
 from assistant.media import AttachmentProcessor, PreparedAttachment, attachment_kind
 from modalities.errors import MediaError
+from tui.threads import from_thread
 
 
 @dataclass
@@ -144,25 +145,19 @@ class AttachmentBar(Horizontal):
     @work(thread=True, group="attachments", exit_on_error=False)
     def _prepare(self, job: AttachmentJob) -> None:
         def progress(fraction: float) -> None:
-            self._call(self._progress, job, fraction)
+            from_thread(self, self._progress, job, fraction)
 
         try:
             prepared = self.processor.prepare(job.path, self.user, progress=progress, cancel=job.cancel)
         except MediaError as error:
-            self._call(self._failed, job, str(error))
+            from_thread(self, self._failed, job, str(error))
             return
         except Exception as error:  # noqa: BLE001 - cancelled or a crash in an encoder: reported, never fatal
             if not job.cancel.is_set():
-                self._call(self._failed, job, f"{job.path.name}: {type(error).__name__}: {error}")
+                from_thread(self, self._failed, job, f"{job.path.name}: {type(error).__name__}: {error}")
             return
         if not job.cancel.is_set():
-            self._call(self._ready, job, prepared)
-
-    def _call(self, callback: object, *args: object) -> None:
-        try:
-            self.app.call_from_thread(callback, *args)  # type: ignore[arg-type]
-        except RuntimeError:  # the app is shutting down
-            pass
+            from_thread(self, self._ready, job, prepared)
 
     def _progress(self, job: AttachmentJob, fraction: float) -> None:
         chip = self._chip(job)
