@@ -165,7 +165,7 @@ class Retriever:
             for store, lexical in tiers:
                 count = self._search_tier(user, topic, vector, store, lexical, candidates)
                 found = follow_names(user, topic, named, lexical, count, self.config.links) if count else []
-                self._add_linked(user, store, vector, found, candidates)
+                self._add_linked(user, store, count, vector, found, candidates)
                 links += found
         times = find_times(query, now)
         scores = {
@@ -249,15 +249,17 @@ class Retriever:
         self,
         user: str,
         store: MemoryStore,
+        count: int,
         vector: list[float],
         links: list[Link],
         candidates: dict[str, tuple[Memory, float, float]],
     ) -> None:
-        """Texts reached through a name's links are candidates too, with their meaning score."""
+        """Texts reached through a name's links are candidates too, with their meaning score (``count``: how
+        many texts the tier holds, as its search found)."""
         missing = list({i for link in links for i in [*link.sources, *link.targets] if i not in candidates})
         if not missing:
             return
-        calibration = self._calibration(user, store, store.count(user))
+        calibration = self._calibration(user, store, count)
         scale = calibration.for_query(vector) if calibration else (0.25, 0.1)
         for memory, dense in self._dense_scores(user, store, vector, missing, scale):
             candidates[memory.id] = (memory, dense, 0.0)
