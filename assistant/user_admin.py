@@ -35,7 +35,7 @@ class UserDeletion:
 def delete_user(assistant: Assistant, user: str) -> UserDeletion:
     """Erase ``user`` from the history, memory, Chroma and attachments. Raises ``LookupError`` for nobody."""
     from assistant.adapter import user_adapter_dir
-    from memory.erase import concept_photos_by_user, erase_user_rows, scrub_embedded_chroma
+    from memory.erase import concept_photos_by_user, erase_user_rows, scrub_chroma_folder
 
     settings = assistant.settings
     memory_db = settings.data_dir / "memory.sqlite3"
@@ -66,7 +66,7 @@ def delete_user(assistant: Assistant, user: str) -> UserDeletion:
             "'mnemo user scrub-chroma DIR' on its persist dir"
         )
     else:
-        scrub_embedded_chroma(settings.data_dir / "chroma")
+        scrub_chroma_folder(settings.data_dir / "chroma")
     return UserDeletion(user, rows, len(files), note)
 
 
@@ -100,9 +100,9 @@ def run_user_command(settings: Settings, args: argparse.Namespace) -> int:
         if not (args.path / "chroma.sqlite3").is_file():
             print(f"mnemo: {args.path} is not a Chroma persist dir (no chroma.sqlite3 in it)", file=sys.stderr)
             return 2
-        from memory.erase import scrub_embedded_chroma
+        from memory.erase import scrub_chroma_folder
 
-        removed = scrub_embedded_chroma(args.path)
+        removed = scrub_chroma_folder(args.path)
         print(f"scrubbed {args.path}: database vacuumed, {removed} unused segment folders removed")
         return 0
     if args.user_action == "delete" and not args.yes and not _confirmed(args.name):

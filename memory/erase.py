@@ -58,9 +58,10 @@ def scrub(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def scrub_embedded_chroma(path: Path) -> int:
-    """Vacuum an embedded Chroma's SQLite file and remove the segment folders no collection uses any more
-    (Chroma leaves them behind when a collection is deleted). Returns how many folders went."""
+def scrub_chroma_folder(path: Path) -> int:
+    """Vacuum the SQLite file of an embedded Chroma, or of a stopped Chroma server's persist dir, and remove
+    the segment folders no collection uses any more (Chroma leaves them behind when a collection is deleted,
+    and ``chroma vacuum`` too). Returns how many folders went."""
     database = path / "chroma.sqlite3"
     if not database.exists():
         return 0
