@@ -77,6 +77,8 @@ class ReplyResult:
     attachments: tuple[AttachmentContext, ...] = ()
     sent_text: str = ""
     """The user's message as the model read it, with this turn's notes."""
+    opening: str = ""
+    """The reply's first words, written by the app for the model to go on from (``PromptPart.opening``)."""
     answered_by_app: bool = False
     """The app replied itself ("I don't know your mother's name yet"): no model speed to report."""
 
@@ -246,6 +248,10 @@ class Conversation:
             own_reply = next((part.reply for part in result.prompt_parts if part.reply), "")
             result.answered_by_app = bool(own_reply)
             options = replace(self.options, user=self.user)  # the user's own adapter, where there is one
+            if result.opening and not own_reply:  # shown at once; the model's first token is timed after it
+                pieces.append(result.opening)
+                result.text = result.opening
+                yield result.opening
             for piece in [own_reply] if own_reply else self.model.stream(messages, options, cancel):
                 if result.time_to_first_token_s is None:
                     result.time_to_first_token_s = time.perf_counter() - started
@@ -262,7 +268,7 @@ class Conversation:
             result.status = "cancelled"
         result.total_s = time.perf_counter() - started
         result.text = "".join(pieces).strip()
-        result.completion_tokens = self._count_reply_tokens(result.text)
+        result.completion_tokens = self._count_reply_tokens(result.text.removeprefix(result.opening))
         if result.text or result.status == "error":
             result.assistant_message_id = self.store.add_message(
                 self.session.id,
@@ -317,6 +323,10 @@ class Conversation:
         messages, result.dropped_messages = self.fit_to_context(
             inert(self.prompt_builder.render(parts)), self._history_for_model(history), new_message
         )
+        if getattr(self.model, "continues_replies", False):
+            result.opening = next((part.opening for part in parts if part.opening), "")
+            if result.opening:
+                messages.append(ChatMessage("assistant", result.opening))
         result.prompt_tokens = self.model.count_tokens(messages)
         return messages
 

@@ -44,7 +44,8 @@ ASKS_A_FACT = re.compile(
 )
 ASKS_ADVICE = re.compile(
     r"\b(?:should|could|can|would|shall|might)\s+(?:i|we)\b|\bhow (?:do|can|should) (?:i|we)\b|\bwhat's a good\b"
-    r"|\b(?:recommend|suggest|ideas?|tips?|advice|good idea|worth it)\b",
+    r"|\b(?:recommend|suggest|ideas?|tips?|advice|good idea|worth it)\b"
+    r"|\b(?:best|quickest|fastest|cheapest|easiest|safest|good) way\b",
     re.IGNORECASE,
 )
 QUESTION_FRAME = frozenset(
@@ -119,8 +120,9 @@ def recalled_part(recalled: Sequence[Recalled], layout: str, now: datetime | Non
     return PromptPart(title, lines, order=30, source=SOURCE, references=references, placement="turn", strength=strength)
 
 
-def constraint_part(constraints: Sequence[Constraint], layout: str) -> PromptPart:
-    """The note that makes a small model heed an allergy, and the warning lines the app shows whatever it says."""
+def constraint_part(constraints: Sequence[Constraint], layout: str, message: str = "") -> PromptPart:
+    """The note that makes a small model heed an allergy, the warning lines the app shows whatever it says, and
+    for a request (not a question of fact: "when did I last fly?") the reply's first words."""
     said = "; ".join(constraint.text.rstrip(".") for constraint in constraints)
     subjects = " or ".join(dict.fromkeys(constraint.subject for constraint in constraints))
     if layout == "system":
@@ -140,13 +142,51 @@ def constraint_part(constraints: Sequence[Constraint], layout: str) -> PromptPar
         references=tuple(constraint.memory_id for constraint in constraints),
         placement=placement,
         notices=tuple(constraint.warning for constraint in constraints),
+        opening=constraint_opening(constraints) if message and not asks_only_a_fact(message) else "",
     )
+
+
+def asks_only_a_fact(message: str) -> bool:
+    """ "When was I last on a plane?", "how old is Malik?": a question of fact, not a request for advice or ideas
+    ("what's a good paella recipe?", "should I take ibuprofen?")."""
+    return bool(ASKS_A_FACT.match(message.strip())) and not ASKS_ADVICE.search(message)
+
+
+def constraint_opening(constraints: Sequence[Constraint]) -> str:
+    """The reply's first words when constraints bear on a request: "You told me you're allergic to peanuts, so I'd
+    avoid" (the model goes on: "chicken satay. How about a grilled chicken skewer instead?"). Without it the 0.5B
+    model heeded an allergy noted beside the question in 6 of 19 cases and echoed the request instead ("Order
+    chicken satay from the Thai place"). The last words lead it to the safe answer for the first constraint's
+    kind: "so" alone led to "so I'll skip that part", and "so I'd avoid" after "you take warfarin" to "avoid it.
+    How about ibuprofen instead?"."""
+    clauses = [
+        f"you told me{'' if reminder.startswith(':') else ' '}{reminder}"
+        for reminder in dict.fromkeys(constraint.reminder for constraint in constraints)
+    ]
+    said = ", and ".join(clauses)
+    return f"{said[:1].upper()}{said[1:]}, {_leading_to_safety(constraints[0])}"
+
+
+def _leading_to_safety(constraint: Constraint) -> str:
+    from memory.constraints import DIETS, ConstraintKind
+
+    if constraint.kind == ConstraintKind.DIET and re.fullmatch(DIETS, constraint.subject, re.IGNORECASE):
+        return f"so I'd keep it {constraint.subject.lower()}"  # "you're vegetarian, so I'd keep it vegetarian"
+    if constraint.kind == ConstraintKind.CONDITION and constraint.avoids:
+        return f"so I'd avoid {constraint.avoids}"  # "you're coeliac, so I'd avoid gluten"
+    return {
+        ConstraintKind.MEDICATION: "so I'd check with your doctor or pharmacist before",
+        ConstraintKind.CONDITION: "so I'd be careful with",
+        ConstraintKind.NEVER: "so I'd suggest",
+    }.get(constraint.kind, "so I'd avoid")  # allergies, intolerances, "I don't eat pork"
 
 
 def style_part(entries: Sequence[ProfileEntry]) -> PromptPart:
     """ "(How I want answers: in Spanish; no emojis.)" beside the message, where a small model still reads it when
     it writes (the profile in the system prompt says the same, far above). It comes before the constraint, kin and
-    "not in memory" notes: placed last, it pushed "say you don't know" out of the model's mind."""
+    "not in memory" notes: placed last, it pushed "say you don't know" out of the model's mind. It opens no reply:
+    "¡Claro!" or "Doc," as the reply's first words kept the style (0.53 -> 0.76 on personal_qa) but the answers
+    after them got worse ("Bien sûr ! Comment puis-je vous aider ?"; direct recall 0.79 -> 0.67)."""
     values = [
         f"in {entry.value}" if entry.key == "language" and not entry.value.startswith("in ") else entry.value
         for entry in entries

@@ -97,6 +97,10 @@ class PromptPart:
     reply: str = ""
     """The reply the app gives itself instead of asking the model, when it is sure ("I don't know your mother's
     name yet: you haven't told me")."""
+    opening: str = ""
+    """The first words of the reply, written by the app, which the model goes on from where its runtime can
+    continue a reply ("You told me you're allergic to peanuts, so"): a small model that ignores a note beside
+    the message still follows the sentence it is in the middle of."""
     strength: float = 0.0
     """For recalled memories: how far the best one stands above a random memory of the user, in standard
     deviations of similarity to the message (0 when nothing matched)."""
@@ -114,6 +118,7 @@ def parts_from_json(stored: Sequence[Mapping[str, Any]]) -> list[PromptPart]:
             placement=str(part.get("placement", "system")),
             notices=tuple(str(notice) for notice in part.get("notices", ())),
             reply=str(part.get("reply", "")),
+            opening=str(part.get("opening", "")),
             strength=float(part.get("strength", 0.0)),
         )
         for part in stored

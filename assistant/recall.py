@@ -293,7 +293,7 @@ class MemoryProvider:
         constraints = [found for found in map(constraint_of, self.access.constraints(request.user)) if found]
         bearing = self.finder.bearing_on(request.text, constraints)
         if bearing:
-            parts.append(constraint_part(bearing, settings.layout))
+            parts.append(constraint_part(bearing, settings.layout, request.text))
         styles = system.profile.entries(request.user, ProfileSection.ANSWER_STYLE)
         if styles and settings.layout != "system":  # the system layout has them in the profile, where they are
             parts.append(style_part(styles))

@@ -258,3 +258,23 @@ EXTRA_DOMAINS: dict[str, tuple[str, ...]] = {
     "asthma": (),
 }
 """Subjects whose domains differ from their kind's (an allergy to cats is no food matter)."""
+
+CONDITION_AVOIDS: dict[str, str] = {
+    "coeliac": "gluten",
+    "celiac": "gluten",
+    "diabet": "sugar",
+    "blood sugar": "sugar",
+    "blood pressure": "salt",
+    "hypertension": "salt",
+    "cholesterol": "saturated fat",
+    "gout": "red meat, shellfish and beer",
+    "ibs": "onion, garlic and beans",
+    "reflux": "spicy, fatty and acidic food",
+    "kidney": "salt",
+    "pregnan": "what isn't safe in pregnancy",
+    "breastfeed": "alcohol",
+    "epilep": "flashing lights",
+    "migraine": "your usual triggers",
+}
+"""For a condition, what a reply that heeds it steers clear of ("you're coeliac, so I'd avoid gluten"), by the stem
+of the condition as in TRIGGERS."""

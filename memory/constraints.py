@@ -22,7 +22,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 
-from memory.constraint_terms import CONSTRAINT_DOMAINS, DOMAIN_REQUESTS, EXTRA_DOMAINS, TRIGGERS
+from memory.constraint_terms import CONDITION_AVOIDS, CONSTRAINT_DOMAINS, DOMAIN_REQUESTS, EXTRA_DOMAINS, TRIGGERS
 from memory.records import Memory, MemoryKind
 from memory.voice import second_person
 
@@ -129,6 +129,18 @@ class Constraint:
         """The line shown under a reply: ``⚠ You told me you're allergic to peanuts (12 Nov)``; a "never" in the
         user's own words: ``⚠ You told me: “Never suggest flying to me” (7 Sep)``."""
         return f"⚠ You told me{self._what_you_said()} ({self.said_at:%-d %b})"
+
+    @property
+    def reminder(self) -> str:
+        """What the user said, for the start of a reply: ``you're allergic to peanuts``, ``: “Never suggest
+        flying to me”``."""
+        return self._what_you_said().lstrip(" ")
+
+    @property
+    def avoids(self) -> str:
+        """What heeding a condition steers clear of ("gluten" for coeliac disease); "" when the table does not say."""
+        lowered = f"{self.subject} {self.text}".lower()
+        return next((avoid for stem, avoid in CONDITION_AVOIDS.items() if re.search(rf"\b{stem}", lowered)), "")
 
     def _what_you_said(self) -> str:
         subject = self.subject.lower()

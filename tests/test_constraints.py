@@ -81,6 +81,46 @@ def test_the_warning_line_speaks_to_the_user_and_says_when() -> None:
     assert constraint("I'm allergic to peanuts").warning == "⚠ You told me you're allergic to peanuts (12 Nov)"
 
 
+def test_the_reply_opening_names_each_constraint_once_in_the_users_terms() -> None:
+    from assistant.memory_notes import constraint_opening
+
+    peanuts, warfarin = constraint("I'm allergic to peanuts"), constraint("I take warfarin every day")
+    assert constraint_opening([peanuts]) == "You told me you're allergic to peanuts, so I'd avoid"
+    assert constraint_opening([peanuts, warfarin, peanuts]) == (
+        "You told me you're allergic to peanuts, and you told me you take warfarin, so I'd avoid"
+    )
+    # the last words lead to what is safe for the first constraint's kind
+    assert constraint_opening([warfarin]) == (
+        "You told me you take warfarin, so I'd check with your doctor or pharmacist before"
+    )
+    assert constraint_opening([constraint("We only eat halal")]).endswith("you only eat halal, so I'd keep it halal")
+    assert constraint_opening([constraint("I don't eat pork")]).endswith(", so I'd avoid")
+    assert constraint_opening([constraint("I'm coeliac")]) == "You told me you're coeliac, so I'd avoid gluten"
+    assert constraint_opening([constraint("I have a bad knee")]).endswith("a bad knee, so I'd be careful with")
+    assert constraint_opening([constraint("Never suggest flying to me")]) == (
+        "You told me: “Never suggest flying to me”, so I'd suggest"
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "only_a_fact"),
+    [
+        ("When was I last on a plane?", True),
+        ("how old is Malik now?", True),
+        ("what's a good paella recipe for 6 people?", False),
+        ("I've a thumping headache. Should I take ibuprofen or an aspirin?", False),
+        ("what meats should I get for the platter?", False),
+        ("fancy making falafel wraps for lunch, what do I need?", False),
+    ],
+)
+def test_only_a_request_gets_the_reply_opening(message: str, only_a_fact: bool) -> None:
+    from assistant.memory_notes import asks_only_a_fact, constraint_part
+
+    assert asks_only_a_fact(message) is only_a_fact
+    part = constraint_part([constraint("I'm allergic to peanuts")], "turn", message)
+    assert bool(part.opening) is not only_a_fact and part.notices  # the warning line shows either way
+
+
 def test_second_person_turns_the_users_words_around() -> None:
     assert second_person("My brother Pedro lives in Seville") == "your brother Pedro lives in Seville"
     assert second_person("I am vegetarian and I have a cat") == "you are vegetarian and you have a cat"

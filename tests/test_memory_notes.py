@@ -38,6 +38,48 @@ def test_the_allergy_is_noted_beside_the_question_and_shown_under_the_reply(
     ]
 
 
+def test_a_model_that_continues_replies_starts_from_the_apps_words_about_the_allergy(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    fake_model.continues_replies = True
+    fake_model.script = lambda messages: "the peanut sauce."
+    say(assistant, "Hi! I'm Marta. I'm allergic to peanuts and my brother Pedro lives in Seville.")
+    conversation = say(assistant, "Thinking of chicken satay tonight. Good idea?", new_chat=True)
+    *_, message, opening = fake_model.received[-1]
+    assert message.role == "user" and "(Important: I'm allergic to peanuts." in message.content
+    assert (opening.role, opening.content) == ("assistant", "You told me you're allergic to peanuts, so I'd avoid")
+    reply = conversation.last_reply
+    assert reply.text == "You told me you're allergic to peanuts, so I'd avoid the peanut sauce."
+    assert reply.opening == opening.content and reply.notices  # the warning line still shows
+    assert conversation.history()[-1].content == reply.text  # the reply as the user saw it
+    kept = conversation.reply_context(reply.assistant_message_id or 0)
+    assert kept is not None and [part.opening for part in kept if part.opening] == [opening.content]
+    from tui.screens.why import explain
+
+    assert "The reply's first words are mnemo's" in explain(assistant, "me", kept, reply.text)  # F4 says so
+    list(conversation.send("Where does my brother live?"))  # nothing bears on it: the model starts the reply
+    assert fake_model.received[-1][-1].role == "user" and conversation.last_reply.opening == ""
+
+
+def test_only_an_assistant_message_after_the_users_is_an_opening() -> None:
+    from assistant.models.base import ChatMessage, reply_opening
+
+    user, opening = ChatMessage("user", "Satay tonight?"), ChatMessage("assistant", "You told me, so")
+    assert reply_opening([user, opening]) == ([user], "You told me, so")
+    assert reply_opening([opening]) == ([opening], "")  # a reply counted on its own
+    assert reply_opening([user]) == ([user], "")
+
+
+def test_no_opening_goes_to_a_model_that_cannot_continue_a_reply(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "I'm allergic to peanuts.")
+    conversation = say(assistant, "Thinking of chicken satay tonight. Good idea?", new_chat=True)
+    assert fake_model.received[-1][-1].role == "user"
+    assert conversation.last_reply.opening == "" and conversation.last_reply.text.startswith("You said:")
+    assert conversation.last_reply.notices  # the warning line is the app's, on every backend
+
+
 def test_the_prompt_speaks_to_the_user_and_never_names_their_user_id(
     assistant: Assistant, fake_model: FakeChatModel
 ) -> None:

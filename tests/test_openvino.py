@@ -162,3 +162,13 @@ def test_openvino_generation_stops_when_cancelled_or_abandoned(tiny_on_openvino)
     next(stream)
     stream.close()  # the reader walked away: the generating thread ends too
     assert "paris" in "".join(model.stream(QUESTION, GREEDY, CancelToken())).lower()
+
+
+@pytest.mark.real_model
+def test_openvino_goes_on_from_the_first_words_the_app_wrote(tiny_on_openvino) -> None:
+    model = tiny_on_openvino
+    opening = ChatMessage("assistant", "The capital of France is")
+    assert model._render([*QUESTION, opening]).endswith("assistant\nThe capital of France is")
+    assert model.count_tokens([*QUESTION, opening]) == model.count_tokens(QUESTION) + model.tokens_in(opening.content)
+    rest = "".join(model.stream([*QUESTION, opening], GREEDY, CancelToken()))
+    assert "paris" in rest.lower() and not rest.lstrip().startswith("The capital of France is")  # continued, not redone

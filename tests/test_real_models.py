@@ -119,6 +119,19 @@ def test_next_turn_reuses_the_cached_prefix_and_answers_the_same(
     assert warm == cold
 
 
+def test_transformers_goes_on_from_the_first_words_the_app_wrote(
+    tiny_model_dir: Path, shared_model_cache: Path
+) -> None:
+    model = load_transformers_model(ModelSource.from_settings("tiny", None), shared_model_cache)
+    question = [ChatMessage("user", "What is the capital of France?")]
+    opening = ChatMessage("assistant", "The capital of France is")
+    assert model.count_tokens([*question, opening]) > model.count_tokens(question)
+    rest = "".join(
+        model.stream([*question, opening], GenerationOptions(max_new_tokens=12, temperature=0), CancelToken())
+    )
+    assert "paris" in rest.lower() and not rest.lstrip().startswith("The capital")  # continued, not started over
+
+
 def test_int8_model_is_cached_once_and_answers_like_the_first_time(tiny_model_dir: Path, tmp_path: Path) -> None:
     from torch.ao.nn.quantized.dynamic import Linear as DynamicQuantizedLinear
 

@@ -38,6 +38,23 @@ async def test_the_allergy_warning_shows_under_a_reply_that_ignores_it(settings:
         assert len(app.screen.query("MessageView.warning")) == 1  # nothing to warn about there
 
 
+async def test_the_reply_starts_with_the_apps_words_about_the_allergy_where_the_model_continues(
+    settings: Settings,
+) -> None:
+    model = FakeChatModel(lambda _: "the satay. How about grilled chicken instead?", continues_replies=True)
+    app = MnemoApp(build_assistant(settings, model=model), user="marta")
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "I'm allergic to peanuts.")
+        await send(pilot, "I'm thinking of ordering chicken satay tonight. Good idea?")
+        views = list(app.screen.query(MessageView))
+        [warning] = [view for view in views if view.has_class("warning")]
+        reply = views[views.index(warning) - 1]
+        assert reply.role == "assistant"
+        assert reply.text == (
+            "You told me you're allergic to peanuts, so I'd avoid the satay. How about grilled chicken instead?"
+        )
+
+
 def test_ask_prints_the_warning_and_lists_it_in_json(settings: Settings, capsys) -> None:
     for_ask = settings.model_copy(update={"model": settings.model.model_copy(update={"backend": "fake"})})
     assert run_ask(for_ask, "marta", None, "I'm allergic to peanuts.", as_json=False) == 0

@@ -92,6 +92,15 @@ class ChatModel(Protocol):
         ...
 
 
+def reply_opening(messages: Sequence[ChatMessage]) -> tuple[list[ChatMessage], str]:
+    """The messages before the reply, and the reply's first words when an assistant message follows the last user
+    message: the app wrote them (``PromptPart.opening``) and the model goes on from there. Backends that can
+    continue a reply say so with ``continues_replies = True``; the app sends an opening to no other."""
+    if len(messages) > 1 and messages[-1].role == "assistant" and messages[-2].role == "user":
+        return list(messages[:-1]), messages[-1].content
+    return list(messages), ""
+
+
 def common_prefix(first: Sequence[int], second: Sequence[int]) -> int:
     """How many tokens two token sequences share from the start (a key/value cache reusable for the second)."""
     length = 0

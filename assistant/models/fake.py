@@ -6,7 +6,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 
-from assistant.models.base import CancelToken, ChatMessage, GenerationOptions, ModelError
+from assistant.models.base import CancelToken, ChatMessage, GenerationOptions, ModelError, reply_opening
 
 Script = Callable[[Sequence[ChatMessage]], str]
 
@@ -30,8 +30,11 @@ class FakeChatModel:
         delay: float = 0.0,
         context_window: int = 4096,
         fail_after: int | None = None,
+        continues_replies: bool = False,
     ) -> None:
         self.name = name
+        self.continues_replies = continues_replies
+        """Whether the app may start a reply for it (the script then reads the opening as the last message)."""
         self.script = script
         self.delay = delay
         self.context_window = context_window
@@ -50,6 +53,7 @@ class FakeChatModel:
         self.last_options = options
         self.calls += 1
         words = self.script(messages).split(" ")
+        continuing = bool(reply_opening(messages)[1])
         for index, word in enumerate(words[: options.max_new_tokens]):
             if cancel.cancelled:
                 return
@@ -57,4 +61,4 @@ class FakeChatModel:
                 raise ModelError("the fake model failed on purpose")
             if self.delay:
                 time.sleep(self.delay)
-            yield word if index == 0 else " " + word
+            yield word if index == 0 and not continuing else " " + word

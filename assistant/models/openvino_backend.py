@@ -24,6 +24,7 @@ from assistant.models.base import (
     ProgressCallback,
     common_prefix,
     ignore_progress,
+    reply_opening,
 )
 from assistant.models.model_cache import ModelSource
 
@@ -34,6 +35,7 @@ class OpenVINOChatModel:
     """A model exported to OpenVINO's format, run on the CPU."""
 
     accepts_images = False
+    continues_replies = True
 
     def __init__(self, pipeline: Any, name: str, context_window: int, adapters: AdapterChoice | None = None) -> None:
         self._pipeline = pipeline
@@ -68,8 +70,9 @@ class OpenVINOChatModel:
         return len(self._token_ids(text))
 
     def _render(self, messages: Sequence[ChatMessage]) -> str:
-        history = [{"role": message.role, "content": message.content} for message in messages]
-        return str(self._tokenizer.apply_chat_template(history, add_generation_prompt=True))
+        before, opening = reply_opening(messages)
+        history = [{"role": message.role, "content": message.content} for message in before]
+        return str(self._tokenizer.apply_chat_template(history, add_generation_prompt=True)) + opening
 
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         return len(self._token_ids(self._render(messages)))

@@ -16,6 +16,7 @@ from assistant.models.base import (
     ProgressCallback,
     common_prefix,
     ignore_progress,
+    reply_opening,
 )
 from assistant.models.generation import stream_generation
 from assistant.models.model_cache import ModelSource, prepare_model_dir, quiet_transformers
@@ -27,6 +28,7 @@ class TransformersChatModel:
     """A causal LM from a Hugging Face folder, with the tokenizer's own chat template."""
 
     accepts_images = False
+    continues_replies = True
 
     def __init__(self, name: str, model: Any, tokenizer: Any, context_window: int) -> None:
         self.name = name
@@ -38,14 +40,15 @@ class TransformersChatModel:
         self.last_reused_tokens = 0
 
     def _encode(self, messages: Sequence[ChatMessage]) -> list[int]:
+        before, opening = reply_opening(messages)
         encoded = self._tokenizer.apply_chat_template(
-            [{"role": message.role, "content": message.content} for message in messages],
+            [{"role": message.role, "content": message.content} for message in before],
             add_generation_prompt=True,
             tokenize=True,
         )
         if hasattr(encoded, "keys"):  # BatchEncoding in newer transformers
             encoded = encoded["input_ids"]
-        return list(encoded)
+        return [*encoded, *(self._tokenizer.encode(opening, add_special_tokens=False) if opening else [])]
 
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         return len(self._encode(messages))

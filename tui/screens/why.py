@@ -21,7 +21,7 @@ NOT_KEPT = (
 )
 
 
-def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None) -> str:
+def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None, reply: str = "") -> str:
     """Markdown: each memory and profile part of the prompt, and what has become of its memories since."""
     if parts is None:
         return NOT_KEPT
@@ -53,7 +53,7 @@ def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None) -> 
             lines.extend(changed)
             lines.append("")
     for part in notes:
-        lines.extend(_note_lines(part))
+        lines.extend(_note_lines(part, reply))
     if other:
         lines.append("Also in the prompt: " + ", ".join(other) + ".")
     lines.append("")
@@ -64,12 +64,14 @@ def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None) -> 
 NOTE_SOURCES = ("constraint", "kin", "unknown")
 
 
-def _note_lines(part: PromptPart) -> list[str]:
-    """A constraint note (with the warning shown under the reply and its memory), a "who is who" note or a "not in
-    memory" note."""
+def _note_lines(part: PromptPart, reply: str) -> list[str]:
+    """A constraint note (with the warning shown under the reply and its memory, and the reply's first words when
+    the app wrote them), a "who is who" note or a "not in memory" note."""
     if part.source == "constraint":
         lines = ["**Constraints that bear on this message** (the warning under the reply)", ""]
         lines += [f"- {notice} `{ref}`" for notice, ref in zip(part.notices, part.references, strict=False)]
+        if part.opening and reply.startswith(part.opening):
+            lines += ["", f"The reply's first words are mnemo's, and the model went on from them: “{part.opening}”"]
         return [*lines, ""]
     if part.source == "kin":
         return ["**Who is who** (memory names them in two steps)", "", f"> {part.text}", ""]
@@ -114,16 +116,16 @@ class WhyScreen(ModalScreen[None]):
         excerpt = excerpt if len(excerpt) <= 44 else excerpt[:43] + "…"
         position = f"reply {self.index + 1} of {len(self.replies)}"
         self.query_one("#why-reply", Label).update(f"{position}: “{excerpt}”")
-        self._load(message_id)
+        self._load(message_id, reply)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _load(self, message_id: int) -> None:
+    def _load(self, message_id: int, reply: str) -> None:
         from assistant.prompt import parts_from_json
 
         try:
             stored = self.assistant.store.reply_context(message_id)
             parts = None if stored is None else parts_from_json(stored)
-            text = explain(self.assistant, self.user, parts)
+            text = explain(self.assistant, self.user, parts, reply)
         except Exception as error:  # noqa: BLE001 - shown in the dialog
             text = f"Could not look it up: {error}"
         self.app.call_from_thread(self.query_one("#why-text", Markdown).update, text)
