@@ -47,6 +47,15 @@ MY_RELATION = re.compile(rf"^(?:my|our)\s+{RELATION}(?P<rest>(?:'s|\s).*)?$", re
 OWNED = re.compile(rf"^(?P<owner>[A-Z][\w-]*)'s\s+{RELATION}\s+{NAME}(?P<rest>.*)$", re.IGNORECASE)
 SUBJECT_NAME = re.compile(r"^(?P<name>[A-Za-zÀ-ÿ][\w-]*)(?P<rest>(?:'s|\s).*)$")
 PRONOUN = re.compile(r"^(?:he|she)(?=\s|'s\b)", re.IGNORECASE)
+MEN = frozenset(
+    """brother husband dad father son boyfriend fiancé fiance grandpa grandfather granddad uncle nephew stepdad
+    stepson father-in-law brother-in-law son-in-law godson godfather grandson""".split()
+)
+WOMEN = frozenset(
+    """sister wife mom mum mother daughter girlfriend fiancée fiancee grandma grandmother granny nan aunt auntie
+    niece stepmom stepmum stepdaughter mother-in-law sister-in-law daughter-in-law goddaughter godmother
+    granddaughter""".split()
+)
 # Words that can follow "my sister" without being her name.
 NOT_A_NAME = (
     frozenset(
@@ -110,8 +119,14 @@ class People:
         return name_case(names[0]) if len(names) == 1 else None
 
     def resolve_pronoun(self, clause: str) -> str:
-        """ "he's a chef" → "Tom's a chef" when Tom was the one just talked about."""
-        if self.last and PRONOUN.match(clause):
+        """ "he's a chef" → "Tom's a chef" when Tom was the one just talked about; never "she" for a brother
+        ("she's a rescue greyhound" after a chat about Pedro is about someone else)."""
+        pronoun = PRONOUN.match(clause)
+        if self.last and pronoun:
+            relation = self.known.get(self.last, "").lower().split()
+            kin = relation[-1] if relation else ""
+            if kin in (MEN if pronoun.group().lower() == "she" else WOMEN):
+                return clause
             return PRONOUN.sub(name_case(self.last), clause, count=1)
         return clause
 
@@ -127,6 +142,9 @@ AFTER_A_NAME = re.compile(
     r"|still|recently|finally|relocated|teaches|studies|runs|owns|died|passed|married|left|joined)\b",
     re.IGNORECASE,
 )
+
+
+BOTH = re.compile(r"^and\s+(?:his|her|their)?\s*[A-Z][\w'-]*\s+(?=(?:both\s+|all\s+)?(?:just\s+)?[a-z])")
 
 
 def _lower_case_name(word: str, after: str) -> bool:
@@ -155,7 +173,8 @@ def subject(clause: str, people: People) -> tuple[Person, str, bool] | None:
         name = match["name"].lower()
         if name in people.known:
             people.last = name
-            return Person(people.known[name], name_case(name)), match["rest"].strip(), False
+            rest = BOTH.sub("", match["rest"].strip())  # "Pedro and Itziar just moved to Bilbao": Pedro did too
+            return Person(people.known[name], name_case(name)), rest, False
     return None
 
 

@@ -98,7 +98,8 @@ def read_identity(clause: str, said_at: datetime) -> Candidate | None:
         clause,
         re.IGNORECASE,
     ):
-        if place := place_phrase(match["rest"]):
+        careful_case = re.search(r"\bI\b", clause) and match["rest"][:1].islower()  # "I moved from trombone to tuba"
+        if not careful_case and (place := place_phrase(match["rest"])):
             return _fact(f"I'm from {place}", "user.origin", (IDENTITY, "from", place))
     return read_work(clause, said_at)
 

@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 
@@ -36,7 +36,9 @@ DETAIL_SIMILARITY = 0.8
 FORGET_SIMILARITY = 0.55
 """Cosine a ``/forget`` query needs with a memory (unless it names all of the memory's words) to delete it."""
 RECENT_TURNS = 3
-"""For how many user turns "he" or "she" can still mean the person last named."""
+"""For how many user turns "he" or "she" can still mean the person last named…"""
+RECENT_WITHIN = timedelta(hours=6)
+"""… and for how long: a "she" in a chat days later is about someone else."""
 MEMORY_ID = re.compile(r"m[0-9a-f]{12}")
 # Slot families whose members may restate one another ("likes.jazz" and "likes.jazz_music").
 LOOSE_FAMILIES = frozenset({"likes", "prefers", "routine", "allergy", "style"})
@@ -114,7 +116,7 @@ class MemoryWriter:
         self.rules = RuleExtractor()
         self._lock = threading.RLock()
         self._people: dict[str, dict[str, str]] = {}
-        self._last_named: dict[str, tuple[str, int]] = {}
+        self._last_named: dict[str, tuple[str, int, datetime]] = {}
         self._turns_seen: dict[str, int] = {}
 
     def forget_user(self, user: str) -> None:
@@ -152,7 +154,7 @@ class MemoryWriter:
             text = text[:1].upper() + text[1:]  # as written, only tidied
             if not text:
                 return WriteReport()
-            found = self.rules.extract(text, said_at, self._context(user))
+            found = self.rules.extract(text, said_at, self._context(user, said_at))
             rule = found[0] if len(found) == 1 else None
             when = resolve_time(text, said_at)
             candidate = Candidate(
@@ -231,7 +233,7 @@ class MemoryWriter:
             self._people.pop(user, None)  # rebuilt from the memories as they now are
 
     def _extract(self, user: str, turn: Turn) -> WriteReport:
-        candidates = self.extractor.extract(turn.text, turn.said_at, self._context(user))
+        candidates = self.extractor.extract(turn.text, turn.said_at, self._context(user, turn.said_at))
         report = WriteReport()
         for candidate in candidates:
             try:
@@ -239,14 +241,20 @@ class MemoryWriter:
             except ValidationError:  # one malformed candidate never costs the turn's other memories
                 continue
         self._learn_people(user, candidates)
-        self._note_names(user, turn.text)
+        self._note_names(user, turn.text, turn.said_at)
         return report
 
-    def _context(self, user: str) -> ExtractionContext:
+    def _context(self, user: str, said_at: datetime) -> ExtractionContext:
         people = self._people_of(user)
+        return ExtractionContext(dict(people), self._recent_person(user, said_at))
+
+    def _recent_person(self, user: str, said_at: datetime) -> str | None:
         last = self._last_named.get(user)
-        recent = last[0] if last and self._turns_seen.get(user, 0) - last[1] <= RECENT_TURNS else None
-        return ExtractionContext(dict(people), recent)
+        if last is None:
+            return None
+        name, turn, when = last
+        recent = self._turns_seen.get(user, 0) - turn <= RECENT_TURNS and abs(said_at - when) <= RECENT_WITHIN
+        return name if recent else None
 
     def _people_of(self, user: str) -> dict[str, str]:
         if user not in self._people:
@@ -261,7 +269,7 @@ class MemoryWriter:
         for candidate in candidates:
             self._people_of(user).update(people_in(candidate.text))
 
-    def _note_names(self, user: str, text: str) -> None:
+    def _note_names(self, user: str, text: str, said_at: datetime) -> None:
         """Remember who this turn named last, so a "she" in the next few turns can refer to them."""
         seen = self._turns_seen[user] = self._turns_seen.get(user, 0) + 1
         positions = {
@@ -270,7 +278,7 @@ class MemoryWriter:
             if (match := re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE))
         }
         if positions:
-            self._last_named[user] = (max(positions, key=lambda name: positions[name]), seen)
+            self._last_named[user] = (max(positions, key=lambda name: positions[name]), seen, said_at)
 
     def _reconcile(
         self, user: str, candidate: Candidate, sources: list[str], said_at: datetime, reason: str
@@ -382,7 +390,7 @@ class MemoryWriter:
         memory = self.memories.store.get(user, memory_id)
         self.profile.forget_source(user, memory_id)
         if memory.status == MemoryStatus.ACTIVE:
-            for candidate in self.rules.extract(memory.text, memory.said_at, self._context(user)):
+            for candidate in self.rules.extract(memory.text, memory.said_at, self._context(user, memory.said_at)):
                 if candidate.key == memory.key:
                     self._apply_profile(user, candidate, memory.id)
 

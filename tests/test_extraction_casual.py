@@ -41,3 +41,9 @@ def test_casual_messages_give_their_facts(said: str, expected: set[str]) -> None
 def test_hypotheticals_questions_and_asides_give_nothing_about_a_new_person_or_constraint(said: str) -> None:
     found = RuleExtractor().extract(said, SAID_AT)
     assert not [candidate for candidate in found if candidate.kind.value in ("person", "pet", "constraint")]
+
+
+def test_a_lower_case_word_is_no_place_from_someone_who_types_capitals() -> None:
+    assert RuleExtractor().extract("Small update: I moved from trombone to tuba in the band.", SAID_AT) == []
+    [origin] = RuleExtractor().extract("i moved from berlin last year", SAID_AT)  # types all in lower case
+    assert origin.text == "I'm from Berlin"

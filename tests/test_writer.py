@@ -151,6 +151,24 @@ def test_he_in_the_next_message_means_the_person_just_introduced(system: MemoryS
     assert "My partner Tom works at an Italian restaurant" in [memory.text for memory in active(system)]
 
 
+def test_he_or_she_days_later_or_of_the_other_sex_is_someone_else(system: MemorySystem) -> None:
+    chat = Chat(system.writer)
+    chat.say("Can you help me write a birthday message for my brother Pedro? He lives in Seville.")
+    chat.say("she's a rescue greyhound, her name is Bimba.")  # a minute later, but Pedro is a brother
+    writer, later = system.writer, START + timedelta(days=3)
+    writer.observe(USER, Turn("My partner Tom is a chef.", later, "message:10"))
+    writer.observe(USER, Turn("He works at an Italian restaurant.", later + timedelta(days=2), "message:11"))
+    texts = [memory.text for memory in active(system)]
+    assert not [text for text in texts if "greyhound" in text or "restaurant" in text], texts
+
+
+def test_news_of_two_people_counts_for_each_one_the_user_knows(system: MemorySystem) -> None:
+    chat = Chat(system.writer)
+    chat.say("My brother Pedro lives in Seville.")
+    chat.say("quick update on the family front: Pedro and Itziar just moved to Bilbao, he got a job at the port.")
+    assert [memory.text for memory in active(system) if "Pedro" in memory.text] == ["My brother Pedro lives in Bilbao"]
+
+
 def test_people_are_remembered_across_writers_through_the_stored_memories(system: MemorySystem) -> None:
     Chat(system.writer).say("my sister Ana lives in Lisbon")
     fresh = MemoryWriter(system.memories, system.episodes, RuleExtractor(), system.retriever, system.profile)
