@@ -23,7 +23,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from memory.episodes import EpisodeIndex
@@ -56,6 +56,10 @@ class RetrievalConfig:
     duplicate_overlap: float = 0.8
     links: LinkConfig = field(default_factory=LinkConfig)
     calibration_sample: int = 2000
+    next_share: float = 0.25
+    """A turn gains this share of the score of the turn said right after it (within ``NEXT_TURN_WITHIN``): a
+    reply that takes up the question's topic marks the turn it answers (LoCoMo dev recall@10: 0 0.874, 0.15
+    0.879, 0.22 0.882, 0.3 0.884, 0.4 0.876, 0.5 0.867; the turn before, at 0.15: 0.868)."""
 
 
 # Tuned on LoCoMo dev (`--fast`, 760 questions): MiniLM's weak meaning scores needed the words' help (1.2); for
@@ -63,6 +67,7 @@ class RetrievalConfig:
 LEXICAL_WEIGHTS = {"minilm": 1.2}
 EPISODE_COVERED = 0.6  # a turn is left out when memories drawn from it already hold this share of its words
 DEFAULT_LEXICAL_WEIGHT = 0.5
+NEXT_TURN_WITHIN = timedelta(minutes=5)
 DENSE_SCALE = 3.0
 """A meaning score is the z-score over this: a memory three deviations above a random one scores 1."""
 
@@ -172,6 +177,8 @@ class Retriever:
             memory.id: self._rerank(memory, dense + lexical_weight * lexical, now, times, named)
             for memory, dense, lexical in candidates.values()
         }
+        if self.config.next_share:
+            self._lift_by_next_turn(candidates, scores)
         lifted = lift(links, scores)
         ranked = sorted(
             (
@@ -190,6 +197,14 @@ class Retriever:
             used = [recalled.memory for recalled in chosen if not recalled.is_episode]
             self.memories.store.touch(user, used, now)
         return chosen
+
+    def _lift_by_next_turn(self, candidates: dict[str, tuple[Memory, float, float]], scores: dict[str, float]) -> None:
+        """Among the candidate turns, each gains a share of the score of the one said right after it."""
+        turns = sorted((m for m, _, _ in candidates.values() if m.kind == MemoryKind.EPISODE), key=lambda m: m.said_at)
+        own = dict(scores)
+        for turn, next_turn in zip(turns, turns[1:], strict=False):
+            if next_turn.said_at - turn.said_at <= NEXT_TURN_WITHIN:
+                scores[turn.id] += self.config.next_share * own[next_turn.id]
 
     def _search_tier(
         self,
