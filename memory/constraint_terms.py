@@ -211,7 +211,13 @@ DOMAIN_REQUESTS: dict[str, str] = {
     "food": "recipe recipes cook cooking dinner lunch breakfast brunch meal meals snack snacks dessert desserts eat "
     "eating food dish dishes restaurant restaurants takeaway takeout order_in bake baking menu cuisine groceries "
     "grocery shopping_list potluck meal_prep picnic supper starter appetiser appetizer canapes canapés party_food "
-    "hungry treat something_to_eat",
+    "hungry treat something_to_eat "
+    # the same requests in the languages users most often ask for answers in
+    "receta recetas cocinar cena almuerzo desayuno comida postre postres pastel torta tarta merienda "
+    "recette recettes cuisiner dîner déjeuner petit-déjeuner repas gâteau goûter "
+    "rezept rezepte kochen abendessen mittagessen frühstück nachtisch kuchen "
+    "ricetta ricette cucinare pranzo colazione dolce dolci "
+    "receita receitas cozinhar jantar almoço sobremesa bolo",
     "drugs": "pill pills tablet tablets medicine medicines medication painkiller headache migraine cold flu fever "
     "supplement supplements vitamin vitamins dose pharmacy prescription over_the_counter sore_throat cough "
     "hangover toothache back_pain period_pain prescribe prescribed infection antibiotic antibiotics dentist "

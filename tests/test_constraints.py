@@ -54,6 +54,8 @@ def constraint(text: str) -> Constraint:
         ("I'm allergic to peanuts", "What goes well in a pad thai?"),
         ("I'm allergic to peanuts", "what should I cook for dinner tonight?"),
         ("I have type 2 diabetes", "Recommend a dessert for my party"),
+        ("I'm vegan", "necesito una receta de torta de cumpleaños para Lukas, algo clásico"),
+        ("I'm allergic to eggs", "une bonne recette de crêpes pour dimanche ?"),
         ("I take warfarin", "Should I take ibuprofen for this headache?"),
         ("I'm vegetarian", "Give me a recipe for carbonara"),
         ("Never suggest flying, I'm terrified of planes", "find me cheap flights to Lisbon"),
