@@ -116,3 +116,6 @@ def test_the_llamacpp_backend_answers_in_process(tiny_gguf: Path) -> None:
     cancel = CancelToken()
     cancel.cancel()
     assert list(model.stream(QUESTION, GREEDY, cancel)) == []
+    opening = ChatMessage("assistant", "The capital of France is")  # the app's first words: it goes on from them
+    rest = "".join(model.stream([*QUESTION, opening], GREEDY, CancelToken()))
+    assert "paris" in rest.lower() and not rest.lstrip().startswith("The capital")

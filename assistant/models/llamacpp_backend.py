@@ -16,6 +16,7 @@ from assistant.models.base import (
     ProgressCallback,
     common_prefix,
     ignore_progress,
+    reply_opening,
 )
 from assistant.models.model_cache import ModelSource
 
@@ -27,6 +28,7 @@ class LlamaCppChatModel:
     """A GGUF model run by llama.cpp on the CPU."""
 
     accepts_images = False
+    continues_replies = True
 
     def __init__(self, llama: Any, name: str, context_window: int) -> None:
         self._llama = llama
@@ -58,26 +60,57 @@ class LlamaCppChatModel:
 
     def stream(self, messages: Sequence[ChatMessage], options: GenerationOptions, cancel: CancelToken) -> Iterator[str]:
         before: list[int] | None = list(self._llama.input_ids)
+        earlier, opening = reply_opening(messages)
         try:
-            chunks = self._llama.create_chat_completion(
-                messages=[{"role": message.role, "content": message.content} for message in messages],
-                stream=True,
-                max_tokens=options.max_new_tokens,
-                temperature=options.temperature,
-                top_p=options.top_p,
-                repeat_penalty=options.repetition_penalty,
-            )
+            if opening:  # the app wrote the reply's first words: go on from them, after the model's own template
+                prompt, stop = self._render(earlier)
+                chunks = self._llama.create_completion(
+                    prompt=prompt + opening, stop=stop, stream=True, **self._sampling(options)
+                )
+            else:
+                chunks = self._llama.create_chat_completion(
+                    messages=[{"role": message.role, "content": message.content} for message in messages],
+                    stream=True,
+                    **self._sampling(options),
+                )
             for chunk in chunks:
                 if cancel.cancelled:
                     chunks.close()  # stops llama.cpp generating
                     return
-                piece = chunk["choices"][0]["delta"].get("content")
+                choice = chunk["choices"][0]
+                piece = choice.get("text") if opening else choice["delta"].get("content")
                 if piece:
                     if before is not None:  # the prompt is read now: how much of it was there already
                         self.last_reused_tokens, before = common_prefix(before, self._llama.input_ids), None
                     yield piece
         except (RuntimeError, ValueError) as error:
             raise ModelError(f"llama.cpp failed: {error}") from error
+
+    @staticmethod
+    def _sampling(options: GenerationOptions) -> dict[str, Any]:
+        return {
+            "max_tokens": options.max_new_tokens,
+            "temperature": options.temperature,
+            "top_p": options.top_p,
+            "repeat_penalty": options.repetition_penalty,
+        }
+
+    def _render(self, messages: Sequence[ChatMessage]) -> tuple[str, list[str]]:
+        """The prompt for ``messages`` up to the reply, by the GGUF's own chat template, and its stop strings."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = self._llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelError("llama.cpp cannot go on from the reply's first words: the model has no chat template")
+
+        def text_of(token: int) -> str:
+            return self._llama.detokenize([token], special=True).decode("utf-8", errors="ignore")
+
+        formatter = Jinja2ChatFormatter(template, text_of(self._llama.token_eos()), text_of(self._llama.token_bos()))
+        history: list[Any] = [{"role": message.role, "content": message.content} for message in messages]
+        rendered = formatter(messages=history)
+        stop = rendered.stop if isinstance(rendered.stop, list) else [rendered.stop] if rendered.stop else []
+        return rendered.prompt, stop
 
 
 def gguf_for(source: ModelSource, cache_dir: Path, progress: ProgressCallback) -> Path:
