@@ -12,17 +12,17 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
 from memory.constraints import constraint_of
 from memory.episodes import ASSISTANT_SPEAKERS, EpisodeIndex, Turn
-from memory.extraction import Candidate, ExtractionContext, Extractor
-from memory.extraction_people import people_in
+from memory.extraction import Candidate, Extractor
 from memory.extraction_rules import RuleExtractor
 from memory.journal import ChangeAction, MemoryChange
 from memory.memories import Memories
+from memory.people_tracker import PeopleTracker
 from memory.profile import ProfileStore
 from memory.records import Memory, MemoryKind, MemoryStatus
 from memory.retrieval import Retriever
@@ -35,10 +35,6 @@ DETAIL_SIMILARITY = 0.8
 """Cosine at or above which a memory whose words all reappear in a candidate is extended by it."""
 FORGET_SIMILARITY = 0.55
 """Cosine a ``/forget`` query needs with a memory (unless it names all of the memory's words) to delete it."""
-RECENT_TURNS = 3
-"""For how many user turns "he" or "she" can still mean the person last named…"""
-RECENT_WITHIN = timedelta(hours=6)
-"""… and for how long: a "she" in a chat days later is about someone else."""
 MEMORY_ID = re.compile(r"m[0-9a-f]{12}")
 # Slot families whose members may restate one another ("likes.jazz" and "likes.jazz_music").
 LOOSE_FAMILIES = frozenset({"likes", "prefers", "routine", "allergy", "style"})
@@ -115,15 +111,12 @@ class MemoryWriter:
         self.profile = profile
         self.rules = RuleExtractor()
         self._lock = threading.RLock()
-        self._people: dict[str, dict[str, str]] = {}
-        self._last_named: dict[str, tuple[str, int, datetime]] = {}
-        self._turns_seen: dict[str, int] = {}
+        self.people = PeopleTracker(lambda user: self.memories.store.all(user))
 
     def forget_user(self, user: str) -> None:
         """Drop what the writer keeps in memory about ``user`` (their data is being erased)."""
         with self._lock:
-            for cache in (self._people, self._last_named, self._turns_seen):
-                cache.pop(user, None)
+            self.people.forget_user(user)
 
     @property
     def lock(self) -> threading.RLock:
@@ -154,7 +147,7 @@ class MemoryWriter:
             text = text[:1].upper() + text[1:]  # as written, only tidied
             if not text:
                 return WriteReport()
-            found = self.rules.extract(text, said_at, self._context(user, said_at))
+            found = self.rules.extract(text, said_at, self.people.context(user, said_at))
             rule = found[0] if len(found) == 1 else None
             when = resolve_time(text, said_at)
             candidate = Candidate(
@@ -167,7 +160,7 @@ class MemoryWriter:
                 profile=rule.profile if rule else None,
             )
             report = self._reconcile(user, candidate, list(sources), said_at, "remembered on request")
-            self._learn_people(user, [candidate])
+            self.people.learn(user, [candidate])
             return report
 
     def remember_photo(
@@ -230,55 +223,19 @@ class MemoryWriter:
                     self.episodes.retire(user, change.before.sources, replaced_by=None)
             for memory_id in dict.fromkeys(change.memory_id for change in report.changes):
                 self.sync_profile(user, memory_id)
-            self._people.pop(user, None)  # rebuilt from the memories as they now are
+            self.people.reread(user)  # rebuilt from the memories as they now are
 
     def _extract(self, user: str, turn: Turn) -> WriteReport:
-        candidates = self.extractor.extract(turn.text, turn.said_at, self._context(user, turn.said_at))
+        candidates = self.extractor.extract(turn.text, turn.said_at, self.people.context(user, turn.said_at))
         report = WriteReport()
         for candidate in candidates:
             try:
                 report += self._reconcile(user, candidate, turn.sources, turn.said_at, f"said in {turn.source}")
             except ValidationError:  # one malformed candidate never costs the turn's other memories
                 continue
-        self._learn_people(user, candidates)
-        self._note_names(user, turn.text, turn.said_at)
+        self.people.learn(user, candidates)
+        self.people.note_names(user, turn.text, turn.said_at)
         return report
-
-    def _context(self, user: str, said_at: datetime) -> ExtractionContext:
-        people = self._people_of(user)
-        return ExtractionContext(dict(people), self._recent_person(user, said_at))
-
-    def _recent_person(self, user: str, said_at: datetime) -> str | None:
-        last = self._last_named.get(user)
-        if last is None:
-            return None
-        name, turn, when = last
-        recent = self._turns_seen.get(user, 0) - turn <= RECENT_TURNS and abs(said_at - when) <= RECENT_WITHIN
-        return name if recent else None
-
-    def _people_of(self, user: str) -> dict[str, str]:
-        if user not in self._people:
-            people: dict[str, str] = {}
-            for memory in self.memories.store.all(user):
-                if memory.kind in (MemoryKind.PERSON, MemoryKind.PET):
-                    people.update(people_in(memory.text))
-            self._people[user] = people
-        return self._people[user]
-
-    def _learn_people(self, user: str, candidates: Sequence[Candidate]) -> None:
-        for candidate in candidates:
-            self._people_of(user).update(people_in(candidate.text))
-
-    def _note_names(self, user: str, text: str, said_at: datetime) -> None:
-        """Remember who this turn named last, so a "she" in the next few turns can refer to them."""
-        seen = self._turns_seen[user] = self._turns_seen.get(user, 0) + 1
-        positions = {
-            name: match.start()
-            for name in self._people_of(user)
-            if (match := re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE))
-        }
-        if positions:
-            self._last_named[user] = (max(positions, key=lambda name: positions[name]), seen, said_at)
 
     def _reconcile(
         self, user: str, candidate: Candidate, sources: list[str], said_at: datetime, reason: str
@@ -370,7 +327,7 @@ class MemoryWriter:
         self.memories.delete(user, memory.id, "forgotten on request")
         if self.profile is not None:
             self.profile.forget_source(user, memory.id)
-        self._people.pop(user, None)
+        self.people.reread(user)
         return self._last_change(user, memory.id)
 
     def _apply_profile(self, user: str, candidate: Candidate, memory_id: str) -> None:
@@ -390,7 +347,7 @@ class MemoryWriter:
         memory = self.memories.store.get(user, memory_id)
         self.profile.forget_source(user, memory_id)
         if memory.status == MemoryStatus.ACTIVE:
-            for candidate in self.rules.extract(memory.text, memory.said_at, self._context(user, memory.said_at)):
+            for candidate in self.rules.extract(memory.text, memory.said_at, self.people.context(user, memory.said_at)):
                 if candidate.key == memory.key:
                     self._apply_profile(user, candidate, memory.id)
 
