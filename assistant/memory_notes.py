@@ -24,6 +24,7 @@ from assistant.asked_detail import (
     spelled_kin,
 )
 from assistant.prompt import PromptPart, quoted_if_instruction
+from memory.constraints import DIETS, ConstraintKind
 from memory.extraction import stem
 from memory.extraction_text import REQUEST, clean, sentences
 from memory.records import MemoryKind
@@ -168,8 +169,6 @@ def constraint_opening(constraints: Sequence[Constraint]) -> str:
 
 
 def _leading_to_safety(constraint: Constraint) -> str:
-    from memory.constraints import DIETS, ConstraintKind
-
     if constraint.kind == ConstraintKind.DIET and re.fullmatch(DIETS, constraint.subject, re.IGNORECASE):
         return f"so I'd keep it {constraint.subject.lower()}"  # "you're vegetarian, so I'd keep it vegetarian"
     if constraint.kind == ConstraintKind.CONDITION and constraint.avoids:

@@ -15,12 +15,14 @@ from datetime import datetime
 from memory.extraction import Candidate
 from memory.extraction_text import NEGATION
 from memory.extraction_words import (
+    MEN,
     PET_WORDS,
     PETS,
     PHRASE_STOP,
     PROFESSIONS,
     RELATION_PREFIX,
     RELATIONS,
+    WOMEN,
     name_case,
     object_phrase,
     place_phrase,
@@ -47,15 +49,6 @@ MY_RELATION = re.compile(rf"^(?:my|our)\s+{RELATION}(?P<rest>(?:'s|\s).*)?$", re
 OWNED = re.compile(rf"^(?P<owner>[A-Z][\w-]*)'s\s+{RELATION}\s+{NAME}(?P<rest>.*)$", re.IGNORECASE)
 SUBJECT_NAME = re.compile(r"^(?P<name>[A-Za-zÀ-ÿ][\w-]*)(?P<rest>(?:'s|\s).*)$")
 PRONOUN = re.compile(r"^(?:he|she)(?=\s|'s\b)", re.IGNORECASE)
-MEN = frozenset(
-    """brother husband dad father son boyfriend fiancé fiance grandpa grandfather granddad uncle nephew stepdad
-    stepson father-in-law brother-in-law son-in-law godson godfather grandson""".split()
-)
-WOMEN = frozenset(
-    """sister wife mom mum mother daughter girlfriend fiancée fiancee grandma grandmother granny nan aunt auntie
-    niece stepmom stepmum stepdaughter mother-in-law sister-in-law daughter-in-law goddaughter godmother
-    granddaughter""".split()
-)
 # Words that can follow "my sister" without being her name.
 NOT_A_NAME = (
     frozenset(

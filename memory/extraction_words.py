@@ -20,6 +20,17 @@ PETS = (
     "|spaniel|collie|poodle|beagle|dachshund|pug|husky|retriever|shepherd|whippet|lurcher|tabby"
 )
 PET_WORDS = frozenset(PETS.split("|"))
+# Kin words that say whether "he" or "she" can mean the person ("she's a rescue greyhound" is not the brother).
+MEN = frozenset(
+    """brother husband dad father son boyfriend fiancé fiance grandpa grandfather granddad uncle nephew stepdad
+    stepson father-in-law brother-in-law son-in-law godson godfather grandson""".split()
+)
+WOMEN = frozenset(
+    """sister wife mom mum mother daughter girlfriend fiancée fiancee grandma grandmother granny nan aunt auntie
+    niece stepmom stepmum stepdaughter mother-in-law sister-in-law daughter-in-law goddaughter godmother
+    granddaughter""".split()
+)
+
 RELATION_PREFIX = r"(?:(?:older|younger|little|big|twin|oldest|youngest|eldest|baby|new|old|rescue)\s+)?"
 # Head nouns that make "I'm a …" / "Lena is a …" a job rather than a description.
 PROFESSIONS = frozenset(

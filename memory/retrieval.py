@@ -57,8 +57,9 @@ class RetrievalConfig:
     links: LinkConfig = field(default_factory=LinkConfig)
     calibration_sample: int = 2000
     next_share: float = 0.25
-    """A turn gains this share of the score of the turn said right after it (within ``NEXT_TURN_WITHIN``): a
-    reply that takes up the question's topic marks the turn it answers (LoCoMo dev recall@10: 0 0.874, 0.15
+    """A candidate turn gains this share of the score of the next candidate turn, when that one was said within
+    ``NEXT_TURN_WITHIN`` after it (mostly the reply right after it): a reply that takes up the question's topic
+    marks the turn it answers (LoCoMo dev recall@10: 0 0.874, 0.15
     0.879, 0.22 0.882, 0.3 0.884, 0.4 0.876, 0.5 0.867; the turn before, at 0.15: 0.868)."""
 
 
@@ -199,7 +200,8 @@ class Retriever:
         return chosen
 
     def _lift_by_next_turn(self, candidates: dict[str, tuple[Memory, float, float]], scores: dict[str, float]) -> None:
-        """Among the candidate turns, each gains a share of the score of the one said right after it."""
+        """Among the candidate turns in time order, each gains a share of the score of the next one, when that one
+        was said within ``NEXT_TURN_WITHIN`` (a turn in between that is no candidate does not break the pair)."""
         turns = sorted((m for m, _, _ in candidates.values() if m.kind == MemoryKind.EPISODE), key=lambda m: m.said_at)
         own = dict(scores)
         for turn, next_turn in zip(turns, turns[1:], strict=False):

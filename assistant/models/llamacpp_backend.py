@@ -69,7 +69,7 @@ class LlamaCppChatModel:
                 )
             else:
                 chunks = self._llama.create_chat_completion(
-                    messages=[{"role": message.role, "content": message.content} for message in messages],
+                    messages=_as_dicts(messages),
                     stream=True,
                     **self._sampling(options),
                 )
@@ -107,10 +107,14 @@ class LlamaCppChatModel:
             return self._llama.detokenize([token], special=True).decode("utf-8", errors="ignore")
 
         formatter = Jinja2ChatFormatter(template, text_of(self._llama.token_eos()), text_of(self._llama.token_bos()))
-        history: list[Any] = [{"role": message.role, "content": message.content} for message in messages]
-        rendered = formatter(messages=history)
+        rendered = formatter(messages=_as_dicts(messages))
         stop = rendered.stop if isinstance(rendered.stop, list) else [rendered.stop] if rendered.stop else []
         return rendered.prompt, stop
+
+
+def _as_dicts(messages: Sequence[ChatMessage]) -> list[Any]:
+    """Messages as llama-cpp-python takes them."""
+    return [{"role": message.role, "content": message.content} for message in messages]
 
 
 def gguf_for(source: ModelSource, cache_dir: Path, progress: ProgressCallback) -> Path:
