@@ -39,6 +39,22 @@ SYNONYMS = {  # one spelling for each thing asked about
     "favorite": "like",
     "prefer": "like",
     "called": "name",
+    "took": "take",
+    "went": "go",
+    "got": "get",
+    "met": "meet",
+    "bought": "buy",
+    "gave": "give",
+    "ran": "run",
+    "saw": "see",
+    "made": "make",
+    "left": "leave",
+    "drove": "drive",
+    "flew": "fly",
+    "began": "begin",
+    "wrote": "write",
+    "taught": "teach",
+    "studied": "study",
 }
 SPECIAL_NAMES = ("last", "maiden", "middle", "sur", "family")
 """Names asked for on their own ("what's my last name?"); a first or full name is asked like the name itself."""
@@ -70,6 +86,30 @@ AGE_QUESTIONS = (
     re.compile(r"\bhow old(?:'s|\s+is|\s+will)\s+(?:my|our)\s+(?P<subject>[\w-]+(?:\s+[\w-]+)?)", re.I),
     re.compile(r"\bhow old(?:'s|\s+is|\s+will)\s+(?P<subject>(?-i:[A-Z])[\w-]+)", re.I),
 )
+_SOMEONE = r"(?P<subject>(?-i:[A-Z])[\w-]+|(?:my|our)\s+[\w-]+(?:'s\s+[\w-]+)*(?:\s+(?!do\b|doing\b)[\w-]+)?)"
+JOB_QUESTIONS = (
+    re.compile(
+        rf"\bwhat\s+(?:does|did)\s+{_SOMEONE}\s+do(?:\s+for\s+(?:work|a\s+living))?\s*(?:now|again)?\s*\??$", re.I
+    ),
+    re.compile(rf"\bwhat(?:'s|\s+is)\s+{_SOMEONE}\s+doing\s+for\s+(?:work|a\s+living)\b", re.I),
+    re.compile(rf"\bwhere\s+(?:does|did)\s+{_SOMEONE}\s+work\b", re.I),
+    re.compile(rf"\bwhat(?:'s|\s+is)\s+{_SOMEONE}'s\s+(?:job|work|occupation|profession)\b", re.I),
+)
+"""Questions for the work one of the user's people does; the user's own ("what do I do?") keeps the looser test."""
+A_JOB = re.compile(
+    r"\b(?:works?|working|worked)\s+(?:as|at|in|for|on)\b|\bjob\b|\bJob:|\b(?:is|was|'s|are)\s+(?:now\s+)?(?:a|an)\s+"
+    r"(?!(?:bit|lot|little|real|huge|big|great|good|new|old|rescue|baby|girl|boy|kid|menace)\b)\w+"
+    r"|\b(?:teach(?:es|ing)?|runs|ran|owns|studies|studying|retrain\w*|employed|career|profession|nurse|doctor|retired)\b",
+    re.I,
+)
+TWO_STEPS = {  # kin named in two steps: "Pedro's wife had the baby, a little girl called Lucia" names the niece
+    "niece": ("brother|sister|sibling", "daughter|girl|baby"),
+    "nephew": ("brother|sister|sibling", "son|boy|lad|baby"),
+    "granddaughter": ("son|daughter|child|kid", "daughter|girl|baby|granddaughter"),
+    "grandson": ("son|daughter|child|kid", "son|boy|lad|baby|grandson"),
+    "brother-in-law": ("sister|wife|husband|partner", "husband|brother|partner|fianc[ée]e?"),
+    "sister-in-law": ("brother|wife|husband|partner", "wife|sister|partner|fianc[ée]e?"),
+}
 AN_AGE = re.compile(
     r"\b\d{1,3}\s*(?:years?|yrs?)\s*old\b|\b(?:turn(?:s|ed|ing)?|aged?|age:?)\s+\d{1,3}\b|\bborn in\s+\d{4}\b"
     r"|\b\d{1,3}(?:st|nd|rd|th)\s+birthday\b|\b(?:I|she|he|they)'?(?:m|s|re)\s+\d{1,3}\b|\bI am\s+\d{1,3}\b"
@@ -96,12 +136,12 @@ MEMBERS = {
 }
 """A group asked about ("what are my kids called?") is named by naming its members ("Lena (daughter)")."""
 SAID_ON = re.compile(r"\((?:about )?(\d{1,2} [A-Z][a-z]{2} \d{4})[,)]")
-RELATION_WORD = rf"(?P<rel>{RELATIONS}|{PETS})"
+RELATION_WORD = rf"(?P<rel>{RELATIONS}|{PETS}|hubby|wifey)"
 PERSON_PATTERNS = (
     re.compile(
         rf"\b(?:[Mm]y|[Tt]he|[Oo]ur)\s+{RELATION_WORD}\s+(?:is\s+(?:called\s+|named\s+)?)?(?P<name>[A-Z][\w-]+)"
     ),
-    re.compile(rf"(?P<name>[A-Z][\w-]+)\s+\((?:my\s+)?{RELATION_WORD}\b"),
+    re.compile(rf"(?P<name>[A-Z][\w-]+)\s+\((?:my\s+|the\s+)?{RELATION_WORD}\b"),
     re.compile(rf"(?P<name>[A-Z][\w-]+)\s+is\s+my\s+{RELATION_WORD}\b"),
     re.compile(rf"(?:^|[.,;!?-]\s+)(?i:{RELATION_WORD})\s+is\s+(?:called\s+|named\s+)?(?P<name>[A-Z][\w-]+)"),
 )
@@ -116,7 +156,7 @@ CALLED = re.compile(
 
 @dataclass(frozen=True)
 class AskedDetail:
-    """A question asks for ``detail`` ("name" or "age") of ``subject`` (a relation word, or :data:`USER`)."""
+    """A question asks for ``detail`` ("name", "age" or "job") of ``subject`` (a relation word, or :data:`USER`)."""
 
     detail: str
     subject: str
@@ -145,6 +185,13 @@ def spelled_kin(text: str) -> str:
     sister-in-law Aoife", so a question about the sister-in-law finds her."""
     for pattern, kin in KIN_PATTERNS:
         text = pattern.sub(rf"\g<0> {kin}", text)
+    return text
+
+
+def kin_named(text: str) -> str:
+    """The text with kin said in two steps said in one instead: "my brother's little girl" → "my niece"."""
+    for pattern, kin in KIN_PATTERNS:
+        text = pattern.sub(kin, text)
     return text
 
 
@@ -190,8 +237,9 @@ def kin_in(question: str, known: Sequence[str]) -> list[Kin]:
 
 
 def asked_detail(sentence: str) -> AskedDetail | None:
-    """The name or age the question asks for, if it asks for one of the user's own or their people's."""
-    for detail, patterns in (("name", NAME_QUESTIONS), ("age", AGE_QUESTIONS)):
+    """The name or age the question asks for, if it asks for one of the user's own or their people's, or the work
+    one of their people does."""
+    for detail, patterns in (("name", NAME_QUESTIONS), ("age", AGE_QUESTIONS), ("job", JOB_QUESTIONS)):
         for pattern in patterns:
             match = pattern.search(sentence)
             if match is None or (match.groupdict().get("subject") or "") in NOT_A_NAME:
@@ -214,6 +262,13 @@ def gives_detail(asked: AskedDetail, known: Sequence[str]) -> bool:
     elsewhere stands for their relation ("the wife Rhian" makes "Rhian's mum" the mother-in-law)."""
     texts, people = _read(known)
     return any(_gives(asked, spelled_kin(_with_relations(text, people))) for text in texts)
+
+
+def kin_spelled_out(known: Sequence[str]) -> list[str]:
+    """Each known text with the people it names by name also named by relation, and kin said in two steps also
+    said in one ("Agnieszka's brother Marek" reads "Agnieszka's wife's brother brother-in-law Marek")."""
+    _, people = _read(known)
+    return [spelled_kin(_with_relations(text, people)) for text in known]
 
 
 def _read(known: Sequence[str]) -> tuple[list[str], dict[str, str]]:
@@ -262,6 +317,8 @@ def _subject(phrase: str) -> str:
 
 
 def _gives(asked: AskedDetail, text: str) -> bool:
+    if asked.detail == "job":
+        return bool(A_JOB.search(text)) and _mentions(text, asked.subject)
     if asked.detail == "age":
         return bool(AN_AGE.search(text)) and (asked.subject == USER or _mentions(text, asked.subject))
     if asked.kind in ("last", "sur", "family"):
@@ -299,8 +356,18 @@ def _names(text: str, subject: str) -> bool:
         if index >= 3 and tokens[index - 1].lower() == "my" and tokens[index - 2].lower() in ("is", "'s", "was"):
             if _is_name(tokens[index - 3]):  # "Rosa is my mum"
                 return True
+    if subject in TWO_STEPS and _names_second(text, *TWO_STEPS[subject]):
+        return True
     namings = [match for match in CALLED.finditer(text) if not text[: match.start()].lower().endswith("my ")]
     return any(_nearest_is(text, match.start(), subject) for match in namings)  # not "my name is Aisha"
+
+
+def _names_second(text: str, first: str, second: str) -> bool:
+    """Whether the text names the second step ("a little girl called Lucia", "her husband Kwame") and speaks of the
+    first (the brother, for a niece; the sister, for her husband) at another place."""
+    first_at = {match.start() for match in re.finditer(rf"\b(?:{first})\b", text, re.I)}
+    named = re.finditer(rf"\b(?:{second})\b,?\s+(?:(?:is\s+)?(?:called|named)\s+)?(?-i:[A-Z])[\w-]+", text, re.I)
+    return any(first_at - {match.start()} for match in named)
 
 
 def _nearest_is(text: str, position: int, subject: str) -> bool:

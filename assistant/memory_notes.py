@@ -20,8 +20,9 @@ from assistant.asked_detail import (
     Kin,
     asked_detail,
     gives_detail,
+    kin_named,
+    kin_spelled_out,
     names_someone_known,
-    spelled_kin,
 )
 from assistant.prompt import PromptPart, quoted_if_instruction
 from memory.constraints import DIETS, ConstraintKind
@@ -53,12 +54,29 @@ QUESTION_FRAME = frozenset(
     """what whats what's who who's whom whose when where where's which how many much long old do does did you know
     remember remind me can could tell is are was were am i i'm my mine our we us the a an of to in on at for
     again name named called call again please exactly ever now currently these days remind again think
-    live lives living does have has got get any some it its it's that this there their they them""".split()
+    live lives living does have has got get any some it its it's that this there their they them
+    originally roughly about around approximately actually usually doing part kind type sort little new
+    and or but""".split()
 )
+DATED = re.compile(
+    r"\b(?:(?:a|one|two|three|four|five|six|\d+|a few|few|a couple(?: of)?|several)\s+(?:days?|weeks?|months?|years?)"
+    r"(?:\s+or\s+(?:two|so|three))?\s+(?:ago|back)|last\s+(?:week|month|year|summer|winter|spring|autumn|fall))\b",
+    re.IGNORECASE,
+)
+"""A question that dates the event it asks about ("what did I pick up a few weeks ago?")."""
+WHEN_ASKED = re.compile(
+    r"\b(what|which)\s+(?:year|month|day|date)\s+(?=(?:did|do|does|was|were|is|will|had|have)\b)", re.IGNORECASE
+)
+""" "What year did I move to Ottawa?" asks when; the year is no topic ("which year group" is)."""
 WORD = re.compile(r"[a-z0-9]+")
 STRONG_MATCH = 3.0
 """A recalled memory this many standard deviations more similar to the question than a random memory of the user
-is about it, whatever words it uses (see :class:`memory.retrieval.Retriever`'s calibration)."""
+is about it, when one known text shares a word with the question (see :class:`memory.retrieval.Retriever`'s
+calibration)."""
+STRONG_MATCH_IN_OTHER_WORDS = 4.0
+"""… and when no known text shares a word with it ("I started paragliding" for "what hobby did I pick up?"): "which
+car do I drive?" matched a memory about the user's brother 3.2 deviations up, and the model answered "Pedro drives
+a car"."""
 
 
 def memory_line(memory: Memory, now: datetime | None = None) -> str | None:
@@ -222,7 +240,8 @@ def unknown_part(topic: str, layout: str, *, certain: bool = False) -> PromptPar
         return PromptPart("Not in memory", text, order=95, source="unknown", reply=reply)
     what = f"my {topic}" if topic else "the answer"
     text = f"(You don't know {what}: I haven't told you yet. Say you don't know yet; don't guess.)"
-    return PromptPart("", text, order=95, source="unknown", placement="turn", reply=reply)
+    opening = "I don't know" + (f" {second_person(what)}" if topic else "")
+    return PromptPart("", text, order=95, source="unknown", placement="turn", reply=reply, opening=opening)
 
 
 # Kin a user can have without naming the word ("a little girl called Lucia! I'm officially an aunt"): memory may
@@ -253,29 +272,37 @@ def unknown_topic(question: str, known: Sequence[str], strength: float = 0.0) ->
     memories) speaks of it, what it asks about ("mother's name"); otherwise None.
 
     A question is about the user when it asks for a fact ("what's", "who", "when did I", "remind me") and
-    speaks of them ("my", "I"). When it asks for a name or an age, a known text must give one
+    speaks of them ("my", "I"). Kin asked in two steps is asked in one ("my brother's little girl": the niece).
+    When it asks for a name, an age or the work one of their people does, a known text must give it
     (:mod:`assistant.asked_detail`): "my mum loves gardening" does not tell her name. Otherwise it is covered when
-    a recalled memory matched it strongly (``strength``: standard deviations above a random memory of the user,
-    :data:`STRONG_MATCH` or more: "I started paragliding" for "what new hobby did I pick up?"), or when one known
-    text holds its first topic word (mostly the thing asked about: "which *car* do I drive?") and at least half of
-    the others. The answer is "" when the question names no "my …" phrase to repeat.
+    one known text holds its first topic word (mostly the thing asked about: "which *car* do I drive?") and at
+    least half of the others, or when a recalled memory matched it strongly (``strength``: standard deviations
+    above a random memory of the user, :data:`STRONG_MATCH`, or :data:`STRONG_MATCH_IN_OTHER_WORDS` when no known
+    text shares a word with it: "I started paragliding" for "what hobby did I pick up?"). A question that dates
+    the event it asks about ("a few weeks ago") and names no "my …" phrase gets no note: words cannot tell whether
+    memory covers an event. The answer is "" when the question names no "my …" phrase to repeat.
     """
     sentence = _question_sentence(question)
     if sentence is None or ASKS_ADVICE.search(sentence):
         return None
     if not ABOUT_THE_USER.search(sentence) and not names_someone_known(sentence, known):
         return None
+    sentence = kin_named(sentence)  # "my brother's little girl" asks about the niece
     asked = asked_detail(sentence)
     if asked is not None:
         return None if gives_detail(asked, known) else _detail_phrase(_topic_phrase(sentence) or "", asked)
-    ordered = _topic_words(sentence)
-    if not ordered or strength >= STRONG_MATCH:
+    ordered = _topic_words(WHEN_ASKED.sub(r"\1 ", sentence))
+    if not ordered or (DATED.search(sentence) and not _topic_phrase(sentence)):
         return None
     head, topic_words = ordered[0], set(ordered)
-    for text in known:
-        words = set(_topic_words(spelled_kin(text), keep_frame=True))
+    shared = False
+    for text in kin_spelled_out(known):
+        words = set(_topic_words(text, keep_frame=True))
         if head in words and len(topic_words & words) * 2 >= len(topic_words):
             return None
+        shared = shared or bool(topic_words & words)
+    if strength >= (STRONG_MATCH if shared else STRONG_MATCH_IN_OTHER_WORDS):
+        return None
     return _topic_phrase(sentence) or ""
 
 
@@ -303,7 +330,8 @@ def _stem(word: str) -> str:
     """The word's stem (as extraction compares words), with one spelling for each thing (mum, mom → mother)."""
     word = SYNONYMS.get(word, word)
     stemmed = stem(word)
-    return SYNONYMS.get(stemmed, stemmed)
+    stemmed = SYNONYMS.get(stemmed, stemmed)
+    return stemmed[:-1] if stemmed.endswith("e") and len(stemmed) > 3 else stemmed  # "move" and "moved" alike
 
 
 def _topic_words(text: str, keep_frame: bool = False) -> list[str]:

@@ -169,7 +169,10 @@ def _relative_day(match: re.Match[str], ctx: _Context) -> Span:
     return _part_of_day(ctx, ctx.today + timedelta(days=offset), part)
 
 
-@_rule(rf"\b(?:(?P<mod>this\s+past|this\s+coming|last|this|next|past|coming|on)\s+)?(?P<weekday>{_WEEKDAY})" + _PART)
+@_rule(
+    rf"(?<!every\s)(?<!each\s)\b(?:(?P<mod>this\s+past|this\s+coming|last|this|next|past|coming|on)\s+)?"
+    rf"(?P<weekday>{_WEEKDAY})(?!\s+(?:morning|afternoon|evening|night)s\b)" + _PART
+)
 def _weekday(match: re.Match[str], ctx: _Context) -> Span | None:
     modifier, written = _words(match["mod"]), match["weekday"].rstrip(".")
     if written.lower() not in _WEEKDAYS and (modifier in ("", "on", "this") or not written[0].isupper()):

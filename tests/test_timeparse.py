@@ -231,6 +231,8 @@ def test_since_runs_up_to_the_moment_of_speech() -> None:
         "One day I'll climb Everest",
         "Give me a second",
         "I go to yoga on Saturdays",
+        "I go running every Monday",
+        "pottery classes on tuesday evenings",
         "I sat on the sun lounger",
         "05/07/2023",
         "a total of 2000 people",
@@ -241,6 +243,11 @@ def test_since_runs_up_to_the_moment_of_speech() -> None:
 )
 def test_ordinary_words_are_not_dates(text: str) -> None:
     assert find_times(text, NOW) == []
+
+
+def test_a_weekly_habit_leaves_the_date_to_the_rest_of_the_sentence() -> None:
+    found = find_times("I started pottery classes on tuesday evenings two weeks ago", NOW)
+    assert [ref.phrase for ref in found] == ["two weeks ago"]
 
 
 def test_several_expressions_come_back_in_order_without_overlap() -> None:
