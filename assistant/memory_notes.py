@@ -92,7 +92,7 @@ def memory_line(memory: Memory, now: datetime | None = None) -> str | None:
         when = f"{when}, {how_long_ago(moment, now)}"
     text = memory.text
     if memory.kind == MemoryKind.EPISODE and not memory.speaker:
-        text = " ".join(sentence for sentence in sentences(text) if not _asks(sentence))
+        text = " ".join(stated for sentence in sentences(text) if (stated := _stated(sentence)))
     text = quoted_if_instruction(text.strip().rstrip("."))
     return f"- {text} ({when})" if text else None
 
@@ -115,6 +115,22 @@ def how_long_ago(moment: datetime, now: datetime) -> str:
 
 def _asks(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(REQUEST.match(clean(sentence)))
+
+
+STATED_THEN_ASKED = re.compile(
+    r"^(?P<stated>.{12,}?),\s+(?:so\s+|and\s+|but\s+)?(?=(?:what|what's|how|can|could|would|should|any|is|are|do|does"
+    r"|which|where|when|who|will)\b)",
+    re.IGNORECASE,
+)
+
+
+def _stated(sentence: str) -> str:
+    """What a sentence states: all of it, none of a question or request, or the statement a question follows
+    ("I ran the Berlin half in February 2024 in 2:05, what's a realistic goal?" states the race)."""
+    if not _asks(sentence):
+        return sentence
+    match = STATED_THEN_ASKED.match(sentence) if sentence.rstrip().endswith("?") else None
+    return match["stated"] if match and not _asks(match["stated"]) else ""
 
 
 PROFILE_TITLE = 'About the person you are talking to (speak to them as "you")'
@@ -198,17 +214,41 @@ def _leading_to_safety(constraint: Constraint) -> str:
     }.get(constraint.kind, "so I'd avoid")  # allergies, intolerances, "I don't eat pork"
 
 
+IN_THEIR_LANGUAGE = {
+    "spanish": "Responde en español.",
+    "french": "Réponds en français.",
+    "german": "Antworte auf Deutsch.",
+    "italian": "Rispondi in italiano.",
+    "portuguese": "Responde em português.",
+    "dutch": "Antwoord in het Nederlands.",
+    "polish": "Odpowiadaj po polsku.",
+    "japanese": "日本語で答えてください。",
+    "chinese": "请用中文回答。",
+    "mandarin": "请用中文回答。",
+}
+"""The wish for another language said in that language too: asked in English, the small model answers in English."""
+UNITS_SPELLED = {"metric units": "metric units (°C, km, kg, litres; never °F or miles)"}
+"""Units spelled out: beside "metric units" alone the model wrote "roast a chicken at 45 degrees Fahrenheit"."""
+
+
 def style_part(entries: Sequence[ProfileEntry]) -> PromptPart:
     """ "(How I want answers: in Spanish; no emojis.)" beside the message, where a small model still reads it when
     it writes (the profile in the system prompt says the same, far above). It comes before the constraint, kin and
     "not in memory" notes: placed last, it pushed "say you don't know" out of the model's mind. It opens no reply:
     "¡Claro!" or "Doc," as the reply's first words kept the style (0.53 -> 0.76 on personal_qa) but the answers
-    after them got worse ("Bien sûr ! Comment puis-je vous aider ?"; direct recall 0.79 -> 0.67)."""
+    after them got worse ("Bien sûr ! Comment puis-je vous aider ?"; direct recall 0.79 -> 0.67). The wish for
+    another language is said in that language too, which the model heeds where it ignored the English (style
+    0.47 -> 0.76 with units spelled out)."""
     values = [
         f"in {entry.value}" if entry.key == "language" and not entry.value.startswith("in ") else entry.value
         for entry in entries
     ]
+    values = [UNITS_SPELLED.get(value.lower(), value) for value in values]
     text = f"(How I want answers: {'; '.join(value.rstrip('. ') for value in values)}.)"
+    asked = [
+        IN_THEIR_LANGUAGE.get(entry.value.removeprefix("in ").lower()) for entry in entries if entry.key == "language"
+    ]
+    text += "".join(f" {sentence}" for sentence in asked if sentence)
     return PromptPart("", text, order=88, source="style", placement="turn")
 
 

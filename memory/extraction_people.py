@@ -156,6 +156,8 @@ def subject(clause: str, people: People) -> tuple[Person, str, bool] | None:
     if match := MY_RELATION.match(clause):
         relation, rest = match["rel"].lower(), (match["rest"] or "").strip()
         first = rest.split()[0].strip(".,!") if rest and not rest.startswith("'") else ""
+        if re.fullmatch(r"[A-Z][\w-]+['’]s", first):  # "my brother Vikram's daughter …": the brother is Vikram
+            return people.learn(Person(relation, name_case(first[:-2]))), "", True
         after = rest[len(first) :].strip()
         named = _is_name(first, people) or _lower_case_name(first, after)
         if first and named and (first[:1].isupper() or len(rest.split()) > 1):

@@ -47,3 +47,9 @@ def test_a_lower_case_word_is_no_place_from_someone_who_types_capitals() -> None
     assert RuleExtractor().extract("Small update: I moved from trombone to tuba in the band.", SAID_AT) == []
     [origin] = RuleExtractor().extract("i moved from berlin last year", SAID_AT)  # types all in lower case
     assert origin.text == "I'm from Berlin"
+
+
+def test_a_person_named_with_a_possessive_is_named_without_it() -> None:
+    found = RuleExtractor().extract("my brother Vikram's daughter Ananya is 3 now and an absolute menace lol", SAID_AT)
+    assert "My brother is called Vikram" in {candidate.text for candidate in found}
+    assert not [candidate for candidate in found if "Vikram's" in candidate.text]

@@ -263,6 +263,8 @@ def test_a_recalled_turn_keeps_only_what_the_user_stated_and_says_how_long_ago()
     assert memory_line(turn, now) == "- We got a dog! Her name is Bimba (26 Oct 2026, 3 weeks ago)"
     only_asks = turn.model_copy(update={"text": "give me a python one-liner to reverse a string"})
     assert memory_line(only_asks, now) is None  # an old request would be answered again by a small model
+    race = turn.model_copy(update={"text": "I ran the Berlin half in 2:05, what's a realistic goal for the next one?"})
+    assert memory_line(race, now) == "- I ran the Berlin half in 2:05 (26 Oct 2026, 3 weeks ago)"
     assert [how_long_ago(now.replace(day=day), now) for day in (16, 15, 13)] == ["today", "yesterday", "3 days ago"]
 
 
@@ -298,3 +300,13 @@ def test_answer_style_is_repeated_beside_the_message_before_the_other_notes(
     sent = fake_model.received[-1][-1].content
     assert "(How I want answers: no emojis; short.)" in sent
     assert sent.index("(How I want answers") < sent.index("(You don't know my mum's name")
+
+
+def test_a_wish_for_another_language_is_said_in_that_language_too(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "please always reply to me in Spanish, and use metric units")
+    say(assistant, "what should I see in Lisbon?", new_chat=True)
+    sent = fake_model.received[-1][-1].content
+    assert "(How I want answers: in Spanish; metric units (°C, km, kg, litres; never °F or miles).)" in sent
+    assert sent.endswith("Responde en español.")
