@@ -207,11 +207,33 @@ def _leading_to_safety(constraint: Constraint) -> str:
         return f"so I'd keep it {constraint.subject.lower()}"  # "you're vegetarian, so I'd keep it vegetarian"
     if constraint.kind == ConstraintKind.CONDITION and constraint.avoids:
         return f"so I'd avoid {constraint.avoids}"  # "you're coeliac, so I'd avoid gluten"
+    if constraint.kind == ConstraintKind.NEVER:  # "so I'd suggest" went on "you drive somewhere"
+        doing = _never_doing(constraint.subject)
+        return f"so rather than {doing}, I'd suggest {INSTEAD.get(doing, '')}".rstrip()
     return {
         ConstraintKind.MEDICATION: "so I'd check with your doctor or pharmacist before",
         ConstraintKind.CONDITION: "so I'd be careful with",
-        ConstraintKind.NEVER: "so I'd suggest",
     }.get(constraint.kind, "so I'd avoid")  # allergies, intolerances, "I don't eat pork"
+
+
+NEVER_DOING = {
+    "driving": "driven drive drove licence license",
+    "flying": "flying flown fly flights flight plane planes",
+    "swimming": "swim swimming",
+    "cycling": "cycle cycling bike",
+    "skiing": "ski skiing",
+}
+INSTEAD = {"flying": "going by train or ferry", "driving": "the train, a bus or a taxi"}
+"""The ways to travel instead, so the model plans a trip with them ("rather than flying, I'd suggest going by
+car"; "rather than driving, I'd suggest you go to the Eden Project")."""
+"""What a "never" constraint rules out, as an activity: "I've never driven" → driving, "never suggest flying to
+me" → flying; anything else as said ("alcohol")."""
+
+
+def _never_doing(subject: str) -> str:
+    subject = re.sub(r"\s+(?:to|for)\s+me\b.*$", "", subject.strip(), flags=re.IGNORECASE)
+    last = subject.lower().split()[-1] if subject.split() else ""
+    return next((doing for doing, words in NEVER_DOING.items() if last in words.split()), subject)
 
 
 IN_THEIR_LANGUAGE = {

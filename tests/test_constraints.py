@@ -100,8 +100,11 @@ def test_the_reply_opening_names_each_constraint_once_in_the_users_terms() -> No
     assert constraint_opening([constraint("I'm coeliac")]) == "You told me you're coeliac, so I'd avoid gluten"
     assert constraint_opening([constraint("I have a bad knee")]).endswith("a bad knee, so I'd be careful with")
     assert constraint_opening([constraint("Never suggest flying to me")]) == (
-        "You told me: “Never suggest flying to me”, so I'd suggest"
+        "You told me: “Never suggest flying to me”, so rather than flying, I'd suggest going by train or ferry"
     )
+    never_driven = constraint_opening([constraint("I've never driven")])
+    assert never_driven.endswith("so rather than driving, I'd suggest the train, a bus or a taxi")
+    assert constraint_opening([constraint("I'm terrified of heights")]).endswith("rather than heights, I'd suggest")
 
 
 @pytest.mark.parametrize(
