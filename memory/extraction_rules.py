@@ -122,10 +122,13 @@ def read_work(clause: str, said_at: datetime) -> Candidate | None:
         job = re.sub(r"^(?:a|an|the)\s+", "", match["job"], flags=re.IGNORECASE)
     elif (match := re.match(rf"^{I_AM}\s+(?:now\s+)?(?:a|an)\s+(?P<job>.+)$", clause, re.I)) and _is_job(match["job"]):
         job = match["job"]
+    elif (match := JOB_FRAGMENT.match(clause)) and _is_job(match["job"]):  # "gareth, plumber from cardiff"
+        job = re.split(r"\s+from\s+", match["job"], maxsplit=1)[0]  # where they're from is not where they work
+        job = job[:1].lower() + job[1:] if job[1:2].islower() else job  # "Electrician on …" began a sentence
     if job is not None:
         ref = when(job, said_at)
         job = job.replace(ref.phrase, "").strip(" .!") if ref else job.strip(" .!")
-        head = re.split(r"\s+(?:at|in|for|with)\s+", job, maxsplit=1)[0]
+        head = re.split(r"\s+(?:at|in|for|with|on|out\s+of)\s+", job, maxsplit=1)[0]
         article = "an" if job[:1].lower() in "aeiou" else "a"
         return _fact(
             f"I work as {article} {job}",
@@ -154,8 +157,17 @@ def read_work(clause: str, said_at: datetime) -> Candidate | None:
     return None
 
 
+JOB_FRAGMENT = re.compile(
+    r"^(?:[a-zà-ÿ'-]+,\s+)?(?:an?\s+)?(?P<job>(?!(?:i|my|our|the|your|his|her|their|we|you|he|she|they|it|this|that)\b)"
+    r"[A-Za-z][\w-]*(?:\s+(?!(?:a|an|the|my)\b)[\w-]+){0,3}(?:\s+(?:from|in|at|on|for|out\s+of)\s+[^,;]+)?)$",
+    re.IGNORECASE,
+)
+"""A job said without a verb, as people introduce themselves: "Electrician on offshore wind farms out of
+Gothenburg", "gareth, plumber from cardiff"."""
+
+
 def _is_job(phrase: str) -> bool:
-    head = re.split(r"\s+(?:at|in|for|with|from)\s+", phrase, maxsplit=1)[0].strip(" .!")
+    head = re.split(r"\s+(?:at|in|for|with|from|on|out\s+of)\s+", phrase, maxsplit=1)[0].strip(" .!")
     return bool(head) and head.split()[-1].lower() in PROFESSIONS
 
 

@@ -53,3 +53,24 @@ def test_a_person_named_with_a_possessive_is_named_without_it() -> None:
     found = RuleExtractor().extract("my brother Vikram's daughter Ananya is 3 now and an absolute menace lol", SAID_AT)
     assert "My brother is called Vikram" in {candidate.text for candidate in found}
     assert not [candidate for candidate in found if "Vikram's" in candidate.text]
+
+
+@pytest.mark.parametrize(
+    ("said", "job"),
+    [
+        ("alright. gareth, plumber from cardiff. got type 2 diabetes", "I work as a plumber"),
+        (
+            "Bjorn. Electrician on offshore wind farms out of Gothenburg.",
+            "I work as an electrician on offshore wind farms out of Gothenburg",
+        ),
+        ("Kenji. High school music teacher in Sapporo.", "I work as a high school music teacher in Sapporo"),
+    ],
+)
+def test_a_job_said_without_a_verb_is_the_users_job(said: str, job: str) -> None:
+    assert job in {candidate.text for candidate in RuleExtractor().extract(said, SAID_AT)}
+
+
+@pytest.mark.parametrize("said", ["I love my teacher", "need a plumber asap", "Nurse on nights this week, ugh"])
+def test_other_words_about_a_job_are_no_job_of_the_users(said: str) -> None:
+    found = RuleExtractor().extract(said, SAID_AT)
+    assert not [candidate for candidate in found if candidate.key == "user.job"]
