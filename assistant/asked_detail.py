@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memory.extraction import stem
-from memory.extraction_words import PET_WORDS, PETS, RELATIONS
+from memory.extraction_words import PET_WORDS, PETS, PROFESSIONS, RELATIONS
 
 NOT_THE_SUBJECT = frozenset("first new old again now please exactly anyway these days then though lol".split())
 SYNONYMS = {  # one spelling for each thing asked about
@@ -97,9 +97,9 @@ JOB_QUESTIONS = (
 )
 """Questions for the work one of the user's people does; the user's own ("what do I do?") keeps the looser test."""
 A_JOB = re.compile(
-    r"\b(?:works?|working|worked)\s+(?:as|at|in|for|on)\b|\bjob\b|\bJob:|\b(?:is|was|'s|are)\s+(?:now\s+)?(?:a|an)\s+"
+    r"\b(?:works?|working|worked)\s+(?:as|at|in|for|on)\b|\bjob\b|\b(?:is|was|'s|are)\s+(?:now\s+)?(?:a|an)\s+"
     r"(?!(?:bit|lot|little|real|huge|big|great|good|new|old|rescue|baby|girl|boy|kid|menace)\b)\w+"
-    r"|\b(?:teach(?:es|ing)?|runs|ran|owns|studies|studying|retrain\w*|employed|career|profession|nurse|doctor|retired)\b",
+    r"|\b(?:teach(?:es|ing)?|runs|ran|owns|studies|studying|retrain\w*|employed|career|profession|retired)\b",
     re.I,
 )
 TWO_STEPS = {  # kin named in two steps: "Pedro's wife had the baby, a little girl called Lucia" names the niece
@@ -318,7 +318,7 @@ def _subject(phrase: str) -> str:
 
 def _gives(asked: AskedDetail, text: str) -> bool:
     if asked.detail == "job":
-        return bool(A_JOB.search(text)) and _mentions(text, asked.subject)
+        return _gives_job(text, asked.subject)
     if asked.detail == "age":
         return bool(AN_AGE.search(text)) and (asked.subject == USER or _mentions(text, asked.subject))
     if asked.kind in ("last", "sur", "family"):
@@ -328,6 +328,20 @@ def _gives(asked: AskedDetail, text: str) -> bool:
     if asked.subject == USER:
         return bool(re.search(r"\bmy name is\b|\bName:\s*[A-Z]|\bI'?m called\b|\bcall me\b", text, re.I))
     return _names(text, asked.subject)
+
+
+def _gives_job(text: str, subject: str) -> bool:
+    """Whether a sentence that speaks of ``subject``, or the next one when it goes on "she …", says what they do:
+    the profile's "Job: electrician" is the user's, not their girlfriend's."""
+    pieces = re.split(r"(?<=[.!?;])\s+|\n+|\s+-\s+", text)
+    for index, piece in enumerate(pieces):
+        if not _mentions(piece, subject):
+            continue
+        after = pieces[index + 1] if index + 1 < len(pieces) else ""
+        said = [piece, after] if re.match(r"(?:she|he|they)\b", after, re.I) else [piece]
+        if any(A_JOB.search(one) or PROFESSIONS & set(re.findall(r"[a-z]+", one.lower())) for one in said):
+            return True
+    return False
 
 
 def _mentions(text: str, subject: str) -> bool:

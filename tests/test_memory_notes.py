@@ -204,6 +204,7 @@ def test_a_name_memory_never_gave_is_noted_even_when_memory_speaks_of_the_person
         ("what's my sister's husband called?", ["- my sister Noor lives in Toronto"], "brother-in-law's name"),
         ("what does Imran do for a living?", ["- me and Imran (the hubby) met at a chess club (17 Sep 2026)"], ""),
         ("what does my dad do?", ["- my dad Karim loves chess (1 Sep 2026)"], "dad's job"),
+        ("what does Saga do for work?", ["Job: electrician. People: Saga (girlfriend).", "- my girlfriend Saga"], ""),
         ("what does my sister do for work?", ["- my sister Noor lives in Toronto. she's a dentist (2 Sep 2026)"], None),
         ("what's Rhian doing for work these days?", ["- Rhian's retraining as a paramedic (27 Oct 2026)"], None),
         ("which part of Lausanne do we live in?", ["- we live in Lausanne, near Ouchy (1 Sep 2026)"], None),
