@@ -40,13 +40,14 @@ NAMING = re.compile(
     re.IGNORECASE,
 )
 HAVING = re.compile(
-    r"^(?:i|we|(?:my\s+\w+\s+)?\w+\s+and\s+i)\s+(?:just\s+)?"
-    r"(?:have|'ve got|have got|got|adopted|rescued|own|'ve adopted|have adopted)\s+"
+    r"^(?:i|we|(?:my\s+\w+\s+)?\w+\s+and\s+i)(?:'ve|\s+have)?\s+(?:just\s+|finally\s+)?"
+    r"(?:have|got|adopted|rescued|own)\s+"
     rf"(?:a|an|another)\s+(?:\w+\s+)?{RELATION}\s+(?:called|named)\s+{NAME}(?P<rest>.*)$",
     re.IGNORECASE,
 )
 MY_RELATION = re.compile(rf"^(?:my|our)\s+{RELATION}(?P<rest>(?:'s|\s).*)?$", re.IGNORECASE)
 OWNED = re.compile(rf"^(?P<owner>[A-Z][\w-]*)'s\s+{RELATION}\s+{NAME}(?P<rest>.*)$", re.IGNORECASE)
+IN_BRACKETS = re.compile(rf"^{NAME}\s*\((?:my|our)\s+{RELATION}\b[^)]*\)\s*(?P<rest>.*)$", re.IGNORECASE)
 SUBJECT_NAME = re.compile(r"^(?P<name>[A-Za-zÀ-ÿ][\w-]*)(?P<rest>(?:'s|\s).*)$")
 PRONOUN = re.compile(r"^(?:he|she)(?=\s|'s\b)", re.IGNORECASE)
 # Words that can follow "my sister" without being her name.
@@ -147,6 +148,8 @@ def _lower_case_name(word: str, after: str) -> bool:
 def subject(clause: str, people: People) -> tuple[Person, str, bool] | None:
     """The person a clause is about, the rest of it, and whether the clause introduces them by name, when
     they are one of the user's."""
+    if match := IN_BRACKETS.match(clause):  # "joss (my best friend since uni) just qualified as …"
+        clause = f"my {match['rel']} {match['name']} {match['rest']}"
     if match := NAMING.match(clause) or HAVING.match(clause):
         return people.learn(Person(match["rel"].lower(), name_case(match["name"]))), match["rest"].strip(), True
     if match := OWNED.match(clause):
@@ -207,8 +210,8 @@ def read_person(clause: str, said_at: datetime, people: People) -> Candidate | N
 def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -> Candidate | None:
     display = person.display
     if match := re.match(
-        r"^(?:just\s+|recently\s+|finally\s+|now\s+|still\s+)?(?:lives|is living|has moved|'s moved|moved"
-        r"|relocated|is based|'s based)\s+(?:back\s+)?(?:in|to)\s+(?P<rest>.+)$",
+        r"^(?:(?:'s|has|is)\s*)?(?:just\s+|recently\s+|finally\s+|now\s+|still\s+|officially\s+)?"
+        r"(?:lives|living|moved|relocated|based)\s+(?:back\s+)?(?:in|to)\s+(?P<rest>.+)$",
         rest,
         re.IGNORECASE,
     ):
@@ -226,7 +229,10 @@ def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -
             profile=person.profile(f"lives in {place}"),
         )
     if match := re.match(
-        r"^(?:works\s+as|is\s+working\s+as|is|'s)\s+(?:now\s+)?(?P<article>a|an)\s+(?P<rest>.+)$", rest, re.IGNORECASE
+        r"^(?:works\s+as|is\s+working\s+as|is|'s|(?:just\s+|finally\s+)?(?:qualified|retrained|trained)\s+as)"
+        r"\s+(?:now\s+)?(?P<article>a|an)\s+(?P<rest>.+)$",
+        rest,
+        re.IGNORECASE,
     ):
         what = match["rest"].strip(" .!")
         head = re.split(r"\s+(?:at|in|for|with|from)\s+", what, maxsplit=1)[0]
@@ -338,7 +344,7 @@ INLINE = re.compile(
 
 
 PET_IN_PASSING = re.compile(
-    rf"\b(?:i|we)\s+(?:just\s+|finally\s+)?(?:have|'ve got|have got|got|adopted|rescued|own)\s+(?:a|an)\s+"
+    rf"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|finally\s+)?(?:have|got|adopted|rescued|own)\s+(?:a|an)\s+"
     rf"(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS})\s+(?:called|named)\s+(?P<name>[A-Za-zÀ-ÿ][\w-]*)",
     re.IGNORECASE,
 )

@@ -15,9 +15,10 @@ from pydantic import ValidationError
 
 from memory.extraction import Candidate, ExtractionContext
 from memory.extraction_health import read_constraint_statement, read_diet_and_allergy
+from memory.extraction_likes import read_like
 from memory.extraction_people import People, introductions, read_person
 from memory.extraction_style import read_style
-from memory.extraction_text import NEGATION, QUOTE, clauses, clean, is_skipped, sentences
+from memory.extraction_text import NEGATION, QUOTE, clauses, clean, is_skipped, sentences, with_implied_i
 from memory.extraction_words import (
     DETERMINERS,
     NOT_NAMES,
@@ -107,7 +108,12 @@ def read_identity(clause: str, said_at: datetime) -> Candidate | None:
 def read_work(clause: str, said_at: datetime) -> Candidate | None:
     """Job, promotion, workplace, studies and what the user is learning."""
     job = None
-    if match := re.match(r"^i\s+(?:work|'m working|am working)\s+as\s+(?:a|an)\s+(?P<job>.+)$", clause, re.I):
+    if match := re.match(
+        r"^i(?:\s+work|\s*'m working|\s+am working|\s*'m starting|\s+am starting|\s+start|\s+started)"
+        r"\s+as\s+(?:a|an)\s+(?P<job>.+)$",
+        clause,
+        re.I,
+    ):
         job = match["job"]
     elif match := re.match(
         r"^i\s*(?:'ve|have)?\s+(?:just\s+)?(?:accepted|got|landed|started|taken|took)\s+(?:a\s+|the\s+)?(?:new\s+)?"
@@ -122,12 +128,12 @@ def read_work(clause: str, said_at: datetime) -> Candidate | None:
         job = re.sub(r"^(?:a|an|the)\s+", "", match["job"], flags=re.IGNORECASE)
     elif (match := re.match(rf"^{I_AM}\s+(?:now\s+)?(?:a|an)\s+(?P<job>.+)$", clause, re.I)) and _is_job(match["job"]):
         job = match["job"]
-    elif (match := JOB_FRAGMENT.match(clause)) and _is_job(match["job"]):  # "gareth, plumber from cardiff"
+    elif (match := JOB_FRAGMENT.match(clause)) and (match["name"] or match["where"]) and _is_job(match["job"]):
         job = re.split(r"\s+from\s+", match["job"], maxsplit=1)[0]  # where they're from is not where they work
         job = job[:1].lower() + job[1:] if job[1:2].islower() else job  # "Electrician on …" began a sentence
     if job is not None:
         ref = when(job, said_at)
-        job = job.replace(ref.phrase, "").strip(" .!") if ref else job.strip(" .!")
+        job = re.sub(r"[^\w)]+$", "", job.replace(ref.phrase, "") if ref else job).strip()  # no "🎉" or "!"
         head = re.split(r"\s+(?:at|in|for|with|on|out\s+of)\s+", job, maxsplit=1)[0]
         article = "an" if job[:1].lower() in "aeiou" else "a"
         return _fact(
@@ -158,12 +164,13 @@ def read_work(clause: str, said_at: datetime) -> Candidate | None:
 
 
 JOB_FRAGMENT = re.compile(
-    r"^(?:[a-zà-ÿ'-]+,\s+)?(?:an?\s+)?(?P<job>(?!(?:i|my|our|the|your|his|her|their|we|you|he|she|they|it|this|that)\b)"
-    r"[A-Za-z][\w-]*(?:\s+(?!(?:a|an|the|my)\b)[\w-]+){0,3}(?:\s+(?:from|in|at|on|for|out\s+of)\s+[^,;]+)?)$",
+    r"^(?P<name>[a-zà-ÿ'-]+,\s+)?(?:an?\s+)?"
+    r"(?P<job>(?!(?:i|my|our|the|your|his|her|their|we|you|he|she|they|it|this|that)\b)"
+    r"[A-Za-z][\w-]*(?:\s+(?!(?:a|an|the|my)\b)[\w-]+){0,3}(?P<where>\s+(?:from|in|at|on|for|out\s+of)\s+[^,;]+)?)$",
     re.IGNORECASE,
 )
 """A job said without a verb, as people introduce themselves: "Electrician on offshore wind farms out of
-Gothenburg", "gareth, plumber from cardiff"."""
+Gothenburg", "gareth, plumber from cardiff" (a place or a name with it: "chet baker" alone is no job)."""
 
 
 def _is_job(phrase: str) -> bool:
@@ -176,7 +183,8 @@ def read_health_and_taste(clause: str) -> Candidate | None:
     if found := read_diet_and_allergy(clause):
         return found
     if match := re.match(
-        r"^(?P<whose>my|our)\s+(?P<day>(?:wedding\s+)?anniversary|birthday)\s+is\s+(?:on\s+)?(?P<rest>.+)$",
+        r"^(?P<whose>my|our)\s+(?P<day>(?:wedding\s+)?anniversary|birthday)(?:\s+is|'s)\s+(?:on\s+)?(?:the\s+)?"
+        r"(?P<rest>.+)$",
         clause,
         re.I,
     ):
@@ -223,39 +231,6 @@ def read_health_and_taste(clause: str) -> Candidate | None:
                 importance=0.6,
             )
     return read_like(clause)
-
-
-LIKES = re.compile(
-    r"^(?P<subject>i\s+|)(?P<verb>(?:really\s+|absolutely\s+|totally\s+|just\s+)?(?:love|adore|hate|detest"
-    r"|can't stand|cannot stand)|(?:(?<=i )(?:really\s+)?(?:like|enjoy|dislike|don't (?:really )?like"
-    r"|do not like|don't enjoy))|(?<=i )(?:'m|am)\s+(?:not\s+)?(?:(?:a\s+)?(?:big\s+|huge\s+)?fan\s+of|into))"
-    r"\s+(?P<rest>.+)$",
-    re.IGNORECASE,
-)
-DISLIKING = re.compile(r"hate|detest|stand|dislike|don't|do not|not", re.IGNORECASE)
-
-
-def read_like(clause: str) -> Candidate | None:
-    clause = re.sub(r"^(?:i'm|im)\b", "i 'm", clause, flags=re.IGNORECASE)
-    match = LIKES.match(clause)
-    if match is None:
-        return None
-    liked = object_phrase(match["rest"])
-    if liked is None or liked.lower().startswith("to "):  # "I'd love to …" is a wish, "I hate to say" a turn of phrase
-        return None
-    topic = slug(liked)
-    if topic is None:  # only determiners or punctuation ("I love that!"): nothing to remember
-        return None
-    verb = match["verb"].replace("'m", "am").lower()
-    section = ProfileSection.DISLIKES if DISLIKING.search(verb) else ProfileSection.LIKES
-    return _fact(
-        f"I {verb} {liked}".replace("I am ", "I'm "),
-        f"likes.{topic}",
-        (section, liked.lower(), liked),
-        kind=MemoryKind.PREFERENCE,
-        importance=0.6,
-        confidence=0.85,
-    )
 
 
 FREQUENCY = re.compile(
@@ -311,6 +286,12 @@ EVENT = re.compile(
     r"|joined|quit|booked|climbed|hiked|swam|played|spent|came|returned|broke|signed|moved)\b",
     re.IGNORECASE,
 )
+MY_DATED = re.compile(
+    r"^(?:my|our)\s+(?:[\w-]+\s+){0,3}?(?:test|exam|interview|appointment|surgery|operation|wedding|flight|trip"
+    r"|holiday|party|race|marathon|gig|concert|scan|deadline|viva|move|graduation|due date)\s+(?:is|'s)\s+",
+    re.IGNORECASE,
+)
+""" "My driving test is on May 14th": a dated plan of the user's, said without a verb of theirs."""
 # Present-tense states that pass with the day ("I'm feeling tired today"): never memories.
 TRANSIENT = frozenset("feeling thinking wondering sitting waiting looking trying sleeping chilling relaxing".split())
 
@@ -321,10 +302,10 @@ def read_event(clause: str, said_at: datetime) -> Candidate | None:
     body = clause
     if first and clause.lower().startswith(first.phrase.lower()):  # "Last weekend we went …"
         body = clause[len(first.phrase) :].lstrip(" ,")
-    plan, event = PLAN.match(body), EVENT.match(body)
+    plan, event = PLAN.match(body) or MY_DATED.match(body), EVENT.match(body)
     if plan is None and event is None:
         return None
-    if plan and plan["verb"] and plan["verb"].lower() in TRANSIENT:
+    if plan and plan.groupdict().get("verb") and plan["verb"].lower() in TRANSIENT:
         return None
     ref = when(clause, said_at, future=plan is not None)
     if ref is None or (plan and ref.phrase.lower() in ("today", "tonight", "now")):
@@ -367,7 +348,7 @@ class RuleExtractor:
                 continue
             if sentence.rstrip().endswith("?") and not QUOTE.search(sentence):
                 found.extend(_named_in_question(sentence, people))
-            for clause in clauses(sentence):
+            for clause in map(with_implied_i, clauses(sentence)):
                 try:
                     candidate = self.read_clause(clause, said_at, people)
                     if candidate is not None:

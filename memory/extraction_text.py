@@ -35,6 +35,7 @@ CLAUSE_BREAK = re.compile(
     r"|,\s*(?=(?:i|i'm|i've|i'll|she|he|she's|he's|we|we're|they|they're|it|it's|my|not)\b)"
     r"|\s+(?:and|but|so|because)\s+(?=(?:i(?!\s+(?:are|were|have|'ve)\b)|i'm|i've|she|he|she's|he's|it|it's"
     r"|my|our)\b)"
+    r"|\s+(?:so|and|but)\s+(?=(?:what|what's|whats|how|can|could|would|should|which|where|any)\b)"  # "… so what's …?"
     r"|,\s*(?=like\b)|:\s+|;\s*|\s+[-–—]\s+|(?<=\w)\s+(?=if\s)",
     re.IGNORECASE,
 )
@@ -130,6 +131,20 @@ def _introduction(part: str) -> list[str]:
         match = SELF_FRAGMENT.match(fragment.strip())
         fragments.append(f"I'm {match['fragment']}" if match else fragment)
     return fragments
+
+
+DROPPED_I = re.compile(
+    r"^(?:just\s+|finally\s+|recently\s+|also\s+)?(?:started|joined|took up|booked|moved|adopted|quit|dropped|bought"
+    r"|passed|finished|signed up|switched|got|gave up|picked up|starting as)\b",
+    re.IGNORECASE,
+)
+
+
+def with_implied_i(clause: str) -> str:
+    """ "started bouldering on thursdays" → "i started bouldering on thursdays": chat drops the "I"."""
+    if not DROPPED_I.match(clause):
+        return clause
+    return f"i'm {clause}" if clause.lower().startswith("starting") else f"i {clause}"
 
 
 def is_skipped(clause: str) -> bool:
