@@ -4,7 +4,7 @@ for, and who is who when memory names someone only in two steps.
 "What's my mum's first name?" is not answered by "My mum loves gardening": the memory speaks of her, and a small
 model shown it invents a name. So for the two details models invent most, a known text covers the question only
 when it names the person ("my mum Rosa", "Rosa (mother)", "my mum is called Rosa") or gives an age ("she turned
-70", "Age: 34"). Other questions keep the looser test of :func:`assistant.memory_notes.unknown_topic`.
+70", "Age: 34"). Other questions keep the looser test of :func:`assistant.unknown_notes.unknown_topic`.
 
 Kin said in two steps ("my brother Pedro" and "Pedro's wife Itziar") counts as said in one (the sister-in-law),
 and :func:`kin_in` finds it for the note that spells it out beside the question.

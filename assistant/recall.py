@@ -14,17 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from assistant.asked_detail import kin_in
-from assistant.memory_notes import (
-    answers_itself,
-    constraint_part,
-    kin_part,
-    profile_part,
-    recalled_part,
-    style_part,
-    topic_words,
-    unknown_part,
-    unknown_topic,
-)
+from assistant.memory_notes import constraint_part, kin_part, profile_part, recalled_part, style_part
 from assistant.prompt import (
     AttachmentContext,
     ContextUnavailableError,
@@ -33,6 +23,7 @@ from assistant.prompt import (
     unavailable_part,
 )
 from assistant.settings import Settings
+from assistant.unknown_notes import answers_itself, topic_words, unknown_part, unknown_topic
 from memory.constraints import ConstraintFinder, constraint_of
 from memory.profile import ProfileSection
 

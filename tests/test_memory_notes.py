@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.factory import Assistant
-from assistant.memory_notes import unknown_topic
 from assistant.models.fake import FakeChatModel
+from assistant.unknown_notes import unknown_topic
 
 
 def say(assistant: Assistant, text: str, *, new_chat: bool = False) -> None:
@@ -311,3 +311,23 @@ def test_a_wish_for_another_language_is_said_in_that_language_too(
     sent = fake_model.received[-1][-1].content
     assert "(How I want answers: in Spanish; metric units (°C, km, kg, litres; never °F or miles).)" in sent
     assert sent.endswith("Responde en español.")
+
+
+def test_lines_said_before_a_name_was_corrected_show_the_corrected_name() -> None:
+    from datetime import UTC, datetime
+
+    from assistant.memory_notes import recalled_part
+    from memory.records import Memory, MemoryKind
+    from memory.retrieval import Recalled
+
+    def turn(text: str, day: int) -> Recalled:
+        said = datetime(2026, 10, day, 18, 0, tzinfo=UTC)
+        memory = Memory(user="priya", kind=MemoryKind.EPISODE, said_at=said, text=text)
+        return Recalled(memory=memory, score=1.0, dense=1.0, lexical=1.0, tokens=10)
+
+    daughter = turn("my brother Vikram's daughter Ananya is 3 now", 1)
+    correction = turn("oops, correction from before: my niece is Anaya, not Ananya", 17)
+    later = turn("Ananya's nursery called", 20)  # said after the correction: left as said
+    lines = recalled_part([daughter, correction, later], "beside").text.splitlines()
+    assert lines[0].startswith("- my brother Vikram's daughter Anaya is 3 now")
+    assert "not Ananya" in lines[1] and lines[2].startswith("- Ananya's nursery called")

@@ -17,8 +17,9 @@ from datetime import timedelta
 from assistant.adapter.behaviours import BUILDERS
 from assistant.adapter.cases import Case, Vocabulary, background, make_world, profile_of
 from assistant.adapter.replay import bulleted, shortened, without_emojis
-from assistant.memory_notes import constraint_part, profile_part, recalled_part, unknown_part
+from assistant.memory_notes import constraint_part, profile_part, recalled_part
 from assistant.prompt import DateProvider, PersonaProvider, PromptBuilder, PromptPart, PromptRequest
+from assistant.unknown_notes import unknown_part
 from memory.constraints import ConstraintFinder, constraint_of
 from memory.profile import ProfileEntry, ProfileSection, render_entries
 from memory.retrieval import Recalled, approximate_tokens
