@@ -42,7 +42,8 @@ NAMING = re.compile(
 HAVING = re.compile(
     r"^(?:i|we|(?:my\s+\w+\s+)?\w+\s+and\s+i)(?:'ve|\s+have)?\s+(?:just\s+|finally\s+)?"
     r"(?:have|got|adopted|rescued|own)\s+"
-    rf"(?:a|an|another)\s+(?:\w+\s+)?{RELATION}\s+(?:called|named)\s+{NAME}(?P<rest>.*)$",
+    rf"(?:a|an|another)\s+(?:\w+\s+)?{RELATION}\s+(?:(?:and\s+)?(?:called|named)\s+(?:him|her|it|them)\s+"
+    rf"|(?:called|named)\s+){NAME}(?P<rest>.*)$",
     re.IGNORECASE,
 )
 MY_RELATION = re.compile(rf"^(?:my|our)\s+{RELATION}(?P<rest>(?:'s|\s).*)?$", re.IGNORECASE)
@@ -56,7 +57,7 @@ NOT_A_NAME = (
         """is was has had lives lived moved works worked just always never really also still recently finally and
     who that loves likes hates turned got gets will would can could should and or but in at from on to with
     and says said thinks keeps started plays goes called named actually currently usually sometimes now often
-    probably apparently basically literally totally definitely even only here there too""".split()
+    probably apparently basically literally totally definitely even only here there too him her it them""".split()
     )
     | PHRASE_STOP
 )
@@ -345,7 +346,8 @@ INLINE = re.compile(
 
 PET_IN_PASSING = re.compile(
     rf"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|finally\s+)?(?:have|got|adopted|rescued|own)\s+(?:a|an)\s+"
-    rf"(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS})\s+(?:called|named)\s+(?P<name>[A-Za-zÀ-ÿ][\w-]*)",
+    rf"(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS})\s+(?:and\s+)?(?:called|named)\s+(?:(?:him|her|it|them)\s+)?"
+    rf"(?P<name>[A-Za-zÀ-ÿ][\w-]*)",
     re.IGNORECASE,
 )
 

@@ -75,10 +75,15 @@ REQUEST = re.compile(
 NEGATION = re.compile(r"\b(?:not|never|no longer|nothing|nobody|none)\b|n't\b", re.IGNORECASE)
 
 
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
+"""Emoji are tone, not fact: "we got a beagle puppy 🐶 named him Turmeric", "I love charcuterie 😩"."""
+
+
 def clean(clause: str) -> str:
     """Strip discourse markers, emphasis and end punctuation: ``"Actually, I moved to Berlin!"`` → ``"I moved
     to Berlin"``."""
-    clause = clause.replace("’", "'").strip()
+    clause = EMOJI.sub("", clause.replace("’", "'")).strip()
+    clause = re.sub(r"\s{2,}", " ", clause)
     previous = None
     while previous != clause:
         previous = clause

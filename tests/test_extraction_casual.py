@@ -106,3 +106,16 @@ def test_a_relative_who_moved_is_read_with_an_adverb_between() -> None:
 
 def test_my_husband_drives_me_to_work_is_no_dislike() -> None:
     assert RuleExtractor().extract("my husband drives me to work", SAID_AT) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("we got a beagle puppy 🐶 named him Turmeric. Dana wanted Biscuit", "I have a puppy called Turmeric"),
+        ("we got a puppy and named her Luna", "I have a puppy called Luna"),
+        ("I love charcuterie 😩", "I love charcuterie"),
+    ],
+)
+def test_emoji_and_named_him_leave_the_name(said: str, expected: str) -> None:
+    found = {candidate.text for candidate in RuleExtractor().extract(said, SAID_AT)}
+    assert expected in found and "I have a puppy called Him" not in found
