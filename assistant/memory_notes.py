@@ -1,4 +1,5 @@
-"""What memory adds to one turn, as the model reads it: recalled memories, constraint notes, "not in memory".
+"""What memory adds to one turn, as the model reads it: the profile, recalled memories, constraint notes and the
+reply's opening for them, the answer style, who is who ("not in memory" is :mod:`assistant.unknown_notes`).
 
 Recalled memories and notes go beside the user's message, in the user's own voice ("I'm allergic to
 peanuts"), because that is where a small model reads them and because the system prompt above stays the same
