@@ -39,9 +39,10 @@ NAMING = re.compile(
     rf"^(?:my|our)\s+{RELATION}(?:'s\s+name\s+is|\s+is\s+called|\s+is\s+named|\s+called|\s+named)\s+{NAME}(?P<rest>.*)$",
     re.IGNORECASE,
 )
+HAS_GOT = r"(?:'ve|\s+have)?\s+(?:just\s+|finally\s+)?(?:have|got|adopted|rescued|own)\s+"
+"""After "i" or "we": "'ve got", "just adopted", "have" (a pet named in :data:`HAVING` or in passing)."""
 HAVING = re.compile(
-    r"^(?:i|we|(?:my\s+\w+\s+)?\w+\s+and\s+i)(?:'ve|\s+have)?\s+(?:just\s+|finally\s+)?"
-    r"(?:have|got|adopted|rescued|own)\s+"
+    rf"^(?:i|we|(?:my\s+\w+\s+)?\w+\s+and\s+i){HAS_GOT}"
     rf"(?:a|an|another)\s+(?:\w+\s+)?{RELATION}\s+(?:(?:and\s+)?(?:called|named)\s+(?:him|her|it|them)\s+"
     rf"|(?:called|named)\s+){NAME}(?P<rest>.*)$",
     re.IGNORECASE,
@@ -345,7 +346,7 @@ INLINE = re.compile(
 
 
 PET_IN_PASSING = re.compile(
-    rf"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|finally\s+)?(?:have|got|adopted|rescued|own)\s+(?:a|an)\s+"
+    rf"\b(?:i|we){HAS_GOT}(?:a|an)\s+"
     rf"(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS})\s+(?:and\s+)?(?:called|named)\s+(?:(?:him|her|it|them)\s+)?"
     rf"(?P<name>[A-Za-zÀ-ÿ][\w-]*)",
     re.IGNORECASE,
