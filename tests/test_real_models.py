@@ -169,6 +169,9 @@ def test_a_gguf_file_of_your_own_is_converted_once_and_used_on_transformers(tmp_
     env = {
         "MNEMO_MODEL__PATH": str(gguf),
         "MNEMO_MODEL__BACKEND": "transformers",
+        # fp32: whether the GGUF was read right shows in the answer; int8 kernels differ per CPU (AVX2 or VNNI),
+        # and on some the 135M model's int8 answer wanders off (CI: "…can be found in the article: …")
+        "MNEMO_MODEL__QUANTIZE": "none",
         "MNEMO_CACHE_DIR": str(tmp_path / "cache"),
         **GREEDY,
     }
