@@ -19,7 +19,7 @@ from assistant.prompt import (
     PersonaProvider,
     PromptBuilder,
 )
-from assistant.recall import KinNote, MemoryAccess, MemoryProvider, NotInMemoryNote
+from assistant.recall import KinNote, MemoryAccess, MemoryProvider, NotInMemoryNote, TimeNote
 from assistant.settings import Settings
 
 
@@ -77,7 +77,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
     closing: list[ClosingNote] = []
     if settings.memory.enabled:
         providers.append(MemoryProvider(memory))
-        closing += [KinNote(memory), NotInMemoryNote(memory)]
+        closing += [KinNote(memory), TimeNote(memory), NotInMemoryNote(memory)]
     store = HistoryStore(settings.data_dir)
     media = MediaEncoders(settings)
     concepts = ConceptService(memory, media, store)

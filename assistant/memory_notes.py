@@ -20,6 +20,7 @@ from assistant.unknown_notes import ASKS_A_FACT, ASKS_ADVICE
 from memory.constraints import DIETS, ConstraintKind
 from memory.extraction_text import REQUEST, clean, sentences
 from memory.records import MemoryKind
+from memory.timeparse import find_times
 
 if TYPE_CHECKING:
     from memory.constraints import Constraint
@@ -44,8 +45,64 @@ def memory_line(memory: Memory, now: datetime | None = None) -> str | None:
     text = memory.text
     if memory.kind == MemoryKind.EPISODE and not memory.speaker:
         text = " ".join(stated for sentence in sentences(text) if (stated := _stated(sentence)))
+    if memory.kind == MemoryKind.EPISODE:
+        text = with_dates(text, memory.said_at, now)
     text = quoted_if_instruction(text.strip().rstrip("."))
     return f"- {text} ({when})" if text else None
+
+
+SAME_DAY = frozenset({"today", "tonight", "this morning", "this afternoon", "this evening"})
+RELATIVE_ONLY = re.compile(r"^(?!since\b)(?!.*\b(?:19|20)\d\d\b)", re.IGNORECASE)
+""" "last Thursday", "two weeks ago", "today": no year of its own, so it says nothing true once time has passed."""
+
+
+def with_dates(text: str, said_at: datetime, now: datetime | None = None) -> str:
+    """Relative time in an old turn, as a date: "Rua died last Thursday", said on 2 Oct, reads "Rua died on
+    1 Oct 2026 (7 weeks ago)". Read weeks later, "last Thursday" and "two weeks ago" mislead a small model."""
+    position = 0
+    for ref in find_times(text, said_at):
+        phrase = ref.phrase.strip(" .!?,")
+        found = text.find(phrase, position)
+        counted = COUNTED_BEFORE.search(text[:found]) if phrase.lower() == "today" else None
+        if found < 0 or not RELATIVE_ONLY.match(phrase) or (phrase.lower() in SAME_DAY and not counted):
+            continue  # "the dispensary was chaos today": the line's own date says which day
+        days = (ref.end - ref.start).days
+        if days <= 1:
+            dated = f"on {ref.start:%-d %b %Y}"
+        elif days <= 10:
+            dated = f"around {ref.moment:%-d %b %Y}"
+        else:
+            dated = f"in {ref.label()}"
+        if now is not None and days <= 10:
+            dated = f"{dated} ({how_long_ago(ref.moment, now)})"
+        if now is not None and counted:
+            dated += _counted_now(counted, ref.start, now)
+        before = re.search(r"\b(?:on|in|during|over)\s+(?:the\s+)?$", text[:found], re.IGNORECASE)
+        start = before.start() if before else found
+        if re.search(r"\b(?:from|until|till|since|by|before|after)\s+$", text[:found], re.IGNORECASE):
+            dated = dated.removeprefix("on ").removeprefix("in ")  # "from this month": "from November 2026"
+        text = text[:start] + dated + text[found + len(phrase) :]
+        position = start + len(dated)
+    return text
+
+
+NUMBER_WORDS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()
+UNIT_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}
+COUNTED_BEFORE = re.compile(
+    rf"\b(?P<count>\d{{1,3}}|{'|'.join(NUMBER_WORDS)})\s+(?P<unit>day|week|month|year)s?"
+    r"(?:\s+(?:old|along|pregnant|sober|clean|in))?\s+$",
+    re.IGNORECASE,
+)
+""" "14 weeks today", "3 months sober today": a count that has grown since it was said."""
+
+
+def _counted_now(counted: re.Match[str], then: datetime, now: datetime) -> str:
+    """ ", so about 20 weeks now": "14 weeks today", said 6 weeks ago, plus the time since."""
+    count = counted["count"].lower()
+    number = int(count) if count.isdigit() else NUMBER_WORDS.index(count) + 1
+    unit = counted["unit"].lower()
+    grown = number + round((now - then).days / UNIT_DAYS[unit])
+    return f", so about {grown} {unit}{'s' if grown != 1 else ''} now" if grown != number else ""
 
 
 def how_long_ago(moment: datetime, now: datetime) -> str:
@@ -236,7 +293,8 @@ def style_part(entries: Sequence[ProfileEntry]) -> PromptPart:
     "¡Claro!" or "Doc," as the reply's first words kept the style (0.53 -> 0.76 on personal_qa) but the answers
     after them got worse ("Bien sûr ! Comment puis-je vous aider ?"; direct recall 0.79 -> 0.67). The wish for
     another language is said in that language too, which the model heeds where it ignored the English (style
-    0.47 -> 0.76 with units spelled out)."""
+    0.47 -> 0.76 with units spelled out). The name the user goes by stays bare ("Doc"): written "call me Doc", here
+    and in the profile, the model replied "Call me Doc." to "what's my grandson's name?" (personal_qa 0.82 -> 0.79)."""
     values = [
         f"in {entry.value}" if entry.key == "language" and not entry.value.startswith("in ") else entry.value
         for entry in entries

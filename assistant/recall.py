@@ -23,6 +23,7 @@ from assistant.prompt import (
     unavailable_part,
 )
 from assistant.settings import Settings
+from assistant.time_notes import around_then_part, elapsed_part, newest_part
 from assistant.unknown_notes import answers_itself, topic_words, unknown_part, unknown_topic
 from memory.constraints import ConstraintFinder, constraint_of
 from memory.profile import ProfileSection
@@ -314,6 +315,21 @@ class KinNote(_MemoryNote):
         known = self.known(request, parts)
         found = kin_in(request.text, known) if known is not None else []
         return kin_part(found, self.access.settings.memory.layout) if found else None
+
+
+class TimeNote(_MemoryNote):
+    """ "How long have I been doing pottery?" when a recalled line dates it: the app works out how long ago;
+    "what did I do a couple of weeks ago?": the recalled line dated then is pointed at; "what's Haruto studying
+    now?": the newest line on it is."""
+
+    name = "time"
+
+    def note(self, request: PromptRequest, parts: Sequence[PromptPart]) -> PromptPart | None:
+        known = self.known(request, parts)
+        if known is None:
+            return None
+        text, now = request.text, request.now
+        return elapsed_part(text, known) or around_then_part(text, known, now) or newest_part(text, known)
 
 
 class NotInMemoryNote(_MemoryNote):

@@ -204,7 +204,7 @@ def read_person(clause: str, said_at: datetime, people: People) -> Candidate | N
         key=key,
         importance=0.8,
         confidence=0.9,
-        refers_to=ref.start if ref else None,
+        refers_to=ref.moment if ref else None,
         profile=person.profile(""),
     )
 
@@ -227,7 +227,7 @@ def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -
             key=f"{person.id}.home",
             importance=0.8,
             confidence=0.9,
-            refers_to=ref.start if ref else None,
+            refers_to=ref.moment if ref else None,
             profile=person.profile(f"lives in {place}"),
         )
     if match := re.match(
@@ -272,7 +272,7 @@ def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -
             text=with_absolute_time(f"{text} {rest[match.end() :].strip()}".strip(), ref) if ref else text,
             kind=MemoryKind.EVENT,
             key=f"{person.id}.age",
-            refers_to=ref.start if ref else None,
+            refers_to=ref.moment if ref else None,
         )
     if match := re.match(
         r"^(?:just\s+)?(?:started|goes\s+to|attends|is\s+at|is\s+studying\s+at|studies\s+at)\s+"
@@ -334,7 +334,7 @@ def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -
             text=with_absolute_time(f"{display} {rest}".strip(" .!"), ref),
             kind=MemoryKind.PLAN if plan else MemoryKind.EVENT,
             importance=0.6,
-            refers_to=ref.start,
+            refers_to=ref.moment,
         )
     return None
 

@@ -91,7 +91,7 @@ def read_identity(clause: str, said_at: datetime) -> Candidate | None:
         ref = when(match["rest"], said_at)
         if place:
             return _fact(
-                f"I live in {place}", "user.home", (IDENTITY, "home", place), refers_to=ref.start if ref else None
+                f"I live in {place}", "user.home", (IDENTITY, "home", place), refers_to=ref.moment if ref else None
             )
     if match := re.match(
         rf"^(?:{I_AM}\s+(?:originally\s+)?from|i come from|i grew up in|(?:i|we)\s+(?:moved|came|emigrated)"
@@ -140,7 +140,7 @@ def read_work(clause: str, said_at: datetime) -> Candidate | None:
             f"I work as {article} {job}",
             "user.job",
             (IDENTITY, "job", head),
-            refers_to=ref.start if ref else None,
+            refers_to=ref.moment if ref else None,
         )
     if match := re.match(r"^i\s+(?:teach|lecture|lecture in)\s+(?P<rest>.+)$", clause, re.I):
         taught = object_phrase(match["rest"])
@@ -311,7 +311,7 @@ def read_event(clause: str, said_at: datetime) -> Candidate | None:
     if ref is None or (plan and ref.phrase.lower() in ("today", "tonight", "now")):
         return None
     kind = MemoryKind.PLAN if ref.start > said_at else MemoryKind.EVENT
-    return _fact(with_absolute_time(clause, ref), None, kind=kind, refers_to=ref.start, importance=0.6, confidence=0.8)
+    return _fact(with_absolute_time(clause, ref), None, kind=kind, refers_to=ref.moment, importance=0.6, confidence=0.8)
 
 
 def read_hobby(clause: str) -> Candidate | None:

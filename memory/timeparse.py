@@ -59,6 +59,12 @@ class TimeRef:
         """The first day of the span (the day itself for single-day expressions)."""
         return self.start.date()
 
+    @property
+    def moment(self) -> datetime:
+        """The time it most likely means: the middle of a span of a few days ("two weeks ago", "last week"), the
+        start otherwise (a day, "in May", "in 2022")."""
+        return self.start + (self.end - self.start) / 2 if 1 < (self.end - self.start).days <= 10 else self.start
+
     def label(self) -> str:
         """Human text for the span: "7 May 2023", "1–7 May 2023", "May 2023", "June–August 2022", "2022"."""
         first = self.start.date()

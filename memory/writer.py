@@ -156,7 +156,7 @@ class MemoryWriter:
                 key=rule.key if rule else None,
                 importance=0.9,
                 confidence=1.0,
-                refers_to=rule.refers_to if rule else when.start if when else None,
+                refers_to=rule.refers_to if rule else when.moment if when else None,
                 profile=rule.profile if rule else None,
             )
             report = self._reconcile(user, candidate, list(sources), said_at, "remembered on request")

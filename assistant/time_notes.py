@@ -1,0 +1,149 @@
+"""Time in the answer, worked out by the app: how long ago, what happened then, and which fact is the newest.
+
+"How long have I been doing pottery?" when memory dates the start:
+The recalled lines carry their dates and how long ago they were ("I started pottery classes around 3 Oct 2026
+(6 weeks ago)"), but a 0.5B model asked "how long" still answered "about 30 weeks" (from "30 Sep") or "14 years"
+(Rua's age). The app reads the elapsed time off the most relevant dated line that speaks of what is asked, and
+the reply opens with it ("About 6 weeks"), as the constraint and "I don't know" notes open theirs.
+
+"What did I finally manage a couple of weeks ago?" points at the line dated then, and "what's Haruto studying
+now?" at the newest line that speaks of it ("Haruto switched his major to oceanography"): the model had
+answered from the profile, which still said marine biology.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from assistant.prompt import PromptPart
+from memory.timeparse import find_times
+
+SOURCE = "time"
+
+HOW_LONG = re.compile(
+    r"\bhow\s+long\s+(?:(?P<ago>ago)\b|(?:have|has|had)\s+(?:i|we|you|my\s+\w+|our\s+\w+)\s+(?:been|had|known|owned"
+    r"|lived|worked|played|kept|done|practi[sc]ed)\b|since\b)",
+    re.IGNORECASE,
+)
+"""A question about time gone by: "how long ago did we lose Rua?", "how long have I had my rabbit?" (never "how
+long should I roast a chicken?" or "how long did the flight take?")."""
+
+FRAME = frozenset(
+    """how long ago roughly about approximately now have has had been being doing done did do does we i my our me us
+    you your get got gotten lose lost start started begin began the a an since it was were is are this that there so
+    far already exactly just keep kept time times when what been with for of in on at to by any idea remind again
+    owned known lived worked played practised practiced these days moment currently nowadays present still anymore
+    latest current""".split()
+)
+
+AGO = r"(?P<ago>\d+ (?:day|week|month|year)s? ago)"
+DATED_LINE = re.compile(rf"\((?:about|around) \d{{1,2}} [A-Z][a-z]+ \d{{4}}, {AGO}\)$")
+"""A memory dated by what it says ("I started pottery two weeks ago", stored with its date): its line ends
+"(about 3 Oct 2026, 6 weeks ago)". A line ending "(17 Oct 2026, 4 weeks ago)" only says when it was said."""
+DATED_IN_TEXT = re.compile(rf"\b(?:on|around) \d{{1,2}} [A-Z][a-z]+ \d{{4}} \({AGO}\)")
+""" "Rua died on 1 Oct 2026 (7 weeks ago)": a relative time in an old turn, dated by the app."""
+STEM_LENGTH = 5
+
+
+def _asked_words(question: str) -> list[str]:
+    words = re.findall(r"[a-z][a-z'-]+", question.lower())
+    return [word[:STEM_LENGTH] for word in words if word not in FRAME and len(word) > 2]
+
+
+def elapsed_part(question: str, known: Sequence[str]) -> PromptPart | None:
+    """A note and the reply's opening ("About 7 weeks ago") for a "how long" question about the user's past, from
+    the first recalled line that speaks of what is asked and carries a date; None otherwise."""
+    asked = HOW_LONG.search(question)
+    words = _asked_words(question)
+    if asked is None or not words:
+        return None
+    for text in known:
+        for line in text.splitlines():
+            lowered = line.lower()
+            if not line.startswith("- ") or not any(re.search(rf"\b{re.escape(word)}", lowered) for word in words):
+                continue
+            dated = DATED_IN_TEXT.search(line) or DATED_LINE.search(line)
+            if dated is None:
+                continue
+            ago = dated["ago"]
+            since = ago if asked["ago"] else ago.removesuffix(" ago")
+            note = f"(Worked out from what I told you: that was {ago}.)"
+            return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"About {since}")
+    return None
+
+
+ASKS_WHAT_HAPPENED = re.compile(r"^(?!.*\bwhen\b)(?=.*\b(?:what|where|who|which)\b)", re.IGNORECASE)
+""" "what did I finally manage a couple of weeks ago?", "what was the deal with the cat a few weeks ago?"."""
+SAID_ON = re.compile(r"\((?:about |around )?(?P<day>\d{1,2} [A-Z][a-z]{2} \d{4})[,)][^()]*\)$")
+HAPPENED_ON = re.compile(r"\b(?:on|around) (?P<day>\d{1,2} [A-Z][a-z]{2} \d{4}) \(\d+ \w+ ago\)")
+SLACK = timedelta(days=3)
+MOST_QUOTED = 220
+
+
+def around_then_part(question: str, known: Sequence[str], now: datetime) -> PromptPart | None:
+    """ "What did I finally manage a couple of weeks ago?": a note that points at the most relevant recalled line
+    dated inside the time asked about (the model had answered from the flat keys of 5 days ago)."""
+    if not ASKS_WHAT_HAPPENED.match(question) or HOW_LONG.search(question):
+        return None
+    spans = [ref for ref in find_times(question, now) if ref.end <= now + SLACK]
+    if not spans:
+        return None
+    start, end = spans[0].start - SLACK, spans[0].end + SLACK
+    words = _asked_words(question)
+    best: tuple[int, str, re.Match[str]] | None = None
+    for text in known:
+        for line in text.splitlines():
+            dated = (HAPPENED_ON.search(line) or SAID_ON.search(line)) if line.startswith("- ") else None
+            if dated is None:
+                continue
+            day = datetime.strptime(dated["day"], "%d %b %Y").replace(tzinfo=now.tzinfo)
+            shared = sum(1 for word in words if re.search(rf"\b{re.escape(word)}", line.lower()))
+            if start <= day < end and (best is None or shared > best[0]):
+                best = (shared, line, dated)
+    if best is None:
+        return None
+    _, line, dated = best
+    note = f"(What I told you from around then, {dated['day']}: “{_quoted(line, dated)}”.)"
+    return PromptPart("", note, order=96, source=SOURCE, placement="turn")
+
+
+def _quoted(line: str, dated: re.Match[str], words: Sequence[str] = ()) -> str:
+    """The line's words without its dates in brackets; when long, the sentence that holds the date or the
+    most words asked about."""
+    text = SAID_ON.sub("", line.removeprefix("- ")).strip()
+    text = re.sub(r" \(\d+ \w+ ago\)", "", text)
+    if len(text) <= MOST_QUOTED:
+        return text
+    day = " ".join(dated["day"].split()[:2])
+    held = [
+        (day in sentence, sum(1 for word in words if re.search(rf"\b{re.escape(word)}", sentence.lower())), sentence)
+        for sentence in re.split(r"(?<=[.!?])\s+", text)
+    ]
+    best = max(held, key=lambda found: found[:2])
+    return best[2] if best[0] or best[1] else text[:MOST_QUOTED].rsplit(" ", 1)[0] + " …"
+
+
+ASKS_ABOUT_NOW = re.compile(
+    r"\b(?:now|these days|at the moment|currently|at present|nowadays|still|any ?more|latest|current)\b", re.IGNORECASE
+)
+
+
+def newest_part(question: str, known: Sequence[str]) -> PromptPart | None:
+    """ "What's Haruto studying now?": a note that quotes the newest recalled line speaking of what is asked, when
+    an older one does too (the older fact may also be in the profile, which the model believes first)."""
+    if not ASKS_ABOUT_NOW.search(question) or HOW_LONG.search(question):
+        return None
+    words = _asked_words(question)
+    speaking: list[tuple[datetime, str, re.Match[str]]] = []
+    for text in known:
+        for line in text.splitlines():
+            dated = (HAPPENED_ON.search(line) or SAID_ON.search(line)) if line.startswith("- ") else None
+            if dated is not None and any(re.search(rf"\b{re.escape(word)}", line.lower()) for word in words):
+                speaking.append((datetime.strptime(dated["day"], "%d %b %Y"), line, dated))
+    if len({day for day, _, _ in speaking}) < 2:
+        return None
+    _, line, dated = max(speaking, key=lambda found: found[0])
+    note = f"(The newest I told you on this, {dated['day']}: “{_quoted(line, dated, words)}”.)"
+    return PromptPart("", note, order=96, source=SOURCE, placement="turn")

@@ -1,0 +1,127 @@
+"""Time in recalled memories: relative phrases dated, "how long" worked out by the app, "what did I do then"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from assistant.factory import Assistant
+from assistant.memory_notes import memory_line, with_dates
+from assistant.models.fake import FakeChatModel
+from assistant.time_notes import around_then_part, elapsed_part, newest_part
+from assistant.turn import run_turn
+from memory.records import Memory, MemoryKind
+
+NOW = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)
+
+
+def said(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, 15, 0, tzinfo=UTC)
+
+
+def test_relative_time_in_an_old_turn_is_dated_and_says_how_long_ago() -> None:
+    assert with_dates("Our old collie Rua died last Thursday. Maureen is in bits", said(2026, 10, 2), NOW) == (
+        "Our old collie Rua died on 1 Oct 2026 (7 weeks ago). Maureen is in bits"
+    )
+    assert with_dates("I started pottery classes two weeks ago", said(2026, 10, 17), NOW) == (
+        "I started pottery classes around 3 Oct 2026 (6 weeks ago)"
+    )
+    assert (
+        with_dates("from this month I'm on the Visp line", said(2026, 11, 7))
+        == "from November 2026 I'm on the Visp line"
+    )
+
+
+def test_phrases_that_still_read_true_are_left_as_they_are() -> None:
+    for text in (
+        "me and Imran met at a chess club in 2015",  # has its year
+        "I haven't been on a plane since 1998",
+        "the dispensary was chaos today",  # the line's own date says which day
+        "new rotation at work: 3 weeks on, 3 weeks off now",
+    ):
+        assert with_dates(text, said(2026, 10, 7), NOW) == text
+
+
+def test_a_count_said_today_has_grown_since() -> None:
+    assert with_dates("I'm pregnant!! 14 weeks today", said(2026, 10, 7), NOW) == (
+        "I'm pregnant!! 14 weeks on 7 Oct 2026 (6 weeks ago), so about 20 weeks now"
+    )
+
+
+def test_a_recalled_turn_shows_the_dates() -> None:
+    turn = Memory(
+        user="me", kind=MemoryKind.EPISODE, said_at=said(2026, 11, 4), text="finally passed my test last Tuesday!!"
+    )
+    assert memory_line(turn, NOW) == "- finally passed my test on 3 Nov 2026 (13 days ago)!! (4 Nov 2026, 12 days ago)"
+
+
+RECALLED = """- I started pottery classes around 3 October 2026 (about 3 Oct 2026, 6 weeks ago)
+- I work as a pharmacist (8 Nov 2026, 8 days ago)
+- I got the keys to our new flat today (11 Nov 2026, 5 days ago)
+- finally passed my motorcycle licence test on 3 Nov 2026 (13 days ago)!! (4 Nov 2026, 12 days ago)
+- Our old collie Rua died on 1 Oct 2026 (7 weeks ago), fourteen years old she was (2 Oct 2026, 6 weeks ago)"""
+
+
+def test_how_long_is_worked_out_by_the_app_and_opens_the_reply() -> None:
+    pottery = elapsed_part("roughly how long have I been doing pottery now?", [RECALLED])
+    assert pottery is not None and pottery.opening == "About 6 weeks"
+    assert "6 weeks ago" in pottery.text
+    rua = elapsed_part("about how long ago did we lose Rua?", [RECALLED])
+    assert rua is not None and rua.opening == "About 7 weeks ago"  # not Rua's age of fourteen years
+
+
+def test_no_elapsed_note_without_a_dated_memory_of_it_or_for_other_how_long_questions() -> None:
+    assert elapsed_part("how long have I worked as a pharmacist?", [RECALLED]) is None  # said 8 Nov: not when it began
+    assert elapsed_part("how long should I roast a chicken?", [RECALLED]) is None
+    assert elapsed_part("how long have I been doing yoga?", [RECALLED]) is None
+
+
+def test_a_question_about_a_time_points_at_what_happened_then() -> None:
+    part = around_then_part("what did I finally manage a couple of weeks ago?", [RECALLED], NOW)
+    assert part is not None and "motorcycle licence test" in part.text and "3 Nov 2026" in part.text
+    assert "(13 days ago)" not in part.text  # quoted without the app's brackets
+    assert around_then_part("what did I do yesterday?", [RECALLED], NOW) is None  # nothing was said then
+    assert around_then_part("when did I start pottery?", [RECALLED], NOW) is None  # a "when" question dates itself
+    assert around_then_part("what should I do next week?", [RECALLED], NOW) is None  # the future
+
+
+def test_in_a_chat_the_reply_opens_with_how_long_ago(assistant: Assistant, fake_model: FakeChatModel) -> None:
+    user = assistant.settings.user
+    then = NOW - timedelta(days=40)
+    telling = assistant.conversation(user, assistant.store.create_session(user).id)
+    run_turn(telling, "Sad news: our old collie Rua died yesterday.", now=then)
+    fake_model.continues_replies = True
+    fake_model.script = lambda messages: "since Rua died."
+    asking = assistant.conversation(user, assistant.store.create_session(user).id)
+    run_turn(asking, "how long ago did we lose Rua?", now=NOW, remember=False)
+    *_, message, opening = fake_model.received[-1]
+    assert "Rua died on 6 Oct 2026 (6 weeks ago)" in message.content
+    assert opening.content == "About 6 weeks ago"
+    assert asking.last_reply.text == "About 6 weeks ago since Rua died."
+
+
+def test_a_question_about_now_quotes_the_newest_line_on_it() -> None:
+    recalled = """- My son Haruto is at uni in Melbourne, doing marine biology (14 Sep 2026, 2 months ago)
+- Haruto switched his major to oceanography. Says marine biology was too much memorising (2 Nov 2026, 2 weeks ago)
+- Our daughter Siobhan lives in Lisbon these days (28 Aug 2026, 3 months ago)"""
+    part = newest_part("what's Haruto studying now?", [recalled])
+    assert part is not None and "2 Nov 2026" in part.text and "switched his major to oceanography" in part.text
+    assert newest_part("what's Haruto studying?", [recalled]) is None  # not asked about now
+    assert newest_part("what's our dog called these days?", [recalled]) is None  # "these days" is not the topic
+
+
+def test_why_did_it_say_that_shows_the_date_note_and_the_apps_first_words(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    from tui.screens.why import explain
+
+    user = assistant.settings.user
+    telling = assistant.conversation(user, assistant.store.create_session(user).id)
+    run_turn(telling, "I started pottery classes two weeks ago.", now=NOW - timedelta(days=30))
+    fake_model.continues_replies = True
+    asking = assistant.conversation(user, assistant.store.create_session(user).id)
+    run_turn(asking, "how long have I been doing pottery?", now=NOW, remember=False)
+    reply = asking.last_reply
+    kept = asking.reply_context(reply.assistant_message_id or 0)
+    assert kept is not None and reply.text.startswith("About 6 weeks")
+    shown = explain(assistant, user, kept, reply.text)
+    assert "Worked out from the dates in memory" in shown and "“About 6 weeks”" in shown
