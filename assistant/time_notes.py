@@ -44,6 +44,12 @@ DATED_LINE = re.compile(rf"\((?:about|around) \d{{1,2}} [A-Z][a-z]+ \d{{4}}, {AG
 "(about 3 Oct 2026, 6 weeks ago)". A line ending "(17 Oct 2026, 4 weeks ago)" only says when it was said."""
 DATED_IN_TEXT = re.compile(rf"\b(?:on|around) \d{{1,2}} [A-Z][a-z]+ \d{{4}} \({AGO}\)")
 """ "Rua died on 1 Oct 2026 (7 weeks ago)": a relative time in an old turn, dated by the app."""
+BEGAN = re.compile(
+    r"\b(?:start|began|begun|begin|got|adopt|moved|joined|took up|picked up|bought|met|married|new|first|since)",
+    re.IGNORECASE,
+)
+""" "How long have I been doing pottery?" is answered from when it began ("I started pottery classes"), never from
+"I quit pottery two weeks ago"."""
 STEM_LENGTH = 5
 
 
@@ -65,7 +71,7 @@ def elapsed_part(question: str, known: Sequence[str]) -> PromptPart | None:
             if not line.startswith("- ") or not any(re.search(rf"\b{re.escape(word)}", lowered) for word in words):
                 continue
             dated = DATED_IN_TEXT.search(line) or DATED_LINE.search(line)
-            if dated is None:
+            if dated is None or not (asked["ago"] or BEGAN.search(line)):
                 continue
             ago = dated["ago"]
             since = ago if asked["ago"] else ago.removesuffix(" ago")

@@ -241,7 +241,7 @@ def answer_questions(
     items: list[dict[str, Any]], per_category: int, profile: str, backend: str, layout: str
 ) -> dict[str, Any]:
     """Token F1 of the local model's answers with the retrieved context vs. with the evidence turns alone,
-    overall and per category (the retrieved context's)."""
+    overall and per category (the retrieved context's), and each answer beside the gold one."""
     from assistant.models import CancelToken, ChatMessage, GenerationOptions
     from assistant.models.handle import ModelHandle
 
@@ -253,6 +253,7 @@ def answer_questions(
         chosen += [item for item in items if item["qa"]["category"] == category][:per_category]
     scores: dict[str, list[float]] = {"retrieved": [], "evidence_only": []}
     by_category: dict[str, list[float]] = {}
+    answers: list[dict[str, Any]] = []
     for number, item in enumerate(chosen, 1):
         for name, context in (("retrieved", item["retrieved"]), ("evidence_only", item["evidence"])):
             question = item["qa"]["question"]
@@ -271,6 +272,10 @@ def answer_questions(
             answer = "".join(model.stream(messages, options, CancelToken()))
             score = token_f1(answer, item["qa"].get("answer", ""))
             scores[name].append(score)
+            answers.append(
+                {"question": question, "gold": str(item["qa"].get("answer", "")), "context": name}
+                | {"answer": answer.strip(), "f1": round(score, 3)}
+            )
             if name == "retrieved":
                 by_category.setdefault(str(item["qa"]["category"]), []).append(score)
         print(f"answered {number}/{len(chosen)}", file=sys.stderr, flush=True)
@@ -278,6 +283,7 @@ def answer_questions(
         {name: round(statistics.fmean(values), 4) for name, values in scores.items() if values}
         | {"by_category": {name: round(statistics.fmean(values), 4) for name, values in sorted(by_category.items())}}
         | {"questions": len(chosen), "backend": backend, "profile": profile, "layout": layout}
+        | {"answers": answers}
     )
 
 

@@ -73,6 +73,8 @@ def test_no_elapsed_note_without_a_dated_memory_of_it_or_for_other_how_long_ques
     assert elapsed_part("how long have I worked as a pharmacist?", [RECALLED]) is None  # said 8 Nov: not when it began
     assert elapsed_part("how long should I roast a chicken?", [RECALLED]) is None
     assert elapsed_part("how long have I been doing yoga?", [RECALLED]) is None
+    quit = "- I quit pottery around 3 Nov 2026 (2 weeks ago) (4 Nov 2026, 12 days ago)"
+    assert elapsed_part("how long have I been doing pottery?", [quit]) is None  # when it ended, not began
 
 
 def test_a_question_about_a_time_points_at_what_happened_then() -> None:
