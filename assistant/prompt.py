@@ -217,7 +217,8 @@ class PromptBuilder:
     def collect(self, request: PromptRequest) -> list[PromptPart]:
         """Every provider's parts, then the closing notes. A provider that fails (memory on a Chroma server that
         is down) is left out with a notice that says so: the turn goes on without it. Closing notes judge what
-        the providers gave, so they are not asked when one failed ("not in memory" would be a guess)."""
+        the providers gave (and the notes before them), so they are not asked when one failed ("not in memory"
+        would be a guess)."""
         parts: list[PromptPart] = []
         for provider in self.providers:
             try:
@@ -226,7 +227,9 @@ class PromptBuilder:
                 given = [unavailable_part(provider.name, error)]
             parts += [part for part in given if part.text.strip() or part.placement == "unavailable"]
         if not any(part.placement == "unavailable" for part in parts):
-            parts += [note for closer in self.closing if (note := closer.note(request, parts)) is not None]
+            for closer in self.closing:  # each sees the notes before it: a date worked out answers "not in memory"
+                if (note := closer.note(request, parts)) is not None:
+                    parts.append(note)
         return sorted(parts, key=lambda part: part.order)
 
     @staticmethod

@@ -153,3 +153,26 @@ def newest_part(question: str, known: Sequence[str]) -> PromptPart | None:
     _, line, dated = max(speaking, key=lambda found: found[0])
     note = f"(The newest I told you on this, {dated['day']}: “{_quoted(line, dated, words)}”.)"
     return PromptPart("", note, order=96, source=SOURCE, placement="turn")
+
+
+ASKS_LAST_TIME = re.compile(r"\b(?:when\s+was\s+the\s+last\s+time|when\s+did\s+(?:i|we)\s+last)\b", re.IGNORECASE)
+NOT_SINCE = re.compile(
+    r"\b(?:haven't|have not|hasn't|has not|hadn't|not|never)\b[^.!?]*?"
+    r"\bsince\s+(?P<when>(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d)\b"
+)
+""" "I haven't been on a plane since 1998": the last time was in 1998."""
+
+
+def last_time_part(question: str, known: Sequence[str]) -> PromptPart | None:
+    """ "When was the last time I was on a plane?" when memory says "I haven't been on a plane since 1998": the
+    reply opens "In 1998" (the model had said it did not know)."""
+    if not ASKS_LAST_TIME.search(question):
+        return None
+    words = _asked_words(question.replace("last", ""))
+    for text in known:
+        for line in text.splitlines():
+            found = NOT_SINCE.search(line) if line.startswith("- ") else None
+            if found and any(re.search(rf"\b{re.escape(word)}", found[0].lower()) for word in words):
+                note = f"(Worked out from what I told you: “{found[0]}”, so the last time was in {found['when']}.)"
+                return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"In {found['when']}")
+    return None

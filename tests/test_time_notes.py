@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from assistant.factory import Assistant
 from assistant.memory_notes import memory_line, with_dates
 from assistant.models.fake import FakeChatModel
-from assistant.time_notes import around_then_part, elapsed_part, newest_part
+from assistant.time_notes import around_then_part, elapsed_part, last_time_part, newest_part
 from assistant.turn import run_turn
 from memory.records import Memory, MemoryKind
 
@@ -127,3 +127,25 @@ def test_why_did_it_say_that_shows_the_date_note_and_the_apps_first_words(
     assert kept is not None and reply.text.startswith("About 6 weeks")
     shown = explain(assistant, user, kept, reply.text)
     assert "Worked out from the dates in memory" in shown and "“About 6 weeks”" in shown
+
+
+def test_the_last_time_is_read_from_not_since() -> None:
+    recalled = "- I haven't been on a plane since 1998 and I won't again (7 Sep 2026, 2 months ago)"
+    part = last_time_part("when was the last time I was on a plane?", [recalled])
+    assert part is not None and part.opening == "In 1998" and "haven't been on a plane since 1998" in part.text
+    assert last_time_part("when was the last time I went swimming?", [recalled]) is None  # not about planes
+    assert last_time_part("when did I get my cat?", [recalled]) is None
+
+
+def test_a_date_worked_out_by_the_app_keeps_the_not_in_memory_note_away(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    user = assistant.settings.user
+    telling = assistant.conversation(user, assistant.store.create_session(user).id)
+    run_turn(telling, "Never suggest flying to me. I haven't been on a plane since 1998.", now=NOW - timedelta(days=60))
+    fake_model.continues_replies = True
+    asking = assistant.conversation(user, assistant.store.create_session(user).id)
+    run_turn(asking, "when was the last time I was on a plane?", now=NOW, remember=False)
+    sources = [part.source for part in asking.last_reply.prompt_parts]
+    assert "time" in sources and "unknown" not in sources
+    assert asking.last_reply.opening == "In 1998"
