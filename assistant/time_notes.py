@@ -8,7 +8,9 @@ the reply opens with it ("About 6 weeks"), as the constraint and "I don't know" 
 
 "What did I finally manage a couple of weeks ago?" points at the line dated then, and "what's Haruto studying
 now?" at the newest line that speaks of it ("Haruto switched his major to oceanography"): the model had
-answered from the profile, which still said marine biology.
+answered from the profile, which still said marine biology. "When was the last time I was on a plane?" opens
+"In 1998" from "I haven't been on a plane since 1998", and "how many years have we been together?" counts on
+from "our 20th anniversary".
 """
 
 from __future__ import annotations
@@ -175,4 +177,32 @@ def last_time_part(question: str, known: Sequence[str]) -> PromptPart | None:
             if found and any(re.search(rf"\b{re.escape(word)}", found[0].lower()) for word in words):
                 note = f"(Worked out from what I told you: “{found[0]}”, so the last time was in {found['when']}.)"
                 return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"In {found['when']}")
+    return None
+
+
+ASKS_YEARS_TOGETHER = re.compile(
+    r"\bhow\s+(?:many\s+years|long)\b.*\b(?:together|married)\b|\bwhen\s+did\s+we\s+get\s+together\b", re.IGNORECASE
+)
+YEARS_TOGETHER = re.compile(
+    r"\b(?:our\s+(?P<nth>\d{1,2})(?:st|nd|rd|th)\s+(?:wedding\s+)?anniversary"
+    r"|(?:together|married)\s+(?:for\s+)?(?P<years>\d{1,2})\s+years)\b",
+    re.IGNORECASE,
+)
+""" "our 20th anniversary", "married for 12 years": how long a couple has been together when it was said."""
+
+
+def together_part(question: str, known: Sequence[str], now: datetime) -> PromptPart | None:
+    """ "How many years have Bernadette and I been together?" from "our 20th anniversary", said two weeks ago:
+    the reply opens "About 20 years" (the model had said "You're 6 weeks old now!")."""
+    if not ASKS_YEARS_TOGETHER.search(question):
+        return None
+    for text in known:
+        for line in text.splitlines():
+            found = YEARS_TOGETHER.search(line) if line.startswith("- ") else None
+            dated = SAID_ON.search(line) if found else None
+            if found and dated:
+                said = datetime.strptime(dated["day"], "%d %b %Y").replace(tzinfo=now.tzinfo)
+                years = int(found["nth"] or found["years"]) + int((now - said).days / 365.25)
+                note = f"(Worked out from what I told you on {dated['day']}: “{found[0]}”, so about {years} years now.)"
+                return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"About {years} years")
     return None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from assistant.factory import Assistant
 from assistant.memory_notes import memory_line, with_dates
 from assistant.models.fake import FakeChatModel
-from assistant.time_notes import around_then_part, elapsed_part, last_time_part, newest_part
+from assistant.time_notes import around_then_part, elapsed_part, last_time_part, newest_part, together_part
 from assistant.turn import run_turn
 from memory.records import Memory, MemoryKind
 
@@ -149,3 +149,12 @@ def test_a_date_worked_out_by_the_app_keeps_the_not_in_memory_note_away(
     sources = [part.source for part in asking.last_reply.prompt_parts]
     assert "time" in sources and "unknown" not in sources
     assert asking.last_reply.opening == "In 1998"
+
+
+def test_years_together_are_counted_from_an_anniversary() -> None:
+    recalled = "- Bernadette and I went to Scilly for our 20th anniversary. Lovely few days (1 Nov 2026, 2 weeks ago)"
+    part = together_part("how many years have Bernadette and I been together now?", [recalled], NOW)
+    assert part is not None and part.opening == "About 20 years"
+    a_year_on = together_part("how long have we been married?", [recalled], NOW + timedelta(days=400))
+    assert a_year_on is not None and a_year_on.opening == "About 21 years"
+    assert together_part("how many years have I lived in Plymouth?", [recalled], NOW) is None
