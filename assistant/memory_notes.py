@@ -19,6 +19,7 @@ from assistant.prompt import PromptPart, quoted_if_instruction
 from assistant.unknown_notes import ASKS_A_FACT, ASKS_ADVICE
 from memory.constraints import DIETS, ConstraintKind
 from memory.extraction_text import REQUEST, clean, sentences
+from memory.extraction_words import PREPOSITION_OF_TIME
 from memory.records import MemoryKind
 from memory.timeparse import find_times
 
@@ -77,7 +78,7 @@ def with_dates(text: str, said_at: datetime, now: datetime | None = None) -> str
             dated = f"{dated} ({how_long_ago(ref.moment, now)})"
         if now is not None and counted:
             dated += _counted_now(counted, ref.start, now)
-        before = re.search(r"\b(?:on|in|during|over)\s+(?:the\s+)?$", text[:found], re.IGNORECASE)
+        before = re.search(PREPOSITION_OF_TIME + "$", text[:found], re.IGNORECASE)
         start = before.start() if before else found
         if re.search(r"\b(?:from|until|till|since|by|before|after)\s+$", text[:found], re.IGNORECASE):
             dated = dated.removeprefix("on ").removeprefix("in ")  # "from this month": "from November 2026"

@@ -16,8 +16,8 @@ from "our 20th anniversary".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta, tzinfo
 
 from assistant.prompt import PromptPart
 from memory.timeparse import find_times
@@ -60,6 +60,23 @@ def _asked_words(question: str) -> list[str]:
     return [word[:STEM_LENGTH] for word in words if word not in FRAME and len(word) > 2]
 
 
+def _speaks_of(text: str, words: Sequence[str]) -> int:
+    """How many of the words asked about (stems) begin a word of ``text``."""
+    lowered = text.lower()
+    return sum(1 for word in words if re.search(rf"\b{re.escape(word)}", lowered))
+
+
+def _recalled_lines(known: Sequence[str]) -> Iterator[str]:
+    """The recalled memory lines ("- I started pottery …"), most relevant first, out of everything known."""
+    for text in known:
+        yield from (line for line in text.splitlines() if line.startswith("- "))
+
+
+def _day(dated: re.Match[str], zone: tzinfo | None = None) -> datetime:
+    """The day a line's "3 Nov 2026" names (its ``day`` group), in ``zone``."""
+    return datetime.strptime(dated["day"], "%d %b %Y").replace(tzinfo=zone)
+
+
 def elapsed_part(question: str, known: Sequence[str]) -> PromptPart | None:
     """A note and the reply's opening ("About 7 weeks ago") for a "how long" question about the user's past, from
     the first recalled line that speaks of what is asked and carries a date; None otherwise."""
@@ -67,18 +84,14 @@ def elapsed_part(question: str, known: Sequence[str]) -> PromptPart | None:
     words = _asked_words(question)
     if asked is None or not words:
         return None
-    for text in known:
-        for line in text.splitlines():
-            lowered = line.lower()
-            if not line.startswith("- ") or not any(re.search(rf"\b{re.escape(word)}", lowered) for word in words):
-                continue
-            dated = DATED_IN_TEXT.search(line) or DATED_LINE.search(line)
-            if dated is None or not (asked["ago"] or BEGAN.search(line)):
-                continue
-            ago = dated["ago"]
-            since = ago if asked["ago"] else ago.removesuffix(" ago")
-            note = f"(Worked out from what I told you: that was {ago}.)"
-            return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"About {since}")
+    for line in _recalled_lines(known):
+        dated = (DATED_IN_TEXT.search(line) or DATED_LINE.search(line)) if _speaks_of(line, words) else None
+        if dated is None or not (asked["ago"] or BEGAN.search(line)):
+            continue
+        ago = dated["ago"]
+        since = ago if asked["ago"] else ago.removesuffix(" ago")
+        note = f"(Worked out from what I told you: that was {ago}.)"
+        return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"About {since}")
     return None
 
 
@@ -101,15 +114,13 @@ def around_then_part(question: str, known: Sequence[str], now: datetime) -> Prom
     start, end = spans[0].start - SLACK, spans[0].end + SLACK
     words = _asked_words(question)
     best: tuple[int, str, re.Match[str]] | None = None
-    for text in known:
-        for line in text.splitlines():
-            dated = (HAPPENED_ON.search(line) or SAID_ON.search(line)) if line.startswith("- ") else None
-            if dated is None:
-                continue
-            day = datetime.strptime(dated["day"], "%d %b %Y").replace(tzinfo=now.tzinfo)
-            shared = sum(1 for word in words if re.search(rf"\b{re.escape(word)}", line.lower()))
-            if start <= day < end and (best is None or shared > best[0]):
-                best = (shared, line, dated)
+    for line in _recalled_lines(known):
+        dated = HAPPENED_ON.search(line) or SAID_ON.search(line)
+        if dated is None or not start <= _day(dated, now.tzinfo) < end:
+            continue
+        shared = _speaks_of(line, words)
+        if best is None or shared > best[0]:
+            best = (shared, line, dated)
     if best is None:
         return None
     _, line, dated = best
@@ -125,10 +136,7 @@ def _quoted(line: str, dated: re.Match[str], words: Sequence[str] = ()) -> str:
     if len(text) <= MOST_QUOTED:
         return text
     day = " ".join(dated["day"].split()[:2])
-    held = [
-        (day in sentence, sum(1 for word in words if re.search(rf"\b{re.escape(word)}", sentence.lower())), sentence)
-        for sentence in re.split(r"(?<=[.!?])\s+", text)
-    ]
+    held = [(day in sentence, _speaks_of(sentence, words), sentence) for sentence in re.split(r"(?<=[.!?])\s+", text)]
     best = max(held, key=lambda found: found[:2])
     return best[2] if best[0] or best[1] else text[:MOST_QUOTED].rsplit(" ", 1)[0] + " …"
 
@@ -145,11 +153,10 @@ def newest_part(question: str, known: Sequence[str]) -> PromptPart | None:
         return None
     words = _asked_words(question)
     speaking: list[tuple[datetime, str, re.Match[str]]] = []
-    for text in known:
-        for line in text.splitlines():
-            dated = (HAPPENED_ON.search(line) or SAID_ON.search(line)) if line.startswith("- ") else None
-            if dated is not None and any(re.search(rf"\b{re.escape(word)}", line.lower()) for word in words):
-                speaking.append((datetime.strptime(dated["day"], "%d %b %Y"), line, dated))
+    for line in _recalled_lines(known):
+        dated = (HAPPENED_ON.search(line) or SAID_ON.search(line)) if _speaks_of(line, words) else None
+        if dated is not None:
+            speaking.append((_day(dated), line, dated))
     if len({day for day, _, _ in speaking}) < 2:
         return None
     _, line, dated = max(speaking, key=lambda found: found[0])
@@ -171,12 +178,11 @@ def last_time_part(question: str, known: Sequence[str]) -> PromptPart | None:
     if not ASKS_LAST_TIME.search(question):
         return None
     words = _asked_words(question.replace("last", ""))
-    for text in known:
-        for line in text.splitlines():
-            found = NOT_SINCE.search(line) if line.startswith("- ") else None
-            if found and any(re.search(rf"\b{re.escape(word)}", found[0].lower()) for word in words):
-                note = f"(Worked out from what I told you: “{found[0]}”, so the last time was in {found['when']}.)"
-                return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"In {found['when']}")
+    for line in _recalled_lines(known):
+        found = NOT_SINCE.search(line)
+        if found and _speaks_of(found[0], words):
+            note = f"(Worked out from what I told you: “{found[0]}”, so the last time was in {found['when']}.)"
+            return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"In {found['when']}")
     return None
 
 
@@ -196,13 +202,11 @@ def together_part(question: str, known: Sequence[str], now: datetime) -> PromptP
     the reply opens "About 20 years" (the model had said "You're 6 weeks old now!")."""
     if not ASKS_YEARS_TOGETHER.search(question):
         return None
-    for text in known:
-        for line in text.splitlines():
-            found = YEARS_TOGETHER.search(line) if line.startswith("- ") else None
-            dated = SAID_ON.search(line) if found else None
-            if found and dated:
-                said = datetime.strptime(dated["day"], "%d %b %Y").replace(tzinfo=now.tzinfo)
-                years = int(found["nth"] or found["years"]) + int((now - said).days / 365.25)
-                note = f"(Worked out from what I told you on {dated['day']}: “{found[0]}”, so about {years} years now.)"
-                return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"About {years} years")
+    for line in _recalled_lines(known):
+        found = YEARS_TOGETHER.search(line)
+        dated = SAID_ON.search(line) if found else None
+        if found and dated:
+            years = int(found["nth"] or found["years"]) + int((now - _day(dated, now.tzinfo)).days / 365.25)
+            note = f"(Worked out from what I told you on {dated['day']}: “{found[0]}”, so about {years} years now.)"
+            return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"About {years} years")
     return None

@@ -132,6 +132,10 @@ def when(clause: str, said_at: datetime, *, future: bool = False) -> TimeRef | N
     return found[0] if found else None
 
 
+PREPOSITION_OF_TIME = r"\b(?:on|in|during|over)\s+(?:the\s+)?"
+""" "on", "in the", "over the": replaced with the relative phrase after it ("on Saturday" → "on 6 May 2023")."""
+
+
 def with_absolute_time(text: str, ref: TimeRef) -> str:
     """Replace the relative phrase by its date, so the memory still reads true next year:
     ``"I went to a pottery class yesterday"`` → ``"… on 12 January 2026"``, "two weeks ago" → "around 3 May 2026"."""
@@ -140,6 +144,6 @@ def with_absolute_time(text: str, ref: TimeRef) -> str:
     preposition = "on" if re.match(r"\d{1,2}\D", label) else "in"  # on 7 May 2023, in May 2023, in 2023
     if 1 < (ref.end - ref.start).days <= 10:  # "two weeks ago", "last week": around its middle, not "on 1–7 May"
         preposition, label = "around", f"{ref.moment:%-d %B %Y}"
-    pattern = re.compile(r"(?:\b(?:on|in|during|over)\s+(?:the\s+)?)?" + re.escape(phrase), re.IGNORECASE)
+    pattern = re.compile(f"(?:{PREPOSITION_OF_TIME})?" + re.escape(phrase), re.IGNORECASE)
     replaced, count = pattern.subn(f"{preposition} {label}", text, count=1)
     return replaced if count else f"{text} ({label})"

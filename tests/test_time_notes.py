@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from assistant.conversation import Conversation
 from assistant.factory import Assistant
 from assistant.memory_notes import memory_line, with_dates
 from assistant.models.fake import FakeChatModel
@@ -86,15 +87,25 @@ def test_a_question_about_a_time_points_at_what_happened_then() -> None:
     assert around_then_part("what should I do next week?", [RECALLED], NOW) is None  # the future
 
 
-def test_in_a_chat_the_reply_opens_with_how_long_ago(assistant: Assistant, fake_model: FakeChatModel) -> None:
+def told_then_asked(
+    assistant: Assistant, fake_model: FakeChatModel, told: str, days_ago: int, asked: str
+) -> Conversation:
+    """``told`` in a chat ``days_ago`` days before NOW, then ``asked`` in a new chat at NOW, by a model that goes on
+    from the app's opening."""
     user = assistant.settings.user
-    then = NOW - timedelta(days=40)
     telling = assistant.conversation(user, assistant.store.create_session(user).id)
-    run_turn(telling, "Sad news: our old collie Rua died yesterday.", now=then)
+    run_turn(telling, told, now=NOW - timedelta(days=days_ago))
     fake_model.continues_replies = True
-    fake_model.script = lambda messages: "since Rua died."
     asking = assistant.conversation(user, assistant.store.create_session(user).id)
-    run_turn(asking, "how long ago did we lose Rua?", now=NOW, remember=False)
+    run_turn(asking, asked, now=NOW, remember=False)
+    return asking
+
+
+def test_in_a_chat_the_reply_opens_with_how_long_ago(assistant: Assistant, fake_model: FakeChatModel) -> None:
+    fake_model.script = lambda messages: "since Rua died."
+    asking = told_then_asked(
+        assistant, fake_model, "Sad news: our old collie Rua died yesterday.", 40, "how long ago did we lose Rua?"
+    )
     *_, message, opening = fake_model.received[-1]
     assert "Rua died on 6 Oct 2026 (6 weeks ago)" in message.content
     assert opening.content == "About 6 weeks ago"
@@ -116,16 +127,13 @@ def test_why_did_it_say_that_shows_the_date_note_and_the_apps_first_words(
 ) -> None:
     from tui.screens.why import explain
 
-    user = assistant.settings.user
-    telling = assistant.conversation(user, assistant.store.create_session(user).id)
-    run_turn(telling, "I started pottery classes two weeks ago.", now=NOW - timedelta(days=30))
-    fake_model.continues_replies = True
-    asking = assistant.conversation(user, assistant.store.create_session(user).id)
-    run_turn(asking, "how long have I been doing pottery?", now=NOW, remember=False)
+    asking = told_then_asked(
+        assistant, fake_model, "I started pottery classes two weeks ago.", 30, "how long have I been doing pottery?"
+    )
     reply = asking.last_reply
     kept = asking.reply_context(reply.assistant_message_id or 0)
     assert kept is not None and reply.text.startswith("About 6 weeks")
-    shown = explain(assistant, user, kept, reply.text)
+    shown = explain(assistant, assistant.settings.user, kept, reply.text)
     assert "Worked out from the dates in memory" in shown and "“About 6 weeks”" in shown
 
 
@@ -140,12 +148,8 @@ def test_the_last_time_is_read_from_not_since() -> None:
 def test_a_date_worked_out_by_the_app_keeps_the_not_in_memory_note_away(
     assistant: Assistant, fake_model: FakeChatModel
 ) -> None:
-    user = assistant.settings.user
-    telling = assistant.conversation(user, assistant.store.create_session(user).id)
-    run_turn(telling, "Never suggest flying to me. I haven't been on a plane since 1998.", now=NOW - timedelta(days=60))
-    fake_model.continues_replies = True
-    asking = assistant.conversation(user, assistant.store.create_session(user).id)
-    run_turn(asking, "when was the last time I was on a plane?", now=NOW, remember=False)
+    told = "Never suggest flying to me. I haven't been on a plane since 1998."
+    asking = told_then_asked(assistant, fake_model, told, 60, "when was the last time I was on a plane?")
     sources = [part.source for part in asking.last_reply.prompt_parts]
     assert "time" in sources and "unknown" not in sources
     assert asking.last_reply.opening == "In 1998"
