@@ -45,10 +45,11 @@ USER = "priya"
 
 
 def mentions(text: str, keywords: list[str]) -> bool:
-    """Every keyword appears as a word (with a common ending: "lives", "flying", "3rd") in ``text``."""
+    """Every keyword appears as a word (with a common ending: "lives", "flying", "swimming", "3rd") in ``text``."""
     lowered = text.lower()
     return all(
-        re.search(rf"\b{re.escape(keyword)}(?:s|es|'s|ing|ed|d|st|nd|rd|th)?\b", lowered) for keyword in keywords
+        re.search(rf"\b{re.escape(keyword)}(?:{re.escape(keyword[-1:])}?(?:ing|ed)|s|es|'s|d|st|nd|rd|th)?\b", lowered)
+        for keyword in keywords
     )
 
 
