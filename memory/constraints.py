@@ -36,12 +36,16 @@ class ConstraintKind(StrEnum):
     NEVER = "never"
 
 
-DIETS = r"vegetarian|vegan|pescatarian|pescetarian|halal|kosher|keto|teetotal|plant[- ]based"
+DIETS = (
+    r"vegetarian|vegan|pescatarian|pescetarian|halal|kosher|keto|teetotal|plant[- ]based|mediterranean|paleo"
+    r"|low[- ]carb|low[- ]fodmap"
+)
 CONDITIONS = (
     r"(?:type\s+[12]\s+)?diabetes|diabetic|pregnant|coeliac|celiac|coeliac disease|celiac disease|epilepsy"
     r"|epileptic|asthma|asthmatic|gout|ibs|acid reflux|reflux|high blood pressure|hypertension|migraines?"
     r"|kidney disease|crohn's|a heart condition|high cholesterol|a bad knee|bad knees|a bad back|vertigo"
-    r"|breastfeeding|nursing|fructose intolerance|lactose intolerance"
+    r"|breastfeeding|nursing|fructose intolerance|lactose intolerance|back problems|back pain|knee problems"
+    r"|arthritis|anaemia|anemia|sleep apnoea|sleep apnea"
 )
 CONSTRAINT_PATTERNS: tuple[tuple[ConstraintKind, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
@@ -53,7 +57,7 @@ CONSTRAINT_PATTERNS: tuple[tuple[ConstraintKind, re.Pattern[str]], ...] = tuple(
         (ConstraintKind.INTOLERANCE, r"\bcan(?:'t|not)\s+(?:eat|digest|have|tolerate)\s+(?P<subject>[\w\s]+)"),
         (
             ConstraintKind.CONDITION,
-            r"(?:\b(?:i'm|i am|i have|i've got|i got|i've been diagnosed with|i get)"
+            r"(?:\b(?:i'm|i am|i have|i've got|i got|i've been diagnosed with|i get|i've had|i have had)"
             r"|^(?:got|have|been diagnosed with))"
             rf"\s+(?:an?\s+)?"
             r"(?:[\w-]+\s+)?"
@@ -61,16 +65,19 @@ CONSTRAINT_PATTERNS: tuple[tuple[ConstraintKind, re.Pattern[str]], ...] = tuple(
         ),
         (
             ConstraintKind.DIET,
-            r"(?:^been|\b(?:i'm|i am|i've been|i have been|i went|i keep|i eat|i only eat|i eat only"
-            r"|i'm doing|i'm on|we(?:'re| are| only| keep| eat| only eat)+))"
-            r"\s+(?:an?\s+)?"
+            r"(?:^been|^(?:i'm\s+|i am\s+)?going|^gone|\b(?:i'm|i am|i've been|i have been|i went|i keep|i eat"
+            r"|i only eat|i eat only|i've gone|i have gone|i switched to|i've switched to|i'm doing|i'm on"
+            r"|i've been doing|i've been on|i have been doing|^doing|we(?:'re| are| only| keep| eat| only eat)+))"
+            r"\s+(?:more\s+of\s+)?(?:an?\s+)?"
             rf"(?:strict\s+|fully\s+|mostly\s+)?(?P<subject>{DIETS})\b",
         ),
         (ConstraintKind.DIET, r"\bi\s+(?:don't|do not|never|no longer|can't)\s+eat\s+(?P<subject>[\w\s]+)"),
         (
             ConstraintKind.MEDICATION,
-            r"\b(?:i take|i'm taking|i am taking|i'm on|i am on|i was prescribed"
-            r"|i've been prescribed|i have been prescribed|i started taking|i'm now on)\s+(?P<subject>[\w\s'-]+)",
+            r"(?:^been on|\b(?:i take|i'm taking|i am taking|i'm on|i am on|i've been on|i have been on"
+            r"|i've been taking|i (?:always\s+)?(?:carry|use) my|i was prescribed"
+            r"|(?:started|put|switched|moved|changed)\s+me\s+(?:from\s+[\w-]+\s+)?(?:on|onto|to)"
+            r"|i've been prescribed|i have been prescribed|i started taking|i'm now on))\s+(?P<subject>[\w\s'-]+)",
         ),
         (
             ConstraintKind.CONDITION,
@@ -99,13 +106,14 @@ CONSTRAINT_PATTERNS: tuple[tuple[ConstraintKind, re.Pattern[str]], ...] = tuple(
     )
 )
 MEDICATION_WORDS = re.compile(
-    r"blood thinners?|anticoagulants?|antidepressants?|insulin|medication|statins?|ssris?|\w+(?:arin|pril|olol"
+    r"blood thinners?|anticoagulants?|antidepressants?|insulin|inhalers?|medication|statins?|ssris?"
+    r"|\b\w+(?:arin|pril|olol"
     r"|statin|xetine|pram|line|oxetine|azole|formin|ium|roxine|trexate|ban|zine|pine|done|lam|tine|xine|mab|nib"
-    r"|cillin|mycin|cycline|sone|lone|dol)\b",
+    r"|cillin|mycin|cycline|sone|lone|dol|sartan|dipine|prazole)\b",
     re.IGNORECASE,
 )
 SUBJECT_END = re.compile(
-    r"\s+(?:and|but|so|since|because|which|when|if|for|as|every|each|daily|twice|once|now|at|in|after|before"
+    r"\s+(?:and|but|so|since|because|which|when|if|for|as|every|each|daily|twice|once|now|at|in|to|after|before"
     r"|anywhere|anymore|ever|again|please)\b.*$|,.*$",
     re.IGNORECASE,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from memory.extraction_text import NEGATION, is_skipped, statements
+from memory.extraction_words import sentence_case
 from memory.profile import ProfileSection
 from memory.records import MemoryKind
 from memory.timeparse import find_times
@@ -42,6 +44,36 @@ class Candidate(BaseModel):
     confidence: float = Field(0.8, ge=0.0, le=1.0)
     refers_to: datetime | None = None
     profile: tuple[ProfileSection, str, str] | None = None
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _plain_letters(cls, value: object) -> object:
+        # A name with an accent makes a key too ("tomás.home" → "tomas.home"): the slot, not the spelling.
+        if isinstance(value, str) and not value.isascii():
+            return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+        return value
+
+
+def fact(
+    text: str,
+    key: str | None,
+    profile: tuple[ProfileSection, str, str] | None = None,
+    *,
+    kind: MemoryKind = MemoryKind.FACT,
+    importance: float = 0.9,
+    confidence: float = 0.9,
+    refers_to: datetime | None = None,
+) -> Candidate:
+    """A rule's candidate: the text in sentence case ("i usually go climbing" → "I usually go climbing")."""
+    return Candidate(
+        text=sentence_case(text),
+        kind=kind,
+        key=key,
+        importance=importance,
+        confidence=confidence,
+        refers_to=refers_to,
+        profile=profile,
+    )
 
 
 @dataclass(frozen=True)

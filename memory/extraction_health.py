@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from memory.constraints import ConstraintKind, read_constraint
+from memory.constraints import MEDICATION_WORDS, ConstraintKind, read_constraint
 from memory.extraction import Candidate
 from memory.extraction_words import object_phrase, sentence_case, slug
 from memory.profile import ProfileSection
@@ -68,6 +68,32 @@ def read_diet_and_allergy(clause: str) -> Candidate | None:
     return None
 
 
+PRESCRIBED = re.compile(
+    r"\b(?:started|put|switched|moved|changed)\s+me\s+(?:from\s+(?P<old>[\w-]+)\s+)?(?:on|onto|to)\b", re.IGNORECASE
+)
+""" "they've started me on amlodipine", "the gp switched me from amlodipine to losartan": the user's medication."""
+MEDICINE_SWAPPED = re.compile(
+    r"\b(?:switched|changed|swapped|moved)\s+(?:me\s+)?(?:from\s+)?(?P<old>[\w-]+)\s+(?:to|for)\s+(?P<new>[\w-]+)",
+    re.IGNORECASE,
+)
+RUNNING_HIGH = re.compile(
+    r"^(?P<what>blood pressure|cholesterol|blood sugar)(?:'s|\s+is|\s+was)?\s+(?:still\s+|too\s+|very\s+)?"
+    r"(?:high|up)\b",
+    re.IGNORECASE,
+)
+BARE_CONDITION = re.compile(
+    r"^(?P<what>arthritis|asthma|diabetes|type\s+[12]\s+diabetes|epilepsy|migraines|gout|ibs|coeliac disease"
+    r"|celiac disease|hypertension|sleep apnoea|sleep apnea|anaemia|anemia)\s*(?:,|$)",
+    re.IGNORECASE,
+)
+TAKEN_FOR = re.compile(
+    r"\bfor\s+(?:my\s+)?(?P<why>(?:high\s+|low\s+)?(?:blood pressure|cholesterol|heart|thyroid|diabetes|asthma"
+    r"|epilepsy|depression|anxiety|migraines?|arthritis|acid reflux|reflux|back pain|blood sugar|sleep|adhd))\b",
+    re.IGNORECASE,
+)
+ONE_AT_A_TIME = frozenset(
+    "vegetarian vegan pescatarian pescetarian keto plant-based mediterranean paleo low-carb low-fodmap".split()
+)
 ADJECTIVES = frozenset("diabetic pregnant coeliac celiac epileptic asthmatic".split())
 KEY_FAMILY = {
     ConstraintKind.ALLERGY: "allergy",
@@ -78,21 +104,42 @@ KEY_FAMILY = {
     ConstraintKind.NEVER: "never",
 }
 STARTS_AS_STATEMENT = re.compile(
-    r"^(?:i|i'm|i've|i'd|im|my|never|no|nothing|please never|don't ever|do not ever|we|we're|got|been|have"
-    r"|(?:type\s+[12]\s+)?diabetic|coeliac|celiac|pregnant)\b",
+    r"^(?:i|i'm|i've|i'd|im|my|never|no|nothing|please never|don't ever|do not ever|we|we're|got|been|have|going|gone"
+    r"|doing|(?:type\s+[12]\s+)?diabetic|coeliac|celiac|pregnant)\b",
     re.IGNORECASE,
 )
 
 
 def read_constraint_statement(clause: str) -> Candidate | None:
     """A constraint candidate from a clause that states one about the user, or None."""
-    if not STARTS_AS_STATEMENT.match(clause):
+    if (switch := MEDICINE_SWAPPED.search(clause)) and MEDICATION_WORDS.search(switch["old"]):
+        new = switch["new"]  # "doctor switched enalapril to losartan 50": the new one takes the old one's place
+        return Candidate(
+            text=f"I take {new}",
+            kind=MemoryKind.CONSTRAINT,
+            key=f"medication.{slug(switch['old'], 3)}",
+            importance=0.95,
+            confidence=0.9,
+            profile=(ProfileSection.HEALTH, f"takes {new.lower()}", f"takes {new.lower()}"),
+        )
+    if high := RUNNING_HIGH.match(clause):  # "blood pressure high again at the clinic", as "my blood pressure is …"
+        said = f"{high['what'].lower()} is high"
+        return constraint_fact(
+            f"My {said}", f"health.{slug(said, 3)}", (HEALTH, said, said), kind=MemoryKind.CONSTRAINT
+        )
+    if bare := BARE_CONDITION.match(clause):  # "arthritis, mostly right thumb"
+        what = bare["what"].lower()
+        return constraint_fact(
+            f"I have {what}", f"health.{slug(what)}", (HEALTH, what, what), kind=MemoryKind.CONSTRAINT
+        )
+    if not STARTS_AS_STATEMENT.match(clause) and not PRESCRIBED.search(clause):
         return None
     found = read_constraint(clause)
     if found is None:
         return None
     kind, subject = found
     subject_lower = subject.lower()
+    topic_key = None
     if kind == ConstraintKind.ALLERGY:
         text, phrase = f"I'm allergic to {subject}", f"allergic to {subject_lower}"
     elif kind == ConstraintKind.CONDITION and " is " in subject_lower:  # "my blood pressure is too high"
@@ -104,8 +151,14 @@ def read_constraint_statement(clause: str) -> Candidate | None:
         text, phrase = f"I only eat {subject_lower}", f"only eats {subject_lower}"
     elif kind == ConstraintKind.DIET and " " not in subject_lower:
         text, phrase = f"I'm {subject_lower}", subject_lower
+        if subject_lower in ONE_AT_A_TIME:  # "going pescatarian instead" ends keto; "teetotal" ends no diet
+            topic_key = "user.diet"
     elif kind == ConstraintKind.MEDICATION:
         text, phrase = f"I take {subject}", f"takes {subject_lower}"
+        if switched := PRESCRIBED.search(clause):  # "switched me from amlodipine to losartan": one replaces the other
+            topic_key = f"medication.{slug(switched['old'], 3)}" if switched["old"] else None
+        if why := TAKEN_FOR.search(clause):  # "been on losartan for my blood pressure"
+            text, phrase = f"{text} for my {why['why']}", f"{phrase} for {why['why'].lower()}"
     else:  # the user's own words say it best: "I can't eat spicy food", "Never book me flights"
         text = clause.strip(" .!")
         phrase = re.sub(r"^(?:you're|you are|you)\s+", "", second_person(text)) or text
@@ -115,7 +168,7 @@ def read_constraint_statement(clause: str) -> Candidate | None:
     return Candidate(
         text=sentence_case(text),
         kind=MemoryKind.CONSTRAINT,
-        key=f"{KEY_FAMILY[kind]}.{topic}",
+        key=topic_key or f"{KEY_FAMILY[kind]}.{topic}",
         importance=0.95,
         confidence=0.9,
         profile=(ProfileSection.HEALTH, phrase[:80], phrase[:200]),

@@ -27,7 +27,26 @@ BORES_ME = re.compile(
 """ "True crime podcasts bore me to tears": a dislike said the other way round."""
 
 
+BIG_FAN = re.compile(
+    r"^(?:i'm|i am|im)\s+(?:a\s+)?(?:big|huge|massive|total|real|proper)\s+(?P<thing>[\w\s'-]{2,30}?)\s+"
+    r"(?:guy|girl|fan|person|lover|nerd|geek|buff|head|fiend)$",
+    re.IGNORECASE,
+)
+""" "I'm a big jazz guy", "I'm a huge horror fan": a like said as who the user is."""
+CANT_STAND_IT = re.compile(
+    r"^(?P<thing>[a-z][\w\s'-]{1,30}?)(?:\s+please)?\s*,?\s+(?:i\s+)?(?:can't|cannot)\s+stand\s+(?:the\s+stuff"
+    r"|it|them|that stuff)$",
+    re.IGNORECASE,
+)
+""" "(no) coriander please, can't stand the stuff": the dislike named before the verb."""
+
+
 def read_like(clause: str) -> Candidate | None:
+    clause = re.sub(r"^not\s+(?=(?:a\s+)?(?:big\s+|huge\s+)?fan\s+of\b)", "i'm not ", clause, flags=re.IGNORECASE)
+    if (fan := BIG_FAN.match(clause)) and (thing := object_phrase(fan["thing"])):
+        clause = f"i love {thing}"
+    elif stand := CANT_STAND_IT.match(clause):
+        clause = f"i can't stand {stand['thing']}"
     if (bores := BORES_ME.match(clause)) and (thing := object_phrase(bores["thing"])):
         rest = clause[bores.end() :].strip()
         if not rest or not re.match(r"^(?:to|into|home|around)\b", rest, re.IGNORECASE):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from memory.extraction import Candidate
+from memory.extraction_details import read_detail
 from memory.extraction_text import NEGATION
 from memory.extraction_words import (
     MEN,
@@ -134,8 +135,9 @@ def _is_name(word: str, people: People) -> bool:
 # What follows a name in "my sister ama lives in accra": typed in lower case, a name is only taken as one
 # when a verb like these comes right after it.
 AFTER_A_NAME = re.compile(
-    r"^(?:lives|lived|is|was|has|had|moved|works|worked|got|and|turned|'s|loves|likes|plays|goes|started|just"
-    r"|still|recently|finally|relocated|teaches|studies|runs|owns|died|passed|married|left|joined)\b",
+    r"^(?:lives|lived|is|was|has|had|moved|works|worked|got|and|turned|turns|'s|loves|likes|plays|goes|started|just"
+    r"|still|recently|finally|relocated|teaches|studies|runs|owns|died|passed|married|left|joined|wants|needs|says"
+    r"|said|keeps|spends|sent|off|thinks|reckons|turns|doing|called|texted|rang|came|visited)\b|^,",
     re.IGNORECASE,
 )
 
@@ -185,6 +187,9 @@ def read_person(clause: str, said_at: datetime, people: People) -> Candidate | N
         return None
     person, rest, introduced = found
     kind = MemoryKind.PET if person.is_pet else MemoryKind.PERSON
+    said, _, denied = rest.partition(" not ")
+    if denied and len(said.split()) >= 2 and not NEGATION.search(said):  # "he's a beagle not whatever that is"
+        rest = said
     if rest and not NEGATION.search(rest):
         candidate = _predicate(person, rest, said_at, kind)
         if candidate is not None or not introduced:
@@ -211,6 +216,8 @@ def read_person(clause: str, said_at: datetime, people: People) -> Candidate | N
 
 def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -> Candidate | None:
     display = person.display
+    if detail := read_detail(person, rest, said_at, kind):  # an age, a birthday, a job said in passing, …
+        return detail
     if match := re.match(
         r"^(?:(?:'s|has|is)\s*)?(?:just\s+|recently\s+|finally\s+|now\s+|still\s+|officially\s+)?"
         r"(?:lives|living|moved|relocated|based)\s+(?:back\s+)?(?:in|to)\s+(?P<rest>.+)$",
@@ -231,7 +238,8 @@ def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -
             profile=person.profile(f"lives in {place}"),
         )
     if match := re.match(
-        r"^(?:works\s+as|is\s+working\s+as|is|'s|(?:just\s+|finally\s+)?(?:qualified|retrained|trained)\s+as)"
+        r"^(?:works\s+as|is\s+working\s+as|is|'s|(?:just\s+|finally\s+)?(?:qualified|retrained|trained)\s+as"
+        r"|(?:just\s+|finally\s+)?(?:got|landed|has|'s\s+got|started)\s+(?:a\s+)?(?:new\s+)?job\s+as)"
         r"\s+(?:now\s+)?(?P<article>a|an)\s+(?P<rest>.+)$",
         rest,
         re.IGNORECASE,
@@ -330,60 +338,14 @@ def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -
         if ref is None:
             return None
         plan = ref.start > said_at
+        said = display + rest if rest.startswith("'") else f"{display} {rest}"  # "Carolina's moving", not "Carolina 's"
         return Candidate(
-            text=with_absolute_time(f"{display} {rest}".strip(" .!"), ref),
+            text=with_absolute_time(said.strip(" .!"), ref),
             kind=MemoryKind.PLAN if plan else MemoryKind.EVENT,
             importance=0.6,
             refers_to=ref.moment,
         )
     return None
-
-
-INLINE = re.compile(
-    rf"\b(?:my|our)\s+{RELATION}\s+(?P<name>[A-Za-zÀ-ÿ][\w-]*)(?=\s*(?:$|,|\.|\?|!|;|and\b|who\b|is\b|was\b))",
-    re.IGNORECASE,
-)
-
-
-PET_IN_PASSING = re.compile(
-    rf"\b(?:i|we){HAS_GOT}(?:a|an)\s+"
-    rf"(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS})\s+(?:and\s+)?(?:called|named)\s+(?:(?:him|her|it|them)\s+)?"
-    rf"(?P<name>[A-Za-zÀ-ÿ][\w-]*)",
-    re.IGNORECASE,
-)
-
-
-def introductions(clause: str, people: People) -> list[Candidate]:
-    """People named in passing ("… living in toronto with my husband david and our kids"): who they are
-    to the user is worth keeping even when the clause is about something else."""
-    found = []
-    for match in PET_IN_PASSING.finditer(clause):  # "my girlfriend neve and i have a greyhound called pickle"
-        if match.start() == 0 or match["name"].lower() in NOT_A_NAME:
-            continue
-        pet = people.learn(Person(match["rel"].lower(), name_case(match["name"])))
-        found.append(
-            Candidate(
-                text=f"I have a {pet.relation} called {pet.name}",
-                kind=MemoryKind.PET,
-                key=f"pet.{pet.id}",
-                importance=0.8,
-                profile=pet.profile(""),
-            )
-        )
-    for match in INLINE.finditer(clause):
-        name, relation = match["name"], match["rel"].lower()
-        if match.start() == 0 or name.lower() in NOT_A_NAME or name.lower() in PET_WORDS:
-            continue
-        if people.known.get(name.lower()) == relation:
-            continue
-        person = people.learn(Person(relation, name_case(name)))
-        key = f"pet.{person.id}" if person.is_pet else f"{slug(relation)}.name"
-        text = (
-            f"I have a {relation} called {person.name}" if person.is_pet else f"My {relation} is called {person.name}"
-        )
-        kind = MemoryKind.PET if person.is_pet else MemoryKind.PERSON
-        found.append(Candidate(text=text, kind=kind, key=key, importance=0.8, profile=person.profile("")))
-    return found
 
 
 KNOWN_PATTERNS = (

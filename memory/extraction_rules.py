@@ -13,22 +13,19 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from memory.extraction import Candidate, ExtractionContext
+from memory.extraction import Candidate, ExtractionContext, fact
+from memory.extraction_habits import read_changed_schedule, read_hobby, read_routine
 from memory.extraction_health import read_constraint_statement, read_diet_and_allergy
+from memory.extraction_identity import read_identity
 from memory.extraction_likes import read_like
-from memory.extraction_people import People, introductions, read_person
+from memory.extraction_passing import as_their_news, in_passing, introductions, name_fix, with_there_named
+from memory.extraction_people import People, read_person
 from memory.extraction_style import read_style
-from memory.extraction_text import NEGATION, QUOTE, clauses, clean, is_skipped, sentences, with_implied_i
+from memory.extraction_text import NEGATION, QUOTE, clauses, clean, is_skipped, sentences, with_implied_i, without_emoji
 from memory.extraction_words import (
-    DETERMINERS,
-    NOT_NAMES,
     PETS,
-    PHRASE_STOP,
     PROFESSIONS,
-    name_case,
     object_phrase,
-    place_phrase,
-    sentence_case,
     slug,
     when,
     with_absolute_time,
@@ -36,146 +33,7 @@ from memory.extraction_words import (
 from memory.profile import ProfileSection
 from memory.records import MemoryKind
 
-I_AM = r"(?i:i'm|i am|im)"
 IDENTITY = ProfileSection.IDENTITY
-HEALTH = ProfileSection.HEALTH
-
-
-def _fact(
-    text: str,
-    key: str | None,
-    profile: tuple[ProfileSection, str, str] | None = None,
-    *,
-    kind: MemoryKind = MemoryKind.FACT,
-    importance: float = 0.9,
-    confidence: float = 0.9,
-    refers_to: datetime | None = None,
-) -> Candidate:
-    return Candidate(
-        text=sentence_case(text),
-        kind=kind,
-        key=key,
-        importance=importance,
-        confidence=confidence,
-        refers_to=refers_to,
-        profile=profile,
-    )
-
-
-def read_identity(clause: str, said_at: datetime) -> Candidate | None:
-    """Name, age, home, origin, job, studies."""
-    if match := re.match(
-        r"^(?:my name is|my name's|name's|i'm called|i am called|(?:you can |please |just )?call me)\s+(?P<name>\w+)$",
-        clause,
-        re.IGNORECASE,
-    ):
-        name = name_case(match["name"])
-        return _fact(f"My name is {name}", "user.name", (IDENTITY, "name", name))
-    if (match := re.match(rf"^{I_AM}\s+(?P<name>[A-Z][a-zà-ÿ'-]+)$", clause)) and match[
-        "name"
-    ].lower() not in NOT_NAMES:
-        return _fact(f"My name is {match['name']}", "user.name", (IDENTITY, "name", match["name"]))
-    if match := re.match(
-        rf"^(?:{I_AM}|i just turned|i turned)\s+(?P<age>\d{{1,3}})(?:\s+years?\s+old)?$", clause, re.I
-    ):
-        if 3 <= int(match["age"]) <= 120:
-            return _fact(f"I am {match['age']} years old", "user.age", (IDENTITY, "age", match["age"]))
-    if match := re.match(
-        r"^(?:i|we)(?:'ve|'m|'re|\s+have|\s+am|\s+are)?(?:\s+(?:just|recently|finally|now|still|actually))?\s+"
-        r"(?:live|moved|relocated|living|based)\s+"
-        r"(?:back\s+)?(?:in|to)\s+(?P<rest>.+)$",
-        clause,
-        re.IGNORECASE,
-    ):
-        place = place_phrase(match["rest"])
-        ref = when(match["rest"], said_at)
-        if place:
-            return _fact(
-                f"I live in {place}", "user.home", (IDENTITY, "home", place), refers_to=ref.moment if ref else None
-            )
-    if match := re.match(
-        rf"^(?:{I_AM}\s+(?:originally\s+)?from|i come from|i grew up in|(?:i|we)\s+(?:moved|came|emigrated)"
-        rf"\s+(?:here\s+|over\s+)?from)\s+(?P<rest>.+)$",
-        clause,
-        re.IGNORECASE,
-    ):
-        careful_case = re.search(r"\bI\b", clause) and match["rest"][:1].islower()  # "I moved from trombone to tuba"
-        if not careful_case and (place := place_phrase(match["rest"])):
-            return _fact(f"I'm from {place}", "user.origin", (IDENTITY, "from", place))
-    return read_work(clause, said_at)
-
-
-def read_work(clause: str, said_at: datetime) -> Candidate | None:
-    """Job, promotion, workplace, studies and what the user is learning."""
-    job = None
-    if match := re.match(
-        r"^i(?:\s+work|\s*'m working|\s+am working|\s*'m starting|\s+am starting|\s+start|\s+started)"
-        r"\s+as\s+(?:a|an)\s+(?P<job>.+)$",
-        clause,
-        re.I,
-    ):
-        job = match["job"]
-    elif match := re.match(
-        r"^i\s*(?:'ve|have)?\s+(?:just\s+)?(?:accepted|got|landed|started|taken|took)\s+(?:a\s+|the\s+)?(?:new\s+)?"
-        r"(?:job|position|role)\s+as\s+(?:a|an)\s+(?P<job>.+)$",
-        clause,
-        re.I,
-    ):
-        job = match["job"]
-    elif match := re.match(
-        r"^i\s+(?:just\s+)?(?:got|was|have been|'ve been)\s+promoted\s+to\s+(?P<job>.+)$", clause, re.I
-    ):
-        job = re.sub(r"^(?:a|an|the)\s+", "", match["job"], flags=re.IGNORECASE)
-    elif (match := re.match(rf"^{I_AM}\s+(?:now\s+)?(?:a|an)\s+(?P<job>.+)$", clause, re.I)) and _is_job(match["job"]):
-        job = match["job"]
-    elif (match := JOB_FRAGMENT.match(clause)) and (match["name"] or match["where"]) and _is_job(match["job"]):
-        job = re.split(r"\s+from\s+", match["job"], maxsplit=1)[0]  # where they're from is not where they work
-        job = job[:1].lower() + job[1:] if job[1:2].islower() else job  # "Electrician on …" began a sentence
-    if job is not None:
-        ref = when(job, said_at)
-        job = re.sub(r"[^\w)]+$", "", job.replace(ref.phrase, "") if ref else job).strip()  # no "🎉" or "!"
-        head = re.split(r"\s+(?:at|in|for|with|on|out\s+of)\s+", job, maxsplit=1)[0]
-        article = "an" if job[:1].lower() in "aeiou" else "a"
-        return _fact(
-            f"I work as {article} {job}",
-            "user.job",
-            (IDENTITY, "job", head),
-            refers_to=ref.moment if ref else None,
-        )
-    if match := re.match(r"^i\s+(?:teach|lecture|lecture in)\s+(?P<rest>.+)$", clause, re.I):
-        taught = object_phrase(match["rest"])
-        if taught:
-            return _fact(f"I teach {taught}", "user.job", (IDENTITY, "job", f"teaches {taught}"))
-    if match := re.match(r"^i\s+(?:work|'m working|am working)\s+(?P<where>at|for)\s+(?P<rest>.+)$", clause, re.I):
-        return _fact(f"I work {match['where'].lower()} {match['rest']}", "user.workplace", importance=0.8)
-    if match := re.match(
-        rf"^(?:i\s+study|{I_AM}\s+studying|i'm doing a degree in|i(?:'m)? major(?:ing)? in)\s+(?P<rest>.+)$",
-        clause,
-        re.IGNORECASE,
-    ):
-        return _fact(f"I study {match['rest']}", "user.study", (IDENTITY, "studies", match["rest"]), importance=0.8)
-    if match := re.match(
-        r"^(?:i'm|i am|i've been|i have been|i just started|i started)\s+learning\s+(?P<rest>.+)$", clause, re.I
-    ):
-        learned = object_phrase(match["rest"]) or match["rest"]
-        topic = slug(re.split(r"\s+(?:on|with|at|in|from)\s+", learned, maxsplit=1)[0], 3)
-        return _fact(f"I'm learning {learned}", f"user.learning.{topic}", importance=0.6, confidence=0.8)
-    return None
-
-
-JOB_FRAGMENT = re.compile(
-    r"^(?P<name>[a-zà-ÿ'-]+,\s+)?(?:an?\s+)?"
-    r"(?P<job>(?!(?:i|my|our|the|your|his|her|their|we|you|he|she|they|it|this|that)\b)"
-    r"[A-Za-z][\w-]*(?:\s+(?!(?:a|an|the|my)\b)[\w-]+){0,3}(?P<where>\s+(?:from|in|at|on|for|out\s+of)\s+[^,;]+)?)$",
-    re.IGNORECASE,
-)
-"""A job said without a verb, as people introduce themselves: "Electrician on offshore wind farms out of
-Gothenburg", "gareth, plumber from cardiff" (a place or a name with it: "chet baker" alone is no job)."""
-
-
-def _is_job(phrase: str) -> bool:
-    head = re.split(r"\s+(?:at|in|for|with|from|on|out\s+of)\s+", phrase, maxsplit=1)[0].strip(" .!")
-    return bool(head) and head.split()[-1].lower() in PROFESSIONS
 
 
 def read_health_and_taste(clause: str) -> Candidate | None:
@@ -183,15 +41,18 @@ def read_health_and_taste(clause: str) -> Candidate | None:
     if found := read_diet_and_allergy(clause):
         return found
     if match := re.match(
-        r"^(?P<whose>my|our)\s+(?P<day>(?:wedding\s+)?anniversary|birthday)(?:\s+is|'s)\s+(?:on\s+)?(?:the\s+)?"
+        r"^(?:(?P<whose>my|our)\s+|own\s+)(?:own\s+)?(?P<day>(?:wedding\s+)?anniversary|birthday)(?:\s+is|'s|(?=\s+"
+        r"(?:on\s+|the\s+)?(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))\s+(?:on\s+)?"
+        r"(?:the\s+)?"
         r"(?P<rest>.+)$",
         clause,
         re.I,
     ):
-        day = object_phrase(match["rest"])
+        day = object_phrase(re.split(r"\s+(?:and|but|so)\s+", match["rest"], maxsplit=1)[0])
         if day:
             what = match["day"].lower()
-            return _fact(f"{match['whose']} {what} is on {day}", f"user.{slug(what)}", (IDENTITY, what, day))
+            whose = match["whose"] or "my"
+            return fact(f"{whose} {what} is on {day}", f"user.{slug(what)}", (IDENTITY, what, day))
     if match := re.match(
         rf"^(?:i|we)\s+(?:have|'ve got|have got|own)\s+(?P<count>two|three|four|five|\d)\s+(?P<pets>{PETS})s?"
         r"\s*(?:,|:|called|named)\s*(?P<names>[A-Z]\w*(?:,\s*[A-Z]\w*)*\s+and\s+[A-Z]\w*)$",
@@ -199,7 +60,7 @@ def read_health_and_taste(clause: str) -> Candidate | None:
         re.I,
     ):
         pets = match["pets"].lower()
-        return _fact(
+        return fact(
             f"I have {match['count']} {pets}s called {match['names']}",
             f"pets.{slug(pets)}",
             (ProfileSection.PETS, f"{pets}s", match["names"]),
@@ -212,7 +73,7 @@ def read_health_and_taste(clause: str) -> Candidate | None:
         liked = object_phrase(match["rest"])
         if liked:
             what = match["what"].lower()
-            return _fact(
+            return fact(
                 f"My favourite {what} is {liked}",
                 f"likes.favourite_{slug(what)}",
                 (ProfileSection.LIKES, f"favourite {what}", liked),
@@ -223,7 +84,7 @@ def read_health_and_taste(clause: str) -> Candidate | None:
         preferred = object_phrase(match["rest"])
         if preferred:
             first = re.split(r"\s+(?:over|to|than|instead of|rather than)\s+", preferred, maxsplit=1)[0]
-            return _fact(
+            return fact(
                 f"I prefer {preferred}",
                 f"prefers.{slug(first)}",
                 (ProfileSection.LIKES, first.lower(), f"prefers {preferred}"),
@@ -231,47 +92,6 @@ def read_health_and_taste(clause: str) -> Candidate | None:
                 importance=0.6,
             )
     return read_like(clause)
-
-
-FREQUENCY = re.compile(
-    r"\b(?:every|each)\s+(?:other\s+)?(?:\w+\s+)?(?:morning|afternoon|evening|night|day|week|weekend|month|year"
-    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b(?:\s+(?:morning|afternoon|evening|night)s?)?"
-    r"|\bon\s+(?:weekdays|weekends|mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b"
-    r"|\b(?:daily|weekly|twice a week|once a week|three times a week|every day)\b"
-    r"|\b(?:usually|always|often|normally|regularly|typically|generally)\b",
-    re.IGNORECASE,
-)
-FIRST_PERSON = re.compile(r"^(?:i|we|i've|we've|i'm|we're)\b", re.IGNORECASE)
-
-
-def read_routine(clause: str) -> Candidate | None:
-    """Habits: "every morning I walk the dog", "I usually go climbing on Thursdays"."""
-    frequency = FREQUENCY.search(clause)
-    if frequency is None:
-        return None
-    leading = re.match(r"^(?P<when>(?:every|each)\s+[\w\s]+?),?\s+(?P<rest>(?:i|we)\b.+)$", clause, re.IGNORECASE)
-    statement = leading["rest"] if leading else clause
-    if not FIRST_PERSON.match(statement) or re.match(r"^i(?:'m| am)\s+(?!\w+ing\b)", statement, re.I):
-        return None  # "I'm always tired" is a state, not a routine
-    if re.match(r"^(?:i|we)(?:'ll|'d|\s+will|\s+would|\s+can|\s+could|\s+should)\b", statement, re.I):
-        return None  # "I'll always remember…" is a promise, not a habit
-    if len(statement.split()) > 16:
-        return None  # a long reflective sentence, not a habit worth a profile line
-    activity = FREQUENCY.sub("", statement)
-    activity = re.sub(r"^(?:i|we)(?:'ve|\s+have)?\s+(?:been\s+)?", "", activity, flags=re.IGNORECASE).strip(" ,")
-    activity = re.sub(r"\s+for\s+(?:a|an|\w+)\s+(?:days?|weeks?|months?|years?)(?:\s+now)?$", "", activity).strip()
-    activity = " ".join(activity.split())
-    words = [word for word in re.findall(r"[a-z0-9]+", activity.lower()) if word not in PHRASE_STOP | DETERMINERS][:3]
-    if not words:
-        return None
-    return _fact(
-        clause,
-        f"routine.{'_'.join(words)}",
-        (ProfileSection.ROUTINES, activity.lower(), frequency[0].lower()),
-        kind=MemoryKind.ROUTINE,
-        importance=0.6,
-        confidence=0.8,
-    )
 
 
 WE = r"(?:i|we|\w+\s+and\s+i|me\s+and\s+\w+|\w+\s+and\s+me)"
@@ -305,33 +125,23 @@ def read_event(clause: str, said_at: datetime) -> Candidate | None:
     plan, event = PLAN.match(body) or MY_DATED.match(body), EVENT.match(body)
     if plan is None and event is None:
         return None
+    if event and re.match(r"^\s+(?:it|that|this|them)\b(?!\s+\w)", body[event.end() :], re.IGNORECASE):
+        return None  # "i took it 🎉 starting 1st may": what "it" was is in another message
     if plan and plan.groupdict().get("verb") and plan["verb"].lower() in TRANSIENT:
         return None
     ref = when(clause, said_at, future=plan is not None)
     if ref is None or (plan and ref.phrase.lower() in ("today", "tonight", "now")):
         return None
     kind = MemoryKind.PLAN if ref.start > said_at else MemoryKind.EVENT
-    return _fact(with_absolute_time(clause, ref), None, kind=kind, refers_to=ref.moment, importance=0.6, confidence=0.8)
+    return fact(with_absolute_time(clause, ref), None, kind=kind, refers_to=ref.moment, importance=0.6, confidence=0.8)
 
 
-def read_hobby(clause: str) -> Candidate | None:
-    """ "I play the cello", "I started learning to knit": what the user does, without a schedule."""
-    match = re.match(
-        r"^i\s+(?:just\s+)?(?:play|started\s+playing|'ve\s+started\s+playing|started\s+learning|practi[cs]e)\s+"
-        r"(?P<rest>.+)$",
-        clause,
-        re.IGNORECASE,
-    )
-    hobby = object_phrase(match["rest"]) if match else None
-    if match is None or hobby is None or hobby.split()[0].lower() in ("nothing", "not", "it"):
-        return None
-    return _fact(
-        f"{clause[: match.start('rest')].strip()} {hobby}",
-        f"user.hobby.{slug(hobby, 3)}",
-        kind=MemoryKind.FACT,
-        importance=0.6,
-        confidence=0.8,
-    )
+GREETING_NAME = re.compile(
+    r"^(?P<said>(?:hi|hello|hey|hiya|heya)(?:\s+there)?[!,.\s]+(?:i'm|i am|im|my name is|my name's|it's)\s+)"
+    r"(?P<name>[a-zà-ÿ][\w'-]+)(?=\s*[,.!]|\s+(?:and|here)\b)",
+    re.IGNORECASE,
+)
+""" "hi! i'm olu, i teach chemistry": typed in lower case, the name after a greeting is still a name."""
 
 
 class RuleExtractor:
@@ -340,24 +150,42 @@ class RuleExtractor:
     def extract(self, text: str, said_at: datetime, context: ExtractionContext | None = None) -> list[Candidate]:
         context = context or ExtractionContext()
         people = People(dict(context.known_people), context.recent_person)
-        found: list[Candidate] = []
+        text = without_emoji(text)
+        text = with_there_named(GREETING_NAME.sub(lambda found: found["said"] + found["name"].capitalize(), text))
+        fixed = name_fix(text, people)  # before the clauses: "*Sjoerd sorry. he's a dentist" is about Sjoerd
+        found: list[Candidate] = [fixed] if fixed else []
         for sentence in sentences(text):
             style = read_style(sentence)
-            if style:
-                found.extend(style)
-                continue
+            found.extend(style)
+            if changed := read_changed_schedule(sentence):
+                found.append(changed)
             if sentence.rstrip().endswith("?") and not QUOTE.search(sentence):
                 found.extend(_named_in_question(sentence, people))
-            for clause in map(with_implied_i, clauses(sentence)):
-                try:
-                    candidate = self.read_clause(clause, said_at, people)
-                    if candidate is not None:
-                        found.append(candidate)
-                    if not is_skipped(clause):
-                        found.extend(introductions(clause, people))
-                except ValidationError:  # a rule produced something malformed: skip the clause, keep the rest
+            for clause in (with_implied_i(as_their_news(clause)) for clause in clauses(sentence)):
+                if style and read_style(clause):
+                    continue  # "call me Rafa" is the answer style, already read, not a fact
+                if (
+                    found and found[-1].key == "user.name" and clause[:1].isdigit()
+                ):  # "ernesto here. 71, bandoneon repairer"
+                    for fragment in clause.split(","):
+                        found.extend(self._read(_self_fragment(fragment.strip()), said_at, people))
                     continue
+                found.extend(self._read(clause, said_at, people))
+        found.extend(in_passing(without_emoji(text), people, found))
         return _unique(found)
+
+    def _read(self, clause: str, said_at: datetime, people: People) -> list[Candidate]:
+        """The clause's own fact and the people it names in passing."""
+        found: list[Candidate] = []
+        try:
+            if (candidate := self.read_clause(clause, said_at, people)) is not None:
+                found.append(candidate)
+            if not is_skipped(clause):  # "my friend Jake said I should…" is Jake's, not the user's
+                found.extend(introductions(clause, people))
+        except ValidationError:  # a rule produced something malformed: skip the clause, keep the rest
+            pass
+        people.last = _last_known(clause, people) or people.last  # "… for Ingrid. she's a nurse"
+        return found
 
     @staticmethod
     def read_clause(clause: str, said_at: datetime, people: People) -> Candidate | None:
@@ -368,8 +196,12 @@ class RuleExtractor:
         found = (
             read_health_and_taste(clause) or read_constraint_statement(clause) or read_person(clause, said_at, people)
         )
-        if found is not None or NEGATION.search(clause):
+        if found is not None:
             return found
+        if NEGATION.search(clause):  # "born in ibadan, … kayode wasn't even born": the part before the "not" stands
+            clause = re.split(r",|\s+but\s+", clause, maxsplit=1)[0]
+            if NEGATION.search(clause):
+                return None
         return (
             read_identity(clause, said_at) or read_routine(clause) or read_event(clause, said_at) or read_hobby(clause)
         )
@@ -380,6 +212,22 @@ def _named_in_question(sentence: str, people: People) -> list[Candidate]:
     in a question ("what is my dog called?" names nobody)."""
     named = introductions(clean(sentence), people)
     return [candidate for candidate in named if re.search(rf"\b{re.escape(candidate.text.split()[-1])}\b", sentence)]
+
+
+def _self_fragment(fragment: str) -> str:
+    """A piece of a self-introduction after the name: "71" is an age, "bandoneon repairer" a job."""
+    if re.fullmatch(r"\d{2,3}(?:\s*(?:yo|yrs?|years? old))?", fragment):
+        return f"I'm {fragment.split()[0]}"
+    words = fragment.lower().split()
+    if 1 <= len(words) <= 3 and words[-1] in PROFESSIONS:
+        return f"I work as {'an' if fragment[:1].lower() in 'aeiou' else 'a'} {fragment}"
+    return fragment
+
+
+def _last_known(clause: str, people: People) -> str | None:
+    """The last of the user's people the clause names, for the "he" or "she" of the next one."""
+    named = [word.lower() for word in re.findall(r"[\w'-]+", clause) if word.lower() in people.known]
+    return named[-1] if named else None
 
 
 def _unique(candidates: list[Candidate]) -> list[Candidate]:

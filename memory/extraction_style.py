@@ -55,7 +55,9 @@ STYLE_RULES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
         ),
         (
             r"^(?!.*\b(?:don't|do not|never|no|stop|without|fewer|less|quit)\b).*\b(?:answer|reply|respond|use"
-            r"|give me|write|format)\b[\w\s]{0,20}\bbullet(?:s|\s+points|\s+lists)\b",
+            r"|give me|write|format|keep doing|keep using|stick to|stick with)\b[\w\s]{0,20}\bbullet(?:s|\s+points"
+            r"|\s+lists)\b|^(?!.*\b(?:don't|do not|never|no|stop|without|fewer|less|quit)\b)\s*(?:\w+\s+){0,6}?bullet"
+            r"(?:s|\s+points)\s+(?:please|pls|plz|are great|are perfect|work best|are best)\b",
             "format",
             "bullet points",
             "I want answers in bullet points",
@@ -65,6 +67,27 @@ STYLE_RULES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
             "units",
             "metric units",
             "I want metric units",
+        ),
+        (
+            r"\b(?:stop|quit)\s+(?:using|with)\s+(?:so\s+many\s+|all\s+the\s+|the\s+)?exclamation\s+(?:marks|points)"
+            r"|\b(?:no|fewer|less|don't use|do not use)\s+(?:\w+\s+)?exclamation\s+(?:marks|points)",
+            "exclamation",
+            "no exclamation marks",
+            "I don't want exclamation marks in answers",
+        ),
+        (
+            r"\b(?:use|using|write in|stick to|prefer)\s+(?P<spelling>british|uk|american|us|australian|canadian)\s+"
+            r"(?:english\s+)?spellings?\b",
+            "spelling",
+            "{spelling} spelling",
+            "I want {spelling} spelling",
+        ),
+        (
+            r"\b(?:prices?|costs?|amounts?|budgets?)\s+in\s+(?P<currency>shillings|euros?|dollars|pounds|rupees|yen|pesos"
+            r"|reais|rand|naira|dirhams|francs|krona|kronor|kroner|zloty|lira|baht|ringgit|dong|won|yuan|rubles)\b",
+            "currency",
+            "prices in {currency}",
+            "I want prices in {currency}",
         ),
         (
             r"\bbe\s+(?:more\s+)?(?P<tone>casual|formal|friendly|direct|blunt)\b",
@@ -120,6 +143,9 @@ def read_style(sentence: str) -> list[Candidate]:
             language = groups.get("language") or groups.get("language2") or groups.get("language3") or ""
             words["language"] = name_case(language.lower())
             words["limit"] = _limit(groups)
+            words["currency"] = groups.get("currency", "").lower()
+            spelling = groups.get("spelling", "").lower()
+            words["spelling"] = spelling.upper() if spelling in ("uk", "us") else name_case(spelling)
             found.append(
                 Candidate(
                     text=text.format(**words),

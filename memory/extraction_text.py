@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from memory.extraction_words import PETS, RELATIONS
+
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 QUOTE = re.compile(r"[\"“”«»]")
 LEADING = re.compile(
@@ -18,7 +20,7 @@ LEADING = re.compile(
     r"|hah|ha|wow|alright|right|hi|hello|hey there|(?:quick|small|little|big|another|one more)\s+(?:update|thing)"
     r"|for the record|(?:just\s+)?(?:a\s+)?heads up(?:\s+that)?|note that|side note|one more thing|real quick"
     r"|just so you know(?:\s+that)?|(?:i\s+)?(?:just\s+)?found out(?:\s+that)?|(?:it\s+)?turns out(?:\s+that)?"
-    r"|(?:my\s+)?(?:doctor|gp|dentist|nurse)\s+(?:says|said|told me)(?:\s+that)?"
+    r"|(?:my\s+|the\s+|new\s+)?(?:doctor|gp|dentist|nurse|consultant)\s+(?:just\s+)?(?:says|said|told me)(?:\s+that)?"
     r"|i (?:should|must|need to|have to|forgot to|meant to|wanted to|want to|ought to)\s+(?:probably\s+|also\s+)?"
     r"(?:mention|say|tell you|add|let you know|point out)(?:\s+that)?"
     r"|(?:let me|lemme) (?:mention|tell you|add)(?:\s+that)?)\b[,:;!.\s-]*",
@@ -26,7 +28,8 @@ LEADING = re.compile(
 )
 TRAILING = re.compile(
     r"[,\s]+(?:by the way|btw|though|haha+|lol|too|as well|these days|now|at the moment|currently|anyway"
-    r"|please|obviously|for sure|i guess)$",
+    r"|please|obviously|for sure|i guess|tbh|to be honest|lmao|haha|imo|never could|never have|never did"
+    r"|always have|always did)$",
     re.IGNORECASE,
 )
 # Split a sentence into clauses at a comma or conjunction before a new subject ("…, and she keeps…").
@@ -34,8 +37,9 @@ CLAUSE_BREAK = re.compile(
     r",\s*(?:and\s+|but\s+|so\s+|because\s+|though\s+|although\s+|since\s+|which\s+)"
     r"|,\s*(?=(?:i|i'm|i've|i'll|she|he|she's|he's|we|we're|they|they're|it|it's|my|not)\b)"
     r"|\s+(?:and|but|so|because)\s+(?=(?:i(?!\s+(?:are|were|have|'ve)\b)|i'm|i've|she|he|she's|he's|it|it's"
-    r"|my|our)\b)"
+    r"|my|our|we|we're|we've|always|usually|also)\b)"
     r"|\s+(?:so|and|but)\s+(?=(?:what|what's|whats|how|can|could|would|should|which|where|any)\b)"  # "… so what's …?"
+    r"|\s+(?:and|but|so)\s+(?=(?:the|my)\s+(?:doctor|gp|dentist|consultant)\b)"  # "i'm 41 and the doctor just told me…"
     r"|,\s*(?=like\b)|:\s+|;\s*|\s+[-–—]\s+|(?<=\w)\s+(?=if\s)",
     re.IGNORECASE,
 )
@@ -93,9 +97,44 @@ def clean(clause: str) -> str:
     return clause
 
 
+EMOJI_BREAK = re.compile(
+    r"(?<!\s)(?:\s*+[\U0001f000-\U0001faff\u2600-\u27bf][\ufe0f\u200d\U0001f000-\U0001faff]*+)++\s++(?=\S)"
+)  # possessive, and never started inside a run of spaces: a 1 MB paste of "\r\n" stays linear
+"""An emoji between words parts them as a comma would: "my birthday's on the 14th 🎂 ideas for dinner?", "I'm
+Rafael 🙂 46, living in Rotterdam"."""
+
+
+CONTRACTIONS = {
+    "im": "i'm", "ive": "i've", "hes": "he's", "shes": "she's", "cant": "can't", "dont": "don't",
+    "doesnt": "doesn't", "isnt": "isn't", "wasnt": "wasn't", "didnt": "didn't", "whats": "what's",
+    "thats": "that's", "wont": "won't", "theyre": "they're", "youre": "you're", "weve": "we've",
+    "havent": "haven't", "hasnt": "hasn't", "arent": "aren't", "couldnt": "couldn't", "wouldnt": "wouldn't",
+}  # fmt: skip
+"""Contractions typed without the apostrophe ("im wambui", "hes a pilot", "i cant stand coffee"); words that are
+also words of their own ("its", "ill", "id", "were", "well") are left alone."""
+BARE_CONTRACTION = re.compile(rf"\b(?:{'|'.join(CONTRACTIONS)})\b", re.IGNORECASE)
+
+
+def without_emoji(text: str) -> str:
+    """The message as words: an emoji followed by more words is a comma, one at the end nothing, and a
+    contraction typed without its apostrophe gets it back."""
+    text = EMOJI.sub("", EMOJI_BREAK.sub(", ", text.replace("’", "'")))
+    return BARE_CONTRACTION.sub(lambda bare: _same_case(CONTRACTIONS[bare.group().lower()], bare.group()), text)
+
+
+def _same_case(word: str, typed: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
+
+
 def sentences(text: str) -> list[str]:
     """The message's sentences, with their end punctuation."""
-    return [part.strip() for part in SENTENCE_END.split(text.replace("’", "'")) if part and part.strip()]
+    text = without_emoji(text)
+    return [part.strip() for part in SENTENCE_END.split(text) if part and part.strip(" .")]
+
+
+BRACKETED_COMMA = "\u201a"  # a comma inside brackets parts nothing: "kayode (my son, he's 5) is allergic to eggs"
 
 
 def clauses(sentence: str) -> list[str]:
@@ -106,22 +145,20 @@ def clauses(sentence: str) -> list[str]:
     """
     if QUOTE.search(sentence):
         return []
-    parts = [part for part in CLAUSE_BREAK.split(sentence) if part and part.strip()]
+    sentence = re.sub(r"\([^()]*\)", lambda aside: aside.group().replace(",", BRACKETED_COMMA), sentence)
+    parts = [part.replace(BRACKETED_COMMA, ",") for part in CLAUSE_BREAK.split(sentence) if part and part.strip()]
     if sentence.rstrip().endswith("?"):
         head, _, tag = sentence.rpartition(",")
         if head and TAG_QUESTION.match(tag.strip()):
             parts = [part for part in CLAUSE_BREAK.split(head) if part and part.strip()]
-        elif len(parts) > 1:  # "I'm allergic to sesame, so can you suggest a sauce?": the statement stands
-            parts = parts[:-1]
-        elif head and len(tag.split()) <= 6:  # "… and she loves gardening, any gift ideas?"
-            parts = [part for part in CLAUSE_BREAK.split(head) if part and part.strip()]
-        else:
-            parts = []
+        else:  # "I'm allergic to sesame, so can you suggest a sauce?", "… she loves gardening, any gift ideas?"
+            said, _, asked = parts[-1].rpartition(",")
+            parts = parts[:-1] + ([said] if said.strip() and len(asked.split()) <= 12 else [])
     cleaned = [clean(fragment) for part in parts for fragment in _introduction(clean(part))]
     return [part for part in cleaned if part and not QUESTION_START.match(part) and not SMALL_TALK.fullmatch(part)]
 
 
-INTRODUCTION = re.compile(r"^\s*(?:i'm|i am)\s+[^,]+,", re.IGNORECASE)
+INTRODUCTION = re.compile(r"^\s*(?:i'm|i am)\s+(?!\w+ing\b)[^,]+,", re.IGNORECASE)  # not "I'm swimming evenings, …"
 SELF_FRAGMENT = re.compile(r"^(?:and\s+)?(?P<fragment>\d{1,3}\b.*|\w+ing\b.*|from\b.*|an?\s+\w+.*)$", re.IGNORECASE)
 
 
@@ -140,16 +177,32 @@ def _introduction(part: str) -> list[str]:
 
 DROPPED_I = re.compile(
     r"^(?:just\s+|finally\s+|recently\s+|also\s+)?(?:started|joined|took up|booked|moved|adopted|quit|dropped|bought"
-    r"|passed|finished|signed up|switched|got|gave up|picked up|starting as)\b",
+    r"|passed|finished|signed up|switched|got|gave up|picked up|starting as|went|saw|visited|watched|tried"
+    r"|ran|spent|had|living in|based in|moving to|always|usually|often)\b",
     re.IGNORECASE,
 )
 
 
+DROPPED_AM = re.compile(
+    r"^(?:allergic\s+to|(?:lactose|gluten)[- ]intolerant|intolerant\s+to|on\s+(?=\w+\s+\d+\s*mg\b))", re.IGNORECASE
+)
+DROPPED_WAS = re.compile(r"^born\s+(?:and\s+raised\s+)?in\b", re.IGNORECASE)
+DROPPED_MY = re.compile(rf"^(?=(?:{RELATIONS}|{PETS})\s+[a-zà-ÿ][\w'-]+\b(?:,|\s+(?!is\b|are\b|was\b)\w))", re.I)
+"""Telegraphic chat drops "I'm", "I was" and "my": "allergic to penicillin", "born in rosario", "wife norma wants …"."""
+
+
 def with_implied_i(clause: str) -> str:
     """ "started bouldering on thursdays" → "i started bouldering on thursdays": chat drops the "I"."""
+    if DROPPED_AM.match(clause):
+        return f"i'm {clause}"
+    if DROPPED_WAS.match(clause):
+        return f"i was {clause}"
+    if DROPPED_MY.match(clause):
+        return f"my {clause}"
     if not DROPPED_I.match(clause):
         return clause
-    return f"i'm {clause}" if clause.lower().startswith("starting") else f"i {clause}"
+    clause = clause[:1].lower() + clause[1:]  # "Went to see Hamilton" → "i went to see Hamilton"
+    return f"i'm {clause}" if clause.startswith(("starting", "living", "based", "moving")) else f"i {clause}"
 
 
 def is_skipped(clause: str) -> bool:

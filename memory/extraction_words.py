@@ -13,6 +13,7 @@ RELATIONS = (
     "|grandfather|granddad|aunt|auntie|uncle|cousin|niece|nephew|boss|manager|colleague|coworker|co-worker"
     "|roommate|flatmate|housemate|neighbour|neighbor|stepmom|stepmum|stepdad|stepson|stepdaughter|twin"
     "|mother-in-law|father-in-law|sister-in-law|brother-in-law|godson|goddaughter|godmother|godfather"
+    "|mate|buddy|pal|bestie|granddaughter|grandson|grandchild|grandkid|son-in-law|daughter-in-law"
 )
 PETS = (
     "dog|puppy|pup|cat|kitten|rabbit|bunny|hamster|guinea pig|parrot|budgie|bird|goldfish|fish|horse|pony"
@@ -42,7 +43,12 @@ PROFESSIONS = frozenset(
     paramedic pharmacist photographer physicist physiotherapist pilot plumber poet policeman policewoman
     producer professor programmer psychologist receptionist researcher salesman saleswoman scientist
     secretary singer soldier solicitor student surgeon tailor teacher technician therapist translator tutor
-    vet veterinarian waiter waitress writer""".split()
+    vet veterinarian waiter waitress writer planner coordinator supervisor administrator operator specialist
+    advisor adviser agent broker banker trader courier carer caregiver optician radiographer welder
+    machinist roofer decorator plasterer locksmith joiner surveyor dispatcher controller inspector auditor
+    recruiter marketer strategist copywriter animator paralegal postman postwoman lifeguard zookeeper
+    firefighter tiler bricklayer estimator buyer merchandiser sommelier repairer luthier tuner upholsterer
+    cobbler jeweller jeweler potter weaver beekeeper fisherman fishmonger greengrocer shopkeeper""".split()
 )
 LANGUAGES = (
     "english|portuguese|spanish|french|german|italian|dutch|japanese|chinese|mandarin|cantonese|korean|hindi"
@@ -62,14 +68,16 @@ NOT_NAMES = frozenset(
 PHRASE_STOP = frozenset(
     """for with and but because since to at on in by from last next this these that who which when while
     where after before until so though although as now again too anymore yet already soon tomorrow today
-    yesterday tonight especially i we she he it they there here right just really about around ago""".split()
+    yesterday tonight especially i we she he it they there here right just really about around ago btw lol tbh
+    haha""".split()
 )
 OBJECT_END = re.compile(
     r",|;|\s+(?:because|since|especially|but|though|although|when|whenever|while|so much|a lot|more than"
-    r"|these days|nowadays|at all|anymore|to be honest|tbh|honestly|lately|recently)\b",
+    r"|these days|nowadays|at all|anymore|to be honest|tbh|honestly|lately|recently|myself|personally)\b",
     re.IGNORECASE,
 )
 PRONOUN_OBJECTS = frozenset("it that this them you your him her these those one everything anything something".split())
+VAGUE_OBJECTS = frozenset({"the stuff", "that stuff", "stuff", "the taste", "the smell", "the thing", "things"})
 DETERMINERS = frozenset("the a an my our your his her their some any of to".split())
 FUTURE_HINT = " (soon)"  # timeparse reads "I'm doing X on March 8th" as past unless the clause sounds future
 
@@ -94,7 +102,7 @@ def object_phrase(rest: str) -> str | None:
     """What a like, a hate or a job is about, cut where the clause moves on; None for a bare pronoun."""
     phrase = OBJECT_END.split(rest, maxsplit=1)[0].strip(" .!?")
     words = phrase.split()
-    if not words or len(words) > 10 or words[0].lower() in PRONOUN_OBJECTS:
+    if not words or len(words) > 10 or words[0].lower() in PRONOUN_OBJECTS or phrase.lower() in VAGUE_OBJECTS:
         return None  # "I love it", "I like that idea": about the conversation, not the user
     if re.search(r"\b(?:you|your)\b", phrase, re.IGNORECASE):
         return None  # "I like how you explained it"
@@ -112,8 +120,11 @@ def place_phrase(rest: str) -> str | None:
     taken: list[str] = []
     if words and words[0].lower() == "the" and len(words) > 1 and words[1][:1].isupper():
         taken, words = ["the"], words[1:]
-    for word in words:
+    for index, word in enumerate(words):
         bare = word.strip(".!?")
+        if bare == "," and taken and _town_then_city(words[index + 1 :]):  # "nyali, mombasa now"
+            taken += [",", words[index + 1].strip(".!?")]
+            break
         if bare == "," or (bare.lower() in PHRASE_STOP and not (taken and bare.lower() in ("de", "da", "do"))):
             break
         if not bare[:1].isalpha() or len(taken) >= 4:
@@ -123,7 +134,15 @@ def place_phrase(rest: str) -> str | None:
             break
     if not taken or taken == ["the"]:
         return None
-    return " ".join(word if word == "the" or word[:1].isupper() else name_case(word) for word in taken)
+    place = " ".join(word if word == "the" or word[:1].isupper() else name_case(word) for word in taken)
+    return place.replace(" , ", ", ")
+
+
+def _town_then_city(after: list[str]) -> bool:
+    """ "Kilimani, Nairobi": one more word after the comma, then nothing (or "now") — a district and its city."""
+    if not after or not after[0].strip(".!?").isalpha() or after[0].lower().strip(".!?") in PHRASE_STOP:
+        return False
+    return len(after) == 1 or after[0][-1:] in ".!?" or after[1].lower().strip(".!?") in ("now", ",", "—", "-")
 
 
 def when(clause: str, said_at: datetime, *, future: bool = False) -> TimeRef | None:

@@ -285,6 +285,10 @@ def render_entries(entries: Iterable[ProfileEntry], max_chars: int = 800) -> tup
     """See :meth:`ProfileStore.render`."""
     groups: dict[str, list[str]] = {}
     sources: list[str] = []
+    entries = list(entries)
+    if any(entry.section == ProfileSection.ANSWER_STYLE and entry.key == "address me as" for entry in entries):
+        # "call me Skipper": the name the model should use is that one, not "Name: Ruth" beside it
+        entries = [entry for entry in entries if not (entry.section == ProfileSection.IDENTITY and entry.key == "name")]
     for entry in sorted(entries, key=_reading_order):
         label, phrase = _label_and_phrase(entry)
         candidate = {name: list(phrases) for name, phrases in groups.items()}
