@@ -36,7 +36,9 @@ def read_diet_and_allergy(clause: str) -> Candidate | None:
     if match := re.match(
         rf"^(?:{I_AM}|i've been|i have been)\s+(?:a\s+)?(?:strict\s+)?(?P<diet>{DIETS})\b(?P<rest>.*)$", clause, re.I
     ):
-        diet = " ".join(f"{match['diet']} {match['rest']}".lower().split())
+        rest = re.split(r",|\s+(?:and|but|so|because)\b", match["rest"], maxsplit=1)[0]  # one fact to a memory
+        rest = re.sub(r"\b(?:btw|lol|tbh|haha)\b", "", rest)
+        diet = " ".join(f"{match['diet']} {rest}".lower().split())
         return constraint_fact(f"I am {diet}", "user.diet", (HEALTH, "diet", diet), kind=MemoryKind.CONSTRAINT)
     if match := re.match(rf"^{I_AM}\s+(?:also\s+|very\s+)?(?P<what>{INTOLERANCES})\b", clause, re.I):
         what = match["what"].lower()

@@ -39,7 +39,8 @@ CLAUSE_BREAK = re.compile(
     r"|\s+(?:and|but|so|because)\s+(?=(?:i(?!\s+(?:are|were|have|'ve)\b)|i'm|i've|she|he|she's|he's|it|it's"
     r"|my|our|we|we're|we've|always|usually|also)\b)"
     r"|\s+(?:so|and|but)\s+(?=(?:what|what's|whats|how|can|could|would|should|which|where|any)\b)"  # "… so what's …?"
-    r"|\s+(?:and|but|so)\s+(?=(?:the|my)\s+(?:doctor|gp|dentist|consultant)\b)"  # "i'm 41 and the doctor just told me…"
+    r"|\s+(?:and|but|so)\s+(?=(?:the|my)\s+(?:doctor|gp|dentist|consultant)\b)"  # "i'm 41 and the doctor told me…"
+    r"|\s+and\s+(?=(?:lactose|gluten|dairy)[- ]intolerant\b|allergic\s+to\b)"  # "vegetarian and lactose intolerant"
     r"|,\s*(?=like\b)|:\s+|;\s*|\s+[-–—]\s+|(?<=\w)\s+(?=if\s)",
     re.IGNORECASE,
 )

@@ -198,3 +198,11 @@ def test_a_medicine_swapped_by_the_doctor_replaces_the_old_one_and_a_named_birth
     assert [(c.text, c.key) for c in swapped] == [("I take losartan", "medication.enalapril")]
     context = ExtractionContext({"norma": "wife"}, None)
     assert "My wife Norma's birthday is on 20 february" in texts("norma birthday 20 february. not flowers", context)
+
+
+def test_a_diet_and_an_intolerance_in_one_sentence_are_two_memories() -> None:
+    found = RuleExtractor().extract("im vegetarian btw and lactose intolerant", SAID_AT)
+    assert [(c.text, c.key) for c in found] == [
+        ("I am vegetarian", "user.diet"),
+        ("I am lactose intolerant", "user.intolerance.lactose"),
+    ]
