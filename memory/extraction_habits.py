@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from memory.extraction import Candidate
-from memory.extraction_words import DETERMINERS, PHRASE_STOP, object_phrase, sentence_case, slug
+from memory.extraction import Candidate, fact
+from memory.extraction_words import DETERMINERS, PHRASE_STOP, object_phrase, slug
 from memory.profile import ProfileSection
 from memory.records import MemoryKind
 
@@ -18,7 +18,7 @@ def _habit(
     *,
     kind: MemoryKind = MemoryKind.FACT,
 ) -> Candidate:
-    return Candidate(text=sentence_case(text), kind=kind, key=key, importance=0.6, confidence=0.8, profile=profile)
+    return fact(text, key, profile, kind=kind, importance=0.6, confidence=0.8)
 
 
 DAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?s?"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from memory.constraints import MEDICATION_WORDS, ConstraintKind, read_constraint
-from memory.extraction import Candidate
+from memory.extraction import Candidate, fact
 from memory.extraction_words import object_phrase, sentence_case, slug
 from memory.profile import ProfileSection
 from memory.records import MemoryKind
@@ -25,9 +25,7 @@ HEALTH = ProfileSection.HEALTH
 def constraint_fact(
     text: str, key: str, profile: tuple[ProfileSection, str, str], *, kind: MemoryKind, importance: float = 0.9
 ) -> Candidate:
-    return Candidate(
-        text=sentence_case(text), kind=kind, key=key, importance=importance, confidence=0.9, profile=profile
-    )
+    return fact(text, key, profile, kind=kind, importance=importance)
 
 
 def read_diet_and_allergy(clause: str) -> Candidate | None:
@@ -115,14 +113,12 @@ STARTS_AS_STATEMENT = re.compile(
 def read_constraint_statement(clause: str) -> Candidate | None:
     """A constraint candidate from a clause that states one about the user, or None."""
     if (switch := MEDICINE_SWAPPED.search(clause)) and MEDICATION_WORDS.search(switch["old"]):
-        new = switch["new"]  # "doctor switched enalapril to losartan 50": the new one takes the old one's place
-        return Candidate(
-            text=f"I take {new}",
-            kind=MemoryKind.CONSTRAINT,
-            key=f"medication.{slug(switch['old'], 3)}",
-            importance=0.95,
-            confidence=0.9,
-            profile=(ProfileSection.HEALTH, f"takes {new.lower()}", f"takes {new.lower()}"),
+        taken = (
+            f"takes {switch['new'].lower()}"  # "doctor switched enalapril to losartan 50": it takes the old one's place
+        )
+        key = f"medication.{slug(switch['old'], 3)}"
+        return constraint_fact(
+            f"I take {switch['new']}", key, (HEALTH, taken, taken), kind=MemoryKind.CONSTRAINT, importance=0.95
         )
     if high := RUNNING_HIGH.match(clause):  # "blood pressure high again at the clinic", as "my blood pressure is …"
         said = f"{high['what'].lower()} is high"

@@ -203,11 +203,7 @@ def introductions(clause: str, people: People) -> list[Candidate]:
         if people.known.get(name.lower()) == relation:
             continue
         person = people.learn(Person(relation, name_case(name)))
-        key = f"pet.{person.id}" if person.is_pet else f"{slug(relation)}.name"
-        text = (
-            f"I have a {relation} called {person.name}" if person.is_pet else f"My {relation} is called {person.name}"
-        )
-        kind = MemoryKind.PET if person.is_pet else MemoryKind.PERSON
+        text, key, kind = person.introduction()
         found.append(Candidate(text=text, kind=kind, key=key, importance=0.8, profile=person.profile("")))
     return found
 
@@ -215,14 +211,7 @@ def introductions(clause: str, people: People) -> list[Candidate]:
 def _introduce(person: Person, people: People, was: str | None = None) -> Candidate:
     """The memory that says who someone is; ``was`` is the name a pet had before, whose slot it takes."""
     people.learn(person)
-    if person.is_pet:
-        text, kind = f"I have a {person.relation} called {person.name}", MemoryKind.PET
-        key = f"pet.{Person(person.relation, was).id if was else person.id}"
-    elif "'s " in person.relation:  # "Ana's husband Pedro"
-        text, key, kind = person.display, f"{person.id}.relation", MemoryKind.PERSON
-    else:
-        text, key = f"My {person.relation} is called {person.name}", f"{slug(person.relation)}.name"
-        kind = MemoryKind.PERSON
+    text, key, kind = person.introduction(was)
     return Candidate(text=text, kind=kind, key=key, importance=0.8, confidence=0.85, profile=person.profile(""))
 
 
@@ -230,8 +219,7 @@ def name_fix(text: str, people: People) -> Candidate | None:
     """ "*Sjoerd sorry, autocorrect" after "my mate Sjourd": the person is Sjoerd. The old spelling is the
     known name it is closest to (or the one the user names: "it's Kemi, not Kemmy")."""
     if renamed := RENAMED.search(text):  # "the vet says Falafel is actually a girl lol. so she's Fattoush now"
-        words = re.findall(r"[\w'-]+", text[: renamed.start()].lower())
-        old = next((word for word in reversed(words) if word in people.known), people.last)
+        old = people.last_named_in(text[: renamed.start()]) or people.last
         new_name = name_case(renamed["new"] or renamed["other"])
         if old and old in people.known and new_name.lower() not in set(people.known) | NOT_NAMES:
             return _introduce(Person(people.known.pop(old), new_name), people, was=old)

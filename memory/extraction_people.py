@@ -92,6 +92,16 @@ class Person:
             return f"{self.relation} {self.name}" if self.name else self.relation
         return f"My {self.relation} {self.name}" if self.name else f"My {self.relation}"
 
+    def introduction(self, was: str | None = None) -> tuple[str, str, MemoryKind]:
+        """The memory's text, key and kind that say who they are: "My sister is called Ana" (``sister.name``),
+        "I have a dog called Bo" (``pet.bo``; ``was``: the name a renamed pet had, whose slot it takes)."""
+        if self.is_pet:
+            pet = Person(self.relation, was).id if was else self.id
+            return f"I have a {self.relation} called {self.name}", f"pet.{pet}", MemoryKind.PET
+        if "'s " in self.relation:  # "Ana's husband Pedro"
+            return self.display, f"{self.id}.relation", MemoryKind.PERSON
+        return f"My {self.relation} is called {self.name}", f"{slug(self.relation)}.name", MemoryKind.PERSON
+
     def profile(self, detail: str) -> tuple[ProfileSection, str, str]:
         section = ProfileSection.PETS if self.is_pet else ProfileSection.PEOPLE
         return section, self.name or self.relation, f"{self.relation}, {detail}" if detail else self.relation
@@ -109,6 +119,11 @@ class People:
             self.known[person.name.lower()] = person.relation
             self.last = person.name.lower()
         return person
+
+    def last_named_in(self, text: str) -> str | None:
+        """The last of the user's people the text names (lower case), for the "he" or "she" after it."""
+        words = re.findall(r"[\w'-]+", text.lower())
+        return next((word for word in reversed(words) if word in self.known), None)
 
     def named(self, relation: str) -> str | None:
         """The one known name with this relation ("sister" → "Ana"), if there is exactly one."""
@@ -197,12 +212,7 @@ def read_person(clause: str, said_at: datetime, people: People) -> Candidate | N
     if not introduced or not person.name:
         return None
     ref = when(rest, said_at) if rest else None
-    if person.is_pet:
-        text, key = f"I have a {person.relation} called {person.name}", f"pet.{person.id}"
-    elif "'s " in person.relation:
-        text, key = f"{person.display}", f"{person.id}.relation"
-    else:
-        text, key = f"My {person.relation} is called {person.name}", f"{slug(person.relation)}.name"
+    text, key, _ = person.introduction()
     return Candidate(
         text=text,
         kind=kind,

@@ -184,7 +184,7 @@ class RuleExtractor:
                 found.extend(introductions(clause, people))
         except ValidationError:  # a rule produced something malformed: skip the clause, keep the rest
             pass
-        people.last = _last_known(clause, people) or people.last  # "… for Ingrid. she's a nurse"
+        people.last = people.last_named_in(clause) or people.last  # "… for Ingrid. she's a nurse"
         return found
 
     @staticmethod
@@ -222,12 +222,6 @@ def _self_fragment(fragment: str) -> str:
     if 1 <= len(words) <= 3 and words[-1] in PROFESSIONS:
         return f"I work as {'an' if fragment[:1].lower() in 'aeiou' else 'a'} {fragment}"
     return fragment
-
-
-def _last_known(clause: str, people: People) -> str | None:
-    """The last of the user's people the clause names, for the "he" or "she" of the next one."""
-    named = [word.lower() for word in re.findall(r"[\w'-]+", clause) if word.lower() in people.known]
-    return named[-1] if named else None
 
 
 def _unique(candidates: list[Candidate]) -> list[Candidate]:
