@@ -13,7 +13,7 @@ APP_STAMP := $(VENV)/.installed-app-$(KEY)
 DEV_STAMP := $(VENV)/.installed-dev-$(KEY)-$(DEV_KEY)
 LARGE_STAMP := $(VENV)/.installed-large-$(shell sha256sum requirements/models-large.txt | cut -c1-12)
 
-.PHONY: run test tmux openvino llamacpp setup setup-dev prepare large-model adapter lint bench bench-smoke clean
+.PHONY: run test tmux openvino llamacpp setup setup-dev prepare large-model adapter extraction-adapter lint bench bench-smoke clean
 
 run: setup
 	@$(MAKE) --no-print-directory openvino || { echo "mnemo: OpenVINO could not be installed here; trying llama.cpp"; \
@@ -110,6 +110,13 @@ ADAPTER_WORK ?= .cache/adapter-work
 adapter: setup-dev openvino
 	$(BIN)/mnemo prepare
 	$(BIN)/python -m assistant.adapter --work $(ADAPTER_WORK) $(ADAPTER_ARGS)
+
+# The extraction adapter (about 45 minutes on 2 cores): the default model lists what a message states as JSON,
+# for memory.extractor = "llm". Same rules as above: never run by `make test`; each step resumes.
+EXTRACTION_WORK ?= .cache/extraction-adapter-work
+extraction-adapter: setup-dev openvino
+	$(BIN)/mnemo prepare
+	$(BIN)/python -m assistant.adapter.extraction_pipeline --work $(EXTRACTION_WORK) $(EXTRACTION_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy

@@ -127,6 +127,7 @@ def collect_report(settings: Settings, *, time_loads: bool) -> dict[str, object]
         "embedder": _embedder_state(settings),
         "adapter": _adapter_state(settings),
         "user_adapters": _user_adapters_state(settings),
+        "extraction": _extraction_state(settings),
         "openvino": _openvino_state(),
         "llamacpp": _llamacpp_state(),
         "models": [asdict(report) for report in models],
@@ -281,6 +282,24 @@ def _adapter_state(settings: Settings) -> str:
     return f"{name}, applied on OpenVINO"
 
 
+def _extraction_state(settings: Settings) -> str:
+    """How memories are extracted: the rules alone, or the model too, and with which adapter."""
+    from assistant.adapter import ADAPTER_FILE, SHIPPED_EXTRACTION_ADAPTER, extraction_adapter_for
+
+    model = settings.model
+    if settings.memory.extractor == "rules":
+        return 'rules (memory.extractor = "rules")'
+    if model.backend in ("fake", "openai") or choose_runtime(model).backend != "openvino":
+        return "rules and the model, bare (the extraction adapter runs on the OpenVINO backend only)"
+    folder = extraction_adapter_for(model.extraction_adapter, model.profile, model.path)
+    if folder is None:
+        return "rules and the model, bare (no extraction adapter for this model)"
+    if not (folder / ADAPTER_FILE).is_file():
+        return f"rules and the model; adapter missing: {folder} has no {ADAPTER_FILE}"
+    name = "shipped, `make extraction-adapter` rebuilds it" if folder == SHIPPED_EXTRACTION_ADAPTER else str(folder)
+    return f"rules and the model with the extraction adapter ({name})"
+
+
 def _user_adapters_state(settings: Settings) -> str:
     """Whose own adapter (mnemo adapt) applies, and whose no longer fits the model."""
     from assistant.adapter import PARTIAL, USER_ADAPTERS
@@ -306,7 +325,7 @@ def print_report(report: dict[str, object]) -> None:
     print(f"mnemo {report['version']}")
     for key in (
         "data_dir", "cache_dir", "user_config_file", "chroma", "active_model", "embedder", "adapter",
-        "user_adapters", "openvino", "llamacpp",
+        "user_adapters", "extraction", "openvino", "llamacpp",
     ):  # fmt: skip
         print(f"  {key.replace('_', ' '):<17} {report[key]}")
     print()

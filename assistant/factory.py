@@ -71,7 +71,10 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
         top_p=model_settings.top_p,
         repetition_penalty=model_settings.repetition_penalty,
     )
-    handle = ModelHandle(settings.model, settings.cache_dir, model, lambda: own_adapters(settings))
+    # the extraction adapter is registered only where the model extracts memories (OpenVINO loads them all at once)
+    extracting = settings.memory.enabled and settings.memory.extractor == "llm"
+    loaded = model_settings if extracting else model_settings.model_copy(update={"extraction_adapter": "none"})
+    handle = ModelHandle(loaded, settings.cache_dir, model, lambda: own_adapters(settings))
     memory = MemoryAccess(settings, complete=lambda prompt: complete_once(handle, prompt))
     providers: list[ContextProvider] = [PersonaProvider(settings.chat.persona), DateProvider(), AttachmentProvider()]
     closing: list[ClosingNote] = []
@@ -98,5 +101,5 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
 def complete_once(handle: ModelHandle, prompt: str) -> str:
     """One short, deterministic completion (memory extraction asks the model for JSON this way)."""
     messages = [ChatMessage("user", prompt)]
-    options = GenerationOptions(max_new_tokens=256, temperature=0.0)
+    options = GenerationOptions(max_new_tokens=256, temperature=0.0, repetition_penalty=1.0, purpose="extraction")
     return "".join(handle.get().stream(messages, options, CancelToken()))

@@ -102,6 +102,12 @@ class ModelSettings(_Section):
         "`make adapter` to answer from memory, heed constraints and say \"I don't know yet\"), 'none', or "
         "the path of a PEFT adapter folder.",
     )
+    extraction_adapter: str = Field(
+        "extraction",
+        description="LoRA adapter for memory extraction on OpenVINO, used when memory.extractor = 'llm': "
+        "'extraction' (shipped: trained by `make extraction-adapter` to list what a message states as JSON), "
+        "'none', or the path of a PEFT adapter folder.",
+    )
     user_adapters: bool = Field(
         True,
         description="Stack each user's own adapter (trained by `mnemo adapt` on the replies they rated) on the "

@@ -102,7 +102,7 @@ def packaged_model_completion() -> Callable[[str], str]:
 
     settings = load_settings()
     model = load_chat_model(settings.model, settings.cache_dir)
-    options = GenerationOptions(max_new_tokens=200, temperature=0.0, repetition_penalty=1.0)
+    options = GenerationOptions(max_new_tokens=256, temperature=0.0, repetition_penalty=1.0, purpose="extraction")
 
     def complete(prompt: str) -> str:
         return "".join(model.stream([ChatMessage("user", prompt)], options, CancelToken()))

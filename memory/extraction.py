@@ -18,8 +18,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from memory.extraction_text import NEGATION, is_skipped, statements
-from memory.extraction_words import sentence_case
+from memory.extraction_text import NEGATION, is_skipped, model_text
+from memory.extraction_words import RELATIONS, sentence_case
 from memory.profile import ProfileSection
 from memory.records import MemoryKind
 from memory.timeparse import find_times
@@ -163,8 +163,11 @@ JSON:"""
 
 
 def parse_model_answer(answer: str) -> list[ModelCandidate]:
-    """The candidates in a model's answer; raises ValueError when it is not a valid JSON list of them."""
+    """The candidates in a model's answer; raises ValueError when it is not a valid JSON list of them. A list
+    cut off by the token limit keeps its complete items."""
     start, end = answer.find("["), answer.rfind("]")
+    if start >= 0 and end < start and (last := answer.rfind("}")) > start:
+        answer, end = answer[: last + 1] + "]", last + 1
     if start < 0 or end < start:
         raise ValueError("no JSON list in the model's answer")
     try:
@@ -186,8 +189,8 @@ class LLMExtractor:
     """Rules first, then the local model for what they missed, each model candidate validated and grounded.
 
     ``complete`` sends a prompt to the model and returns its text. A malformed answer is asked for once
-    more; a second failure leaves the rules' candidates alone. The model only sees the user's statements:
-    a message that is all questions, requests or hypotheticals never reaches it.
+    more; a second failure leaves the rules' candidates alone. The model reads the message less its questions
+    and requests (:func:`model_text`), a few sentences at a time, as it was trained (``make extraction-adapter``).
     """
 
     def __init__(self, complete: Callable[[str], str], fallback: Extractor) -> None:
@@ -196,12 +199,10 @@ class LLMExtractor:
 
     def extract(self, text: str, said_at: datetime, context: ExtractionContext | None = None) -> list[Candidate]:
         found = self.fallback.extract(text, said_at, context)
-        said = " ".join(statements(text))
+        said = model_text(text)
         if not said:
             return found
-        proposed = self._ask(said)
-        if proposed is None:
-            return found
+        proposed = [item for chunk in chunks(said) for item in self._ask(chunk) or []]
         covered = [content_words(candidate.text) for candidate in found]
         for item in proposed:
             candidate_text = _first_person(item.text)
@@ -210,7 +211,8 @@ class LLMExtractor:
                 continue  # invented, or not a lasting fact about the user
             if any(_overlap(words, other) >= 0.5 for other in covered):
                 continue  # the rules already have it
-            found.append(Candidate(text=candidate_text, kind=item.kind, key=item.key, importance=0.5, confidence=0.6))
+            key = fitting_key(item.key, candidate_text)
+            found.append(Candidate(text=candidate_text, kind=item.kind, key=key, importance=0.5, confidence=0.6))
             covered.append(words)
         return found
 
@@ -224,6 +226,39 @@ class LLMExtractor:
         return None
 
 
+USER_KEYS = frozenset("user allergy health medication likes hobby routine style pet".split())
+ABOUT_SOMEONE = re.compile(rf"^(?:my|our)\s+(?:{RELATIONS})\b", re.IGNORECASE)
+
+
+def fitting_key(key: str | None, text: str) -> str | None:
+    """The model's key when it fits its text, else none (a key names the slot a later fact replaces, so a wrong
+    one would overwrite another fact): a user's slot for a fact about the user, a person's name for theirs."""
+    if key is None:
+        return None
+    head = key.split(".")[0]
+    if head in USER_KEYS:
+        return None if ABOUT_SOMEONE.match(text) else key
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = " ".join(re.findall(r"[a-z0-9]+", plain))
+    return key if f" {head.replace('_', ' ')} " in f" {words} " else None
+
+
+CHUNK_WORDS = 45
+
+
+def chunks(said: str) -> list[str]:
+    """Whole sentences, about :data:`CHUNK_WORDS` words at a time: a small model lists the facts of a short
+    passage, and stops early in a long one."""
+    parts: list[str] = []
+    for sentence in SENTENCE_BREAK.split(said):
+        if parts and len(parts[-1].split()) + len(sentence.split()) <= CHUNK_WORDS:
+            parts[-1] += " " + sentence
+        elif sentence.strip():
+            parts.append(sentence)
+    return parts
+
+
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|my|me|mine|we|we're|our|us)\b", re.IGNORECASE)
 DISLIKE = re.compile(r"\b(?:don't|do not)\s+(?:like|eat|want|drink)\b|\bcan't stand\b|\bnot a fan\b", re.IGNORECASE)
 UNDATED_PLAN = re.compile(r"\b(?:will|'ll|going to|gonna|plan to|planning to)\b", re.IGNORECASE)

@@ -244,3 +244,35 @@ def test_the_rules_never_fail_on_real_conversation_text() -> None:
 @pytest.mark.parametrize("text", ["I've known them since I moved from my home country.", "I live in a small town."])
 def test_a_description_is_not_taken_for_a_place_name(text: str) -> None:
     assert RuleExtractor().extract(text, datetime(2026, 11, 26), ExtractionContext({}, None)) == []
+
+
+def test_a_long_message_is_read_a_few_sentences_at_a_time() -> None:
+    first = "My sister Ana lives in Porto and works at the big hospital there on the night shift. " * 3
+    second = "I collect vintage stamps from Iceland and Norway, mostly from the fifties."
+    model = ScriptedModel("[]", answer({"text": "I collect vintage stamps from Iceland", "kind": "fact"}))
+    found = LLMExtractor(model, RuleExtractor()).extract(first + second, SAID_AT)
+    assert len(model.prompts) == 2 and second in model.prompts[1] and second not in model.prompts[0]
+    assert "I collect vintage stamps from Iceland" in [candidate.text for candidate in found]
+
+
+def test_an_answer_cut_off_by_the_token_limit_keeps_its_whole_items() -> None:
+    cut = '[{"text": "I collect vintage stamps", "kind": "fact"}, {"text": "I coll'
+    found = LLMExtractor(ScriptedModel(cut), RuleExtractor()).extract("I collect vintage stamps.", SAID_AT)
+    assert [candidate.text for candidate in found] == ["I collect vintage stamps"]
+
+
+def test_a_key_that_does_not_fit_its_fact_is_dropped_so_it_replaces_nothing() -> None:
+    model = ScriptedModel(
+        answer(
+            {"text": "My sister Ana lives in Porto", "kind": "person", "key": "user.home"},
+            {"text": "I collect vintage stamps", "kind": "fact", "key": "bob.hobby"},
+            {"text": "My brother Tomás restores clocks", "kind": "person", "key": "tomas.hobby"},
+        )
+    )
+    message = "My sister Ana lives in Porto. I collect vintage stamps. Tomás, my brother, restores clocks."
+    found = {
+        candidate.text: candidate.key for candidate in LLMExtractor(model, RuleExtractor()).extract(message, SAID_AT)
+    }
+    assert found["I collect vintage stamps"] is None  # not the user's home, not Bob's
+    assert found["My brother Tomás restores clocks"] == "tomas.hobby"
+    assert found.get("My sister Ana lives in Porto") != "user.home"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 SHIPPED_ADAPTER = Path(__file__).parent / "weights" / "memory"
+SHIPPED_EXTRACTION_ADAPTER = Path(__file__).parent / "weights" / "extraction"
 ADAPTER_FILE = "adapter_model.safetensors"
 
 
@@ -21,6 +22,19 @@ def adapter_for(setting: str, profile: str, model_path: Path | None) -> Path | N
     if value == "memory":
         shipped = SHIPPED_ADAPTER / ADAPTER_FILE
         return SHIPPED_ADAPTER if profile == "default" and model_path is None and shipped.is_file() else None
+    folder = Path(value).expanduser()
+    return folder.parent if folder.name == ADAPTER_FILE else folder
+
+
+def extraction_adapter_for(setting: str, profile: str, model_path: Path | None) -> Path | None:
+    """The adapter folder ``model.extraction_adapter`` names, or None: "extraction" is the shipped one (trained on
+    the packaged default model, applied to it only)."""
+    value = setting.strip()
+    if value.lower() in ("", "none"):
+        return None
+    if value == "extraction":
+        shipped = SHIPPED_EXTRACTION_ADAPTER / ADAPTER_FILE
+        return SHIPPED_EXTRACTION_ADAPTER if profile == "default" and model_path is None and shipped.is_file() else None
     folder = Path(value).expanduser()
     return folder.parent if folder.name == ADAPTER_FILE else folder
 

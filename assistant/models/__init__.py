@@ -74,7 +74,7 @@ def _load_llamacpp(
 def _load_openvino(
     settings: ModelSettings, cache_dir: Path, progress: ProgressCallback, users: UserAdapters
 ) -> ChatModel:
-    from assistant.adapter import adapter_for
+    from assistant.adapter import adapter_for, extraction_adapter_for
     from assistant.models.model_cache import ModelSource
     from assistant.models.openvino_backend import load_openvino_model
 
@@ -86,6 +86,7 @@ def _load_openvino(
         weights=settings.openvino_weights,
         adapter=adapter_for(settings.adapter, settings.profile, settings.path),
         user_adapters=users,
+        extraction_adapter=extraction_adapter_for(settings.extraction_adapter, settings.profile, settings.path),
         progress=progress,
     )
 

@@ -30,6 +30,8 @@ class GenerationOptions:
     repetition_penalty: float = 1.1
     user: str = ""
     """Whose own adapter (``mnemo adapt``) applies, where the backend holds one; others ignore it."""
+    purpose: Literal["reply", "extraction"] = "reply"
+    """"extraction" runs the extraction adapter instead of the memory adapter, where the backend holds one."""
 
 
 @dataclass(frozen=True)

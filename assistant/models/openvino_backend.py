@@ -82,14 +82,14 @@ class OpenVINOChatModel:
 
         prompt = self._render(messages)
         prompt_tokens = self._token_ids(prompt)
-        if self._adapters is not None and self._adapters.key(options.user) != self._adapters_of:
-            # another user's own adapter: the cached keys and values were computed with other weights
+        if self._adapters is not None and self._adapters.key(options) != self._adapters_of:
+            # another user's own adapter, or extraction's: the cached keys and values were computed with other weights
             if self._cached_tokens:
                 self.clear_cache()
-            self._adapters_of = self._adapters.key(options.user)
+            self._adapters_of = self._adapters.key(options)
         config = openvino_genai.GenerationConfig()
         if self._adapters is not None:
-            config.adapters = self._adapters.config_for(options.user)
+            config.adapters = self._adapters.config_for(options)
         self.last_reused_tokens = common_prefix(self._cached_tokens, prompt_tokens)
         config.apply_chat_template = False  # rendered above, with the model's own template
         config.max_new_tokens = options.max_new_tokens
@@ -143,11 +143,13 @@ def load_openvino_model(
     weights: str = "int4",
     adapter: Path | None = None,
     user_adapters: Mapping[str, Path] | None = None,
+    extraction_adapter: Path | None = None,
     progress: ProgressCallback = ignore_progress,
 ) -> OpenVINOChatModel:
     """The model exported for OpenVINO, with ``adapter`` (a PEFT LoRA folder) applied beside its int4 weights in
     full precision (OpenVINO cannot fuse an adapter into int4 weights: MODE_FUSE fails on them). Each user's own
-    adapter in ``user_adapters`` is stacked on it for that user's replies only (chosen per reply)."""
+    adapter in ``user_adapters`` is stacked on it for that user's replies only (chosen per reply), and
+    ``extraction_adapter`` replaces them all for memory extraction's calls."""
     try:
         import openvino_genai
     except ImportError as error:
@@ -167,8 +169,8 @@ def load_openvino_model(
     options: dict[str, Any] = dict(properties)
     label = source.label
     choice = None
-    if adapter is not None or user_adapters:
-        choice = AdapterChoice(openvino_genai, adapter, user_adapters or {})
+    if adapter is not None or user_adapters or extraction_adapter is not None:
+        choice = AdapterChoice(openvino_genai, adapter, user_adapters or {}, extraction_adapter)
         options["adapters"] = choice.every
     if adapter is not None:
         label = f"{source.label} + {adapter.name} adapter"
@@ -182,14 +184,18 @@ def load_openvino_model(
 
 
 class AdapterChoice:
-    """The adapters registered with the pipeline (OpenVINO needs them all at load) and, per reply, the ones that
-    apply: the memory adapter for everyone, and the user's own on top of it."""
+    """The adapters registered with the pipeline (OpenVINO needs them all at load) and, per call, the ones that
+    apply: the memory adapter for everyone, and the user's own on top of it; for extraction, its own alone."""
 
-    def __init__(self, openvino_genai: Any, memory: Path | None, users: Mapping[str, Path]) -> None:
+    def __init__(
+        self, openvino_genai: Any, memory: Path | None, users: Mapping[str, Path], extraction: Path | None = None
+    ) -> None:
         self._genai = openvino_genai
         self._memory = None if memory is None else _adapter(openvino_genai, memory)
         self._users = {user: _adapter(openvino_genai, folder) for user, folder in users.items()}
-        self.every = self._config([a for a in (self._memory, *self._users.values()) if a is not None])
+        self._extraction = None if extraction is None else _adapter(openvino_genai, extraction)
+        registered = (self._memory, *self._users.values(), self._extraction)
+        self.every = self._config([a for a in registered if a is not None])
 
     def _config(self, adapters: list[Any]) -> Any:
         config = self._genai.AdapterConfig()
@@ -197,11 +203,19 @@ class AdapterChoice:
             config.add(adapter, 1.0)
         return config
 
-    def key(self, user: str) -> str:
-        return user if user in self._users else ""
+    def _extracting(self, options: GenerationOptions) -> bool:
+        return options.purpose == "extraction" and self._extraction is not None
 
-    def config_for(self, user: str) -> Any:
-        own = self._users.get(user)
+    def key(self, options: GenerationOptions) -> str:
+        """Which weights a call runs with: calls with the same key share the key/value cache."""
+        if self._extracting(options):
+            return "extraction"
+        return options.user if options.user in self._users else ""
+
+    def config_for(self, options: GenerationOptions) -> Any:
+        if self._extracting(options):
+            return self._config([self._extraction])
+        own = self._users.get(options.user)
         return self._config([a for a in (self._memory, own) if a is not None])
 
     @property
