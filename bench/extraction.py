@@ -45,10 +45,15 @@ USER = "priya"
 
 
 def mentions(text: str, keywords: list[str]) -> bool:
-    """Every keyword appears as a word (with a common ending: "lives", "flying", "swimming", "3rd") in ``text``."""
+    """Every keyword appears as a word (with a common ending: "lives", "flying", "swimming", "3rd"; a number with
+    its unit: "36mg", "12h") in ``text``."""
     lowered = text.lower()
     return all(
-        re.search(rf"\b{re.escape(keyword)}(?:{re.escape(keyword[-1:])}?(?:ing|ed)|s|es|'s|d|st|nd|rd|th)?\b", lowered)
+        re.search(
+            rf"\b{re.escape(keyword)}(?:{re.escape(keyword[-1:])}?(?:ing|ed)|s|es|'s|d|st|nd|rd|th"
+            rf"{'|mg|mcg|ml|g|kg|km|h|am|pm' if keyword.isdigit() else ''})?\b",
+            lowered,
+        )
         for keyword in keywords
     )
 

@@ -204,6 +204,9 @@ def main() -> None:
     parser.add_argument("--skip-other-user", action="store_true")
     parser.add_argument("--smoke", action="store_true", help="a few cases with the scripted fake model")
     parser.add_argument("--adapter", default="memory", help="model.adapter: 'memory' (shipped), '' (none) or a path")
+    parser.add_argument(
+        "--extraction-adapter", default="extraction", help="model.extraction_adapter (with --extractor llm)"
+    )
     arguments = parser.parse_args()
     data = json.loads(arguments.data.read_text())
     users = data["users"][: arguments.users or None]
@@ -217,6 +220,7 @@ def main() -> None:
                 "backend": "fake" if arguments.smoke else arguments.backend,
                 "profile": arguments.profile,
                 "adapter": arguments.adapter,
+                "extraction_adapter": arguments.extraction_adapter,
             },
             memory={"layout": arguments.layout, "notes": not arguments.no_notes, "extractor": arguments.extractor},
         )

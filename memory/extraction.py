@@ -19,7 +19,8 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from memory.extraction_text import NEGATION, is_skipped, model_text
-from memory.extraction_words import RELATIONS, sentence_case
+from memory.extraction_words import sentence_case
+from memory.model_candidates import checked_key
 from memory.profile import ProfileSection
 from memory.records import MemoryKind
 from memory.timeparse import find_times
@@ -211,7 +212,9 @@ class LLMExtractor:
                 continue  # invented, or not a lasting fact about the user
             if any(_overlap(words, other) >= 0.5 for other in covered):
                 continue  # the rules already have it
-            key = fitting_key(item.key, candidate_text)
+            keep, key = checked_key(candidate_text, item.kind.value, item.key, said, said_at)
+            if not keep:
+                continue  # not in a shape the model was trained on, or said of someone else
             found.append(Candidate(text=candidate_text, kind=item.kind, key=key, importance=0.5, confidence=0.6))
             covered.append(words)
         return found
@@ -224,23 +227,6 @@ class LLMExtractor:
             except ValueError:
                 prompt += " (JSON list only)"
         return None
-
-
-USER_KEYS = frozenset("user allergy health medication likes hobby routine style pet".split())
-ABOUT_SOMEONE = re.compile(rf"^(?:my|our)\s+(?:{RELATIONS})\b", re.IGNORECASE)
-
-
-def fitting_key(key: str | None, text: str) -> str | None:
-    """The model's key when it fits its text, else none (a key names the slot a later fact replaces, so a wrong
-    one would overwrite another fact): a user's slot for a fact about the user, a person's name for theirs."""
-    if key is None:
-        return None
-    head = key.split(".")[0]
-    if head in USER_KEYS:
-        return None if ABOUT_SOMEONE.match(text) else key
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = " ".join(re.findall(r"[a-z0-9]+", plain))
-    return key if f" {head.replace('_', ' ')} " in f" {words} " else None
 
 
 CHUNK_WORDS = 45

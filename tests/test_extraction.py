@@ -161,12 +161,40 @@ def answer(*items: dict[str, str]) -> str:
 
 
 def test_the_model_adds_a_grounded_fact_the_rules_missed() -> None:
-    model = ScriptedModel(answer({"text": "I collect vintage stamps from Iceland", "kind": "fact", "key": "Stamps"}))
-    found = LLMExtractor(model, RuleExtractor()).extract("I collect vintage stamps from Iceland.", SAID_AT)
-    assert [(candidate.text, candidate.key) for candidate in found] == [
-        ("I collect vintage stamps from Iceland", "stamps")
-    ]
+    model = ScriptedModel(answer({"text": "I have a kiwi allergy", "kind": "constraint", "key": "Allergy.Kiwi"}))
+    found = LLMExtractor(model, RuleExtractor()).extract("bad kiwi allergy tbh", SAID_AT)
+    assert [(candidate.text, candidate.key) for candidate in found] == [("I have a kiwi allergy", "allergy.kiwi")]
     assert found[0].confidence < 0.8  # the model's word counts for less than a rule's
+
+
+def test_the_model_adds_only_facts_in_the_shapes_it_was_trained_on() -> None:
+    said = "I collect vintage stamps from Iceland, have a horse called luna. I have a small request."
+    model = ScriptedModel(
+        answer(
+            {"text": "I collect vintage stamps from Iceland", "kind": "fact", "key": "stamps"},
+            {"text": "I have a horse called Luna", "kind": "pet", "key": "pet.luna"},
+            {"text": "I have a small request", "kind": "fact", "key": "user.request"},
+        )
+    )
+    found = LLMExtractor(model, RuleExtractor()).extract(said, SAID_AT)
+    assert [(candidate.text, candidate.key) for candidate in found] == [("I have a horse called Luna", "pet.luna")]
+
+
+@pytest.mark.parametrize(
+    ("said", "proposal", "key"),
+    [
+        ("oi! im rafa, brazilian dev", "I'm Brazilian", "user.name"),  # not a name
+        ("my gf marta is a ux designer", "My name is Marta", "user.name"),  # not the user's
+        ("marta's sister is vegan and coming for dinner sat", "My sister Marta is vegan", "marta.diet"),
+        ("my sister bia is studying medicine in sp", "I'm studying medicine in Sp", "user.job"),
+        ("Out of curiosity: if I were allergic to shellfish what", "I'm allergic to shellfish", "allergy.shellfish"),
+        ("I have been in this house for thirty-one years", "I have been in this house for 31 years", "user.age"),
+        ("My daughter assures me you can help", "My daughter assures me you can help", "user.diet"),
+    ],
+)  # fmt: skip
+def test_a_model_fact_in_the_wrong_slot_or_about_someone_else_is_dropped(said: str, proposal: str, key: str) -> None:
+    model = ScriptedModel(answer({"text": proposal, "kind": "fact", "key": key}))
+    assert proposal not in [candidate.text for candidate in LLMExtractor(model, RuleExtractor()).extract(said, SAID_AT)]
 
 
 def test_a_hallucinated_fact_is_dropped() -> None:
@@ -187,9 +215,9 @@ def test_a_malformed_answer_is_asked_again_then_the_rules_stand_alone() -> None:
 
 
 def test_a_retry_that_succeeds_is_used() -> None:
-    model = ScriptedModel("{not json", answer({"text": "I collect stamps", "kind": "fact"}))
-    found = LLMExtractor(model, RuleExtractor()).extract("I collect stamps.", SAID_AT)
-    assert [candidate.text for candidate in found] == ["I collect stamps"]
+    model = ScriptedModel("{not json", answer({"text": "I have a horse called Luna", "kind": "pet", "key": "pet.luna"}))
+    found = LLMExtractor(model, RuleExtractor()).extract("have a horse called luna", SAID_AT)
+    assert [candidate.text for candidate in found] == ["I have a horse called Luna"]
 
 
 def test_the_model_never_sees_questions_or_requests() -> None:
@@ -248,31 +276,30 @@ def test_a_description_is_not_taken_for_a_place_name(text: str) -> None:
 
 def test_a_long_message_is_read_a_few_sentences_at_a_time() -> None:
     first = "My sister Ana lives in Porto and works at the big hospital there on the night shift. " * 3
-    second = "I collect vintage stamps from Iceland and Norway, mostly from the fifties."
-    model = ScriptedModel("[]", answer({"text": "I collect vintage stamps from Iceland", "kind": "fact"}))
+    second = "Tomás, my brother, is a luthier in Lima these days, and he loves it."
+    proposal = {"text": "My brother Tomás is a luthier", "kind": "person", "key": "tomas.job"}
+    model = ScriptedModel("[]", answer(proposal))
     found = LLMExtractor(model, RuleExtractor()).extract(first + second, SAID_AT)
     assert len(model.prompts) == 2 and second in model.prompts[1] and second not in model.prompts[0]
-    assert "I collect vintage stamps from Iceland" in [candidate.text for candidate in found]
+    assert ("My brother Tomás is a luthier", "tomas.job") in [(candidate.text, candidate.key) for candidate in found]
 
 
 def test_an_answer_cut_off_by_the_token_limit_keeps_its_whole_items() -> None:
-    cut = '[{"text": "I collect vintage stamps", "kind": "fact"}, {"text": "I coll'
-    found = LLMExtractor(ScriptedModel(cut), RuleExtractor()).extract("I collect vintage stamps.", SAID_AT)
-    assert [candidate.text for candidate in found] == ["I collect vintage stamps"]
+    cut = '[{"text": "I have a horse called Luna", "kind": "pet", "key": "pet.luna"}, {"text": "I hav'
+    found = LLMExtractor(ScriptedModel(cut), RuleExtractor()).extract("have a horse called luna", SAID_AT)
+    assert [candidate.text for candidate in found] == ["I have a horse called Luna"]
 
 
-def test_a_key_that_does_not_fit_its_fact_is_dropped_so_it_replaces_nothing() -> None:
+def test_a_key_the_text_does_not_name_is_dropped_so_it_replaces_nothing() -> None:
     model = ScriptedModel(
         answer(
             {"text": "My sister Ana lives in Porto", "kind": "person", "key": "user.home"},
-            {"text": "I collect vintage stamps", "kind": "fact", "key": "bob.hobby"},
-            {"text": "My brother Tomás restores clocks", "kind": "person", "key": "tomas.hobby"},
+            {"text": "I have a horse called Luna", "kind": "pet", "key": "pet.rex"},
         )
     )
-    message = "My sister Ana lives in Porto. I collect vintage stamps. Tomás, my brother, restores clocks."
-    found = {
-        candidate.text: candidate.key for candidate in LLMExtractor(model, RuleExtractor()).extract(message, SAID_AT)
-    }
-    assert found["I collect vintage stamps"] is None  # not the user's home, not Bob's
-    assert found["My brother Tomás restores clocks"] == "tomas.hobby"
-    assert found.get("My sister Ana lives in Porto") != "user.home"
+    found = LLMExtractor(model, RuleExtractor()).extract(
+        "My sister Ana lives in Porto, have a horse called luna", SAID_AT
+    )
+    keys = {candidate.text: candidate.key for candidate in found}
+    assert keys["I have a horse called Luna"] is None  # kept, but it replaces no pet called Rex
+    assert "user.home" not in keys.values()  # the sister's home is not the user's

@@ -70,13 +70,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         save_metrics(metrics_path, metrics)
     report: dict[str, Any] = {"training": json.loads(metrics_path.read_text())}
-    if not args.skip_eval:
+    evaluated = work / "eval_metrics.json"
+    if evaluated.exists():
+        report["evaluation"] = json.loads(evaluated.read_text())
+    elif not args.skip_eval:
         from assistant.adapter.extraction_eval import evaluate_extraction
 
         report["evaluation"] = evaluate_extraction(
             eval_set, work / "adapter", cache_dir, lambda d, n: _bar("evaluating", d, n)
         )
-        save_metrics(work / "eval_metrics.json", report["evaluation"])
+        save_metrics(evaluated, report["evaluation"])
     report["pipeline_wall_s"] = round(time.monotonic() - started, 1)
     recipe = {
         "version": RECIPE_VERSION,
