@@ -90,6 +90,9 @@ def test_doctor_reports_models_data_dir_and_chroma_mode(isolated_environment: Pa
     assert "CPU kernels" in report["llamacpp"] or "make llamacpp" in report["llamacpp"]
     assert any(runtime in report["active_model"] for runtime in ("OpenVINO", "llama.cpp", "transformers"))
     assert "OpenVINO 2026" in report["openvino"] or "make openvino" in report["openvino"]
+    assert report["extraction"] == 'rules (memory.extractor = "rules")'
+    by_model = run_mnemo("doctor", "--json", "--no-load", MNEMO_MEMORY__EXTRACTOR="llm")
+    assert json.loads(by_model.stdout)["extraction"].startswith("rules and the model")
     server = run_mnemo("doctor", "--json", "--no-load", MNEMO_MEMORY__CHROMA_URL="http://127.0.0.1:8000")
     assert json.loads(server.stdout)["chroma"] == "server at http://127.0.0.1:8000 (no token)"
 

@@ -5,11 +5,12 @@ replaces the memory adapter for extraction calls only (a few training steps on t
 from __future__ import annotations
 
 import json
+import struct
 from pathlib import Path
 
 import pytest
 
-from assistant.adapter import extraction_adapter_for
+from assistant.adapter import SHIPPED_EXTRACTION_ADAPTER, extraction_adapter_for
 from assistant.adapter.extraction_cases import NOW, Words, examples
 from assistant.adapter.extraction_eval import score
 from memory.extraction import PROMPT, is_about_the_user, is_grounded, parse_model_answer
@@ -84,6 +85,21 @@ def test_the_setting_applies_the_shipped_extraction_adapter_only_to_the_default_
     assert extraction_adapter_for("none", "default", None) is None
     assert extraction_adapter_for("extraction", "large", None) is None
     assert extraction_adapter_for(str(tmp_path / "x"), "tiny", None) == tmp_path / "x"
+
+
+def test_the_shipped_extraction_adapter_fits_the_default_model_and_says_how_it_was_made() -> None:
+    weights = SHIPPED_EXTRACTION_ADAPTER / "adapter_model.safetensors"
+    recipe = json.loads((SHIPPED_EXTRACTION_ADAPTER / "recipe.json").read_text())
+    metrics = json.loads((SHIPPED_EXTRACTION_ADAPTER / "metrics.json").read_text())
+    assert recipe["rebuild"] == "make extraction-adapter" and recipe["seed"] is not None
+    assert metrics["training"]["wall_s"] > 0 and "with_adapter" in metrics["evaluation"]
+    with weights.open("rb") as handle:
+        header = json.loads(handle.read(struct.unpack("<Q", handle.read(8))[0]))
+    shapes = {name: entry["shape"] for name, entry in header.items() if name != "__metadata__"}
+    assert shapes["base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"] == [8, 896]
+    assert weights.stat().st_size < 20_000_000
+    # the shipped recipe's training set is the one examples() writes: a rebuild trains on the same messages
+    assert len(examples(recipe["seed"], recipe["size"], held_out=False)) == recipe["train_examples"]
 
 
 @pytest.mark.real_model
