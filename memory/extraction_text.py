@@ -35,7 +35,7 @@ TRAILING = re.compile(
 # Split a sentence into clauses at a comma or conjunction before a new subject ("…, and she keeps…").
 CLAUSE_BREAK = re.compile(
     r",\s*(?:and\s+|but\s+|so\s+|because\s+|though\s+|although\s+|since\s+|which\s+)"
-    r"|,\s*(?=(?:i|i'm|i've|i'll|she|he|she's|he's|we|we're|they|they're|it|it's|my|not)\b)"
+    r"|,\s*(?=(?:i|i'm|i've|i'll|she|he|she's|he's|we|we're|they|they're|it|it's|my|not|allergic to)\b)"
     r"|\s+(?:and|but|so|because)\s+(?=(?:i(?!\s+(?:are|were|have|'ve)\b)|i'm|i've|she|he|she's|he's|it|it's"
     r"|my|our|we|we're|we've|always|usually|also)\b)"
     r"|\s+(?:so|and|but)\s+(?=(?:what|what's|whats|how|can|could|would|should|which|where|any)\b)"  # "… so what's …?"

@@ -153,6 +153,8 @@ def checked_key(text: str, kind: str, key: str | None, said: str, said_at: datet
     if key is None:
         return kind == "plan" and bool(find_times(text, said_at)), None
     head, _, slot = key.partition(".")
+    if pet := PET_NAMED.match(text):  # a named pet is the pet's slot whatever key the model gave ("cat.name")
+        return True, f"pet.{_words(text[pet.end() - 1 :])[0]}"
     about_someone = PERSON.match(text) or RELATION_FACT.match(text) or RELATION_NAME.match(text)
     if head == "user" or (head not in SHAPES and head != "pet" and slot != "breed" and not about_someone):
         slot = _user_slot(text, slot if head == "user" else "")

@@ -290,7 +290,7 @@ def test_an_answer_cut_off_by_the_token_limit_keeps_its_whole_items() -> None:
     assert [candidate.text for candidate in found] == ["I have a horse called Luna"]
 
 
-def test_a_key_the_text_does_not_name_is_dropped_so_it_replaces_nothing() -> None:
+def test_a_key_the_text_does_not_name_is_replaced_or_dropped_so_it_overwrites_nothing() -> None:
     model = ScriptedModel(
         answer(
             {"text": "My sister Ana lives in Porto", "kind": "person", "key": "user.home"},
@@ -301,5 +301,10 @@ def test_a_key_the_text_does_not_name_is_dropped_so_it_replaces_nothing() -> Non
         "My sister Ana lives in Porto, have a horse called luna", SAID_AT
     )
     keys = {candidate.text: candidate.key for candidate in found}
-    assert keys["I have a horse called Luna"] is None  # kept, but it replaces no pet called Rex
+    assert keys["I have a horse called Luna"] == "pet.luna"  # the key comes from the text: it replaces no Rex
     assert "user.home" not in keys.values()  # the sister's home is not the user's
+
+
+def test_an_allergy_said_after_a_comma_without_i_is_a_constraint() -> None:
+    found = RuleExtractor().extract("had a long day, allergic to shrimp lol", SAID_AT)
+    assert [(candidate.text, candidate.key) for candidate in found] == [("I'm allergic to shrimp", "allergy.shrimp")]
