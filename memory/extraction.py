@@ -203,7 +203,8 @@ class LLMExtractor:
         said = model_text(text)
         if not said:
             return found
-        proposed = [item for chunk in chunks(said) for item in self._ask(chunk) or []]
+        # a long paste is the rules' alone past its first few passages: each passage costs seconds of model time
+        proposed = [item for chunk in chunks(said)[:MAX_CHUNKS] for item in self._ask(chunk) or []]
         covered = [content_words(candidate.text) for candidate in found]
         for item in proposed:
             candidate_text = _first_person(item.text)
@@ -230,6 +231,7 @@ class LLMExtractor:
 
 
 CHUNK_WORDS = 45
+MAX_CHUNKS = 6
 
 
 def chunks(said: str) -> list[str]:

@@ -308,3 +308,9 @@ def test_a_key_the_text_does_not_name_is_replaced_or_dropped_so_it_overwrites_no
 def test_an_allergy_said_after_a_comma_without_i_is_a_constraint() -> None:
     found = RuleExtractor().extract("had a long day, allergic to shrimp lol", SAID_AT)
     assert [(candidate.text, candidate.key) for candidate in found] == [("I'm allergic to shrimp", "allergy.shrimp")]
+
+
+def test_a_long_paste_asks_the_model_about_its_first_passages_only() -> None:
+    model = ScriptedModel()
+    LLMExtractor(model, RuleExtractor()).extract("I walked to the old harbour again this morning. " * 400, SAID_AT)
+    assert 1 <= len(model.prompts) <= 6
