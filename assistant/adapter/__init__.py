@@ -16,25 +16,24 @@ ADAPTER_FILE = "adapter_model.safetensors"
 def adapter_for(setting: str, profile: str, model_path: Path | None) -> Path | None:
     """The adapter folder ``model.adapter`` names, or None. The shipped one ("memory") was trained on the
     packaged default model and is only applied to it; a path is applied to whatever model is configured."""
-    value = setting.strip()
-    if value.lower() in ("", "none"):
-        return None
-    if value == "memory":
-        shipped = SHIPPED_ADAPTER / ADAPTER_FILE
-        return SHIPPED_ADAPTER if profile == "default" and model_path is None and shipped.is_file() else None
-    folder = Path(value).expanduser()
-    return folder.parent if folder.name == ADAPTER_FILE else folder
+    return _named_adapter(setting, "memory", SHIPPED_ADAPTER, profile, model_path)
 
 
 def extraction_adapter_for(setting: str, profile: str, model_path: Path | None) -> Path | None:
     """The adapter folder ``model.extraction_adapter`` names, or None: "extraction" is the shipped one (trained on
     the packaged default model, applied to it only)."""
+    return _named_adapter(setting, "extraction", SHIPPED_EXTRACTION_ADAPTER, profile, model_path)
+
+
+def _named_adapter(
+    setting: str, shipped_name: str, shipped: Path, profile: str, model_path: Path | None
+) -> Path | None:
     value = setting.strip()
     if value.lower() in ("", "none"):
         return None
-    if value == "extraction":
-        shipped = SHIPPED_EXTRACTION_ADAPTER / ADAPTER_FILE
-        return SHIPPED_EXTRACTION_ADAPTER if profile == "default" and model_path is None and shipped.is_file() else None
+    if value == shipped_name:
+        fits = profile == "default" and model_path is None and (shipped / ADAPTER_FILE).is_file()
+        return shipped if fits else None
     folder = Path(value).expanduser()
     return folder.parent if folder.name == ADAPTER_FILE else folder
 

@@ -9,34 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 from assistant.adapter.extraction_cases import examples
-from assistant.adapter.pipeline import _bar, _converted_default
+from assistant.adapter.pipeline import _bar, _converted_default, ship
 from assistant.adapter.train import TrainConfig, save_metrics, train
 
 SHIPPED = Path(__file__).parent / "weights" / "extraction"
 RECIPE_VERSION = 1
-
-
-def ship(work: Path, recipe: dict[str, Any], metrics: dict[str, Any]) -> Path:
-    """The trained adapter in fp16 with its recipe and figures."""
-    import torch
-    from safetensors.torch import load_file, save_file
-
-    SHIPPED.mkdir(parents=True, exist_ok=True)
-    tensors = load_file(str(work / "adapter" / "adapter_model.safetensors"))
-    save_file(
-        {name: tensor.to(torch.float16).contiguous() for name, tensor in tensors.items()},
-        str(SHIPPED / "adapter_model.safetensors"),
-    )
-    shutil.copy(work / "adapter" / "adapter_config.json", SHIPPED / "adapter_config.json")
-    (SHIPPED / "recipe.json").write_text(json.dumps(recipe, indent=2) + "\n")
-    save_metrics(SHIPPED / "metrics.json", metrics)
-    return SHIPPED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "rebuild": "make extraction-adapter",
     }
     if not args.no_ship:
-        print(f"shipped to {ship(work, recipe, report)}")
+        print(f"shipped to {ship(work, recipe, report, SHIPPED)}")
     print(json.dumps(report, indent=2))
     return 0
 

@@ -63,22 +63,24 @@ def data_step(work: Path, replay: dict[str, str], seed: int, size: int, eval_siz
     return [e.to_json() for e in train_set], [e.to_json() for e in eval_set]
 
 
-def ship(work: Path, recipe: dict[str, Any], metrics: dict[str, Any]) -> Path:
-    """The trained adapter in fp16 (half the size; OpenVINO reads it either way) with its recipe and figures."""
+def ship(work: Path, recipe: dict[str, Any], metrics: dict[str, Any], shipped: Path = SHIPPED, *also: str) -> Path:
+    """The trained adapter in fp16 (half the size; OpenVINO reads it either way) with its recipe and figures, and
+    the work folder's files named in ``also``."""
     import torch
     from safetensors.torch import load_file, save_file
 
-    SHIPPED.mkdir(parents=True, exist_ok=True)
+    shipped.mkdir(parents=True, exist_ok=True)
     tensors = load_file(str(work / "adapter" / "adapter_model.safetensors"))
     save_file(
         {name: tensor.to(torch.float16).contiguous() for name, tensor in tensors.items()},
-        str(SHIPPED / "adapter_model.safetensors"),
+        str(shipped / "adapter_model.safetensors"),
     )
-    shutil.copy(work / "adapter" / "adapter_config.json", SHIPPED / "adapter_config.json")
-    shutil.copy(work / "replay.jsonl", SHIPPED / "replay.jsonl")
-    (SHIPPED / "recipe.json").write_text(json.dumps(recipe, indent=2) + "\n")
-    save_metrics(SHIPPED / "metrics.json", metrics)
-    return SHIPPED
+    shutil.copy(work / "adapter" / "adapter_config.json", shipped / "adapter_config.json")
+    for name in also:
+        shutil.copy(work / name, shipped / name)
+    (shipped / "recipe.json").write_text(json.dumps(recipe, indent=2) + "\n")
+    save_metrics(shipped / "metrics.json", metrics)
+    return shipped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         save_metrics(work / "eval_metrics.json", report["evaluation"])
     report["pipeline_wall_s"] = round(time.monotonic() - started, 1)
     if not args.no_ship:
-        print(f"shipped to {ship(work, recipe, report)}")
+        print(f"shipped to {ship(work, recipe, report, SHIPPED, 'replay.jsonl')}")
     print(json.dumps(report, indent=2))
     return 0
 
