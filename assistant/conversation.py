@@ -22,6 +22,7 @@ from assistant.prompt import (
     inert,
     parts_from_json,
 )
+from assistant.reply_rules import ReplyRewriter
 from assistant.turn_learning import TurnLearning
 
 if TYPE_CHECKING:
@@ -79,6 +80,8 @@ class ReplyResult:
     """The user's message as the model read it, with this turn's notes."""
     opening: str = ""
     """The reply's first words, written by the app for the model to go on from (``PromptPart.opening``)."""
+    model_text: str = ""
+    """The model's own words, before the app kept the user's style on them (``text`` is what was shown)."""
     answered_by_app: bool = False
     """The app replied itself ("I don't know your mother's name yet"): no model speed to report."""
 
@@ -242,6 +245,7 @@ class Conversation:
             self._set_title(text)
         started = time.perf_counter()
         pieces: list[str] = []
+        rewriter = ReplyRewriter(())
         try:
             messages = self._prompt(result, history)
             # The app answers itself where it is sure ("I don't know your mother's name yet"): a small model invents.
@@ -252,23 +256,32 @@ class Conversation:
                 pieces.append(result.opening)
                 result.text = result.opening
                 yield result.opening
+            rules = [rule for part in result.prompt_parts for rule in part.rules]
+            rewriter = ReplyRewriter(rules, shown="" if own_reply else result.opening)
+            model_pieces: list[str] = []
             for piece in [own_reply] if own_reply else self.model.stream(messages, options, cancel):
                 if result.time_to_first_token_s is None:
                     result.time_to_first_token_s = time.perf_counter() - started
-                pieces.append(piece)
-                result.text = "".join(pieces)
-                yield piece
-                if cancel.cancelled:
+                model_pieces.append(piece)
+                result.model_text = "".join(model_pieces)
+                if shown := rewriter.feed(piece):
+                    pieces.append(shown)
+                    result.text = "".join(pieces)
+                    yield shown
+                if cancel.cancelled or rewriter.done:  # done: as long as the user wants answers
                     break
         except (ModelError, MessageTooLongError) as error:
             result.status, result.error = "error", str(error)
         except Exception as error:  # a crash in generation must not take the session with it
             result.status, result.error = "error", f"{type(error).__name__}: {error}"
+        if rest := rewriter.finish():  # the words held back (a number waiting for its unit), whatever happened
+            pieces.append(rest)
+            yield rest
         if result.status != "error" and cancel.cancelled:
             result.status = "cancelled"
         result.total_s = time.perf_counter() - started
         result.text = "".join(pieces).strip()
-        result.completion_tokens = self._count_reply_tokens(result.text.removeprefix(result.opening))
+        result.completion_tokens = self._count_reply_tokens(result.model_text.strip())
         if result.text or result.status == "error":
             result.assistant_message_id = self.store.add_message(
                 self.session.id,
@@ -324,7 +337,9 @@ class Conversation:
             inert(self.prompt_builder.render(parts)), self._history_for_model(history), new_message
         )
         if getattr(self.model, "continues_replies", False):
-            result.opening = next((part.opening for part in parts if part.opening), "")
+            # a warning's or an "I don't know"'s first words before those of the answer style
+            ranked = sorted(parts, key=lambda part: part.source == "style")
+            result.opening = next((part.opening for part in ranked if part.opening), "")
             if result.opening:
                 messages.append(ChatMessage("assistant", result.opening))
         result.prompt_tokens = self.model.count_tokens(messages)

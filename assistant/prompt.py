@@ -101,6 +101,9 @@ class PromptPart:
     """The first words of the reply, written by the app, which the model goes on from where its runtime can
     continue a reply ("You told me you're allergic to peanuts, so"): a small model that ignores a note beside
     the message still follows the sentence it is in the middle of."""
+    rules: tuple[str, ...] = field(default=())
+    """Wishes the app keeps on the reply itself, whatever the model wrote ("no emojis", "metric units": see
+    :mod:`assistant.reply_rules`)."""
     strength: float = 0.0
     """For recalled memories: how far the best one stands above a random memory of the user, in standard
     deviations of similarity to the message (0 when nothing matched)."""
@@ -119,6 +122,7 @@ def parts_from_json(stored: Sequence[Mapping[str, Any]]) -> list[PromptPart]:
             notices=tuple(str(notice) for notice in part.get("notices", ())),
             reply=str(part.get("reply", "")),
             opening=str(part.get("opening", "")),
+            rules=tuple(str(rule) for rule in part.get("rules", ())),
             strength=float(part.get("strength", 0.0)),
         )
         for part in stored

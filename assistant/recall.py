@@ -288,7 +288,7 @@ class MemoryProvider:
             parts.append(constraint_part(bearing, settings.layout, request.text))
         styles = system.profile.entries(request.user, ProfileSection.ANSWER_STYLE)
         if styles and settings.layout != "system":  # the system layout has them in the profile, where they are
-            parts.append(style_part(styles))
+            parts.append(style_part(styles, request.text))
         return parts
 
 

@@ -12,9 +12,10 @@ chats between; each question is asked in a new chat on day 0. A reply is right w
 says why: "not recalled" (the needed memory never reached the prompt) or "recalled, not used" (the answer).
 Then ``other_user`` asks the other users' questions and must get none of their answers.
 
-Output (JSON): accuracy, recalled, used_when_recalled, by_category, accuracy_in_model_words and
-constraints_in_model_words (the reply without the first words the app wrote for the model to go on from, see
-``PromptPart.opening``; ``openings`` counts the replies that had them), constraints_with_warning (a constraint
+Output (JSON): accuracy, recalled, used_when_recalled, by_category, accuracy_in_model_words,
+constraints_in_model_words and style_in_model_words (the model's own words: without the first words the app
+wrote for it to go on from, see ``PromptPart.opening``, and before the app kept the user's style on them, see
+``assistant/reply_rules.py``; ``openings`` counts the replies that had them), constraints_with_warning (a constraint
 question counts when the reply warns or the app showed its warning line), other_user, reply and first-token
 latency p50/p95 and decode speed (model replies only), answered_by_app, and per-question rows.
 """
@@ -100,7 +101,8 @@ def run_question(assistant: Assistant, user: str, question: dict, max_new_tokens
         "miss": None if right else ("not recalled" if recalled is False else "recalled, not used"),
         "warnings": result.notices,
         "opening": result.opening,
-        "right_in_model_words": reply_is_right(result.text.removeprefix(result.opening), question),
+        "right_in_model_words": reply_is_right(result.model_text.strip(), question),
+        "model_text": result.model_text.strip(),
         "answered_by_app": result.answered_by_app,
         "ttft_s": round(result.time_to_first_token_s or 0.0, 3),
         "decode_tok_s": None if result.decode_tokens_per_s is None else round(result.decode_tokens_per_s, 1),
@@ -145,6 +147,7 @@ def summarise(
         "by_category": {name: _share(items, "right") for name, items in sorted(by_category.items())},
         "accuracy_in_model_words": _share(rows, "right_in_model_words"),
         "constraints_in_model_words": _share(constraint_rows, "right_in_model_words"),
+        "style_in_model_words": _share(by_category.get("style", []), "right_in_model_words"),
         "openings": sum(bool(row["opening"]) for row in rows),
         "constraints_with_warning": round(
             sum(row["right"] or bool(row["warnings"]) for row in constraint_rows) / max(1, len(constraint_rows)), 4

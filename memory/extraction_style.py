@@ -57,7 +57,9 @@ STYLE_RULES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
             r"^(?!.*\b(?:don't|do not|never|no|stop|without|fewer|less|quit)\b).*\b(?:answer|reply|respond|use"
             r"|give me|write|format|keep doing|keep using|stick to|stick with)\b[\w\s]{0,20}\bbullet(?:s|\s+points"
             r"|\s+lists)\b|^(?!.*\b(?:don't|do not|never|no|stop|without|fewer|less|quit)\b)\s*(?:\w+\s+){0,6}?bullet"
-            r"(?:s|\s+points)\s+(?:please|pls|plz|are great|are perfect|work best|are best)\b",
+            r"(?:s|\s+points)\s+(?:please|pls|plz|are great|are perfect|work best|are best)\b"
+            r"|^(?!.*\b(?:don't|do not|never|no|stop|without|fewer|less|quit)\b).*\b(?:answers?|replies|responses?"
+            r"|things)\s+(?:in|as)\s+bullet(?:s|\s+points|\s+lists)\b",
             "format",
             "bullet points",
             "I want answers in bullet points",
@@ -118,7 +120,10 @@ def _limit(groups: dict[str, str]) -> str:
     return ""
 
 
-NICKNAME = re.compile(r"\b(?:call|calling)\s+me\s+(?P<name>[A-Z][\w'-]+)")
+NICKNAME = re.compile(
+    r"\b(?i:call|calling)\s+me\s+(?!(?:Maybe|Later|Back|Tomorrow|Tonight|Now|Soon|Please|When|If|Anytime|Whenever)\b)"
+    r"(?P<name>[A-Z][\w'-]+)"
+)
 
 
 def read_style(sentence: str) -> list[Candidate]:

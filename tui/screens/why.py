@@ -61,12 +61,13 @@ def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None, rep
     return "\n".join(lines)
 
 
-NOTE_SOURCES = ("constraint", "kin", "time", "unknown")
+NOTE_SOURCES = ("constraint", "kin", "time", "unknown", "style")
 
 
 def _note_lines(part: PromptPart, reply: str) -> list[str]:
     """A constraint note (with the warning shown under the reply and its memory, and the reply's first words when
-    the app wrote them), a "who is who" note, a note worked out from dates or a "not in memory" note."""
+    the app wrote them), a "who is who" note, a note worked out from dates, the answer style (and what of it the
+    app kept itself) or a "not in memory" note."""
     if part.source == "constraint":
         lines = ["**Constraints that bear on this message** (the warning under the reply)", ""]
         lines += [f"- {notice} `{ref}`" for notice, ref in zip(part.notices, part.references, strict=False)]
@@ -77,6 +78,13 @@ def _note_lines(part: PromptPart, reply: str) -> list[str]:
         return ["**Who is who** (memory names them in two steps)", "", f"> {part.text}", ""]
     if part.source == "time":
         lines = ["**Worked out from the dates in memory**", "", f"> {part.text}"]
+        if part.opening and reply.startswith(part.opening):
+            lines += ["", f"The reply's first words are mnemo's, and the model went on from them: “{part.opening}”"]
+        return [*lines, ""]
+    if part.source == "style":
+        lines = ["**How you want answers**", "", f"> {part.text}"]
+        if part.rules:
+            lines += ["", f"mnemo kept these on the reply itself, whatever the model wrote: {', '.join(part.rules)}."]
         if part.opening and reply.startswith(part.opening):
             lines += ["", f"The reply's first words are mnemo's, and the model went on from them: “{part.opening}”"]
         return [*lines, ""]
