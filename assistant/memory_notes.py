@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from assistant.asked_detail import Kin
 from assistant.prompt import PromptPart, quoted_if_instruction
-from assistant.reply_rules import reply_rules, style_opening
+from assistant.reply_rules import KEPT_BY_THE_APP, reply_rules, style_opening
 from assistant.unknown_notes import ASKS_A_FACT, ASKS_ADVICE
 from memory.constraints import DIETS, ConstraintKind
 from memory.extraction_text import REQUEST, clean, sentences
@@ -284,33 +284,39 @@ IN_THEIR_LANGUAGE = {
     "mandarin": "请用中文回答。",
 }
 """The wish for another language said in that language too: asked in English, the small model answers in English."""
-UNITS_SPELLED = {"metric units": "metric units (°C, km, kg, litres; never °F or miles)"}
-"""Units spelled out: beside "metric units" alone the model wrote "roast a chicken at 45 degrees Fahrenheit"."""
 
 
 def style_part(entries: Sequence[ProfileEntry], message: str = "") -> PromptPart:
-    """ "(How I want answers: in Spanish; no emojis.)" beside the message, where a small model still reads it when
-    it writes (the profile in the system prompt says the same, far above). It comes before the constraint, kin and
-    "not in memory" notes: placed last, it pushed "say you don't know" out of the model's mind. It opens no reply:
-    "¡Claro!" or "Doc," as the reply's first words kept the style (0.53 -> 0.76 on personal_qa) but the answers
-    after them got worse ("Bien sûr ! Comment puis-je vous aider ?"; direct recall 0.79 -> 0.67). The wish for
+    """ "(How I want answers: in Spanish; short.)" beside the message, where a small model still reads it when it
+    writes (the profile in the system prompt says the same, far above). It comes before the constraint, kin and
+    "not in memory" notes: placed last, it pushed "say you don't know" out of the model's mind. The wish for
     another language is said in that language too, which the model heeds where it ignored the English (style
-    0.47 -> 0.76 with units spelled out). The name the user goes by stays bare ("Doc"): written "call me Doc", here
-    and in the profile, the model replied "Call me Doc." to "what's my grandson's name?" (personal_qa 0.82 -> 0.79).
+    0.47 -> 0.76). The name the user goes by stays bare ("Doc"): written "call me Doc", here and in the profile,
+    the model replied "Call me Doc." to "what's my grandson's name?" (personal_qa 0.82 -> 0.79).
 
-    What the app can keep itself (no emojis, metric units) it keeps on the reply (:mod:`assistant.reply_rules`);
-    for a request, not a question of fact, the reply opens in the user's language, to their name or on a bullet."""
-    values = [
-        f"in {entry.value}" if entry.key == "language" and not entry.value.startswith("in ") else entry.value
+    What the app keeps itself (no emojis, metric units, a length: :mod:`assistant.reply_rules`) it keeps on the
+    reply, and the note leaves out the first two: beside "metric units (°C, km …)" the model wrote "roast a
+    chicken at 4°C", and to "what was I doing a month ago?" it asked what "metric units" meant. A question of fact
+    gets the language wish alone ("- Your sister Noor …" came of bullet points noted beside "what's my sister's
+    husband called?"). A request opens in the user's language, to their name or on a bullet."""
+    request = bool(message) and not asks_only_a_fact(message)
+    told = [
+        entry
         for entry in entries
+        if entry.value.strip().lower().rstrip(".") not in KEPT_BY_THE_APP and (request or entry.key == "language")
     ]
-    values = [UNITS_SPELLED.get(value.lower(), value) for value in values]
-    text = f"(How I want answers: {'; '.join(value.rstrip('. ') for value in values)}.)"
-    asked = [
-        IN_THEIR_LANGUAGE.get(entry.value.removeprefix("in ").lower()) for entry in entries if entry.key == "language"
-    ]
-    text += "".join(f" {sentence}" for sentence in asked if sentence)
-    opening = style_opening(entries) if message and not asks_only_a_fact(message) else ""
+    text = ""
+    if told:
+        values = [
+            f"in {entry.value}" if entry.key == "language" and not entry.value.startswith("in ") else entry.value
+            for entry in told
+        ]
+        text = f"(How I want answers: {'; '.join(value.rstrip('. ') for value in values)}.)"
+        asked = [
+            IN_THEIR_LANGUAGE.get(entry.value.removeprefix("in ").lower()) for entry in told if entry.key == "language"
+        ]
+        text += "".join(f" {sentence}" for sentence in asked if sentence)
+    opening = style_opening(entries) if request else ""
     return PromptPart("", text, order=88, source="style", placement="turn", opening=opening, rules=reply_rules(entries))
 
 

@@ -229,7 +229,7 @@ class PromptBuilder:
                 given = provider.parts(request)
             except Exception as error:  # noqa: BLE001 - one missing source must not cost the reply
                 given = [unavailable_part(provider.name, error)]
-            parts += [part for part in given if part.text.strip() or part.placement == "unavailable"]
+            parts += [part for part in given if part.text.strip() or part.placement == "unavailable" or part.rules]
         if not any(part.placement == "unavailable" for part in parts):
             for closer in self.closing:  # each sees the notes before it: a date worked out answers "not in memory"
                 if (note := closer.note(request, parts)) is not None:
@@ -247,8 +247,9 @@ class PromptBuilder:
     @staticmethod
     def render_turn(parts: Sequence[PromptPart], message: str) -> str:
         """The user's turn as the model reads it: this turn's notes around the message (see ``placement``)."""
-        before = [_section(part) for part in parts if part.placement == "turn" and part.order < 50]
-        after = [_section(part) for part in parts if part.placement == "turn" and part.order >= 50]
+        beside = [part for part in parts if part.placement == "turn" and part.text]
+        before = [_section(part) for part in beside if part.order < 50]
+        after = [_section(part) for part in beside if part.order >= 50]
         return "\n\n".join([*before, message, *after])
 
     def system_prompt(self, request: PromptRequest) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -287,8 +288,9 @@ class MemoryProvider:
         if bearing:
             parts.append(constraint_part(bearing, settings.layout, request.text))
         styles = system.profile.entries(request.user, ProfileSection.ANSWER_STYLE)
-        if styles and settings.layout != "system":  # the system layout has them in the profile, where they are
-            parts.append(style_part(styles, request.text))
+        if styles:  # the system layout has them in the profile, where they are; the app keeps its part either way
+            style = style_part(styles, request.text)
+            parts.append(style if settings.layout != "system" else replace(style, text=""))
         return parts
 
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 NO_EMOJIS = "no emojis"
 NO_EXCLAMATION = "no exclamation marks"
 METRIC = "metric units"
+KEPT_BY_THE_APP = frozenset({NO_EMOJIS, NO_EXCLAMATION, METRIC})
+"""Wishes the app keeps whatever the model writes: the note beside the message need not tell the model."""
 
 EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u231a\u231b\u23e9-\u23fa\ufe0f\u200d\u20e3\U000e0020-\U000e007f]"

@@ -295,12 +295,15 @@ def test_why_did_it_say_that_shows_the_who_is_who_note(assistant: Assistant) -> 
 def test_answer_style_is_repeated_beside_the_message_before_the_other_notes(
     assistant: Assistant, fake_model: FakeChatModel
 ) -> None:
-    say(assistant, "Please keep your answers short, and no emojis.")
+    say(assistant, "Please keep your answers short, and no emojis. And answer in Spanish.")
     say(assistant, "My mum loves gardening.")
     say(assistant, "What's my mum's name again?", new_chat=True)
     sent = fake_model.received[-1][-1].content
-    assert "(How I want answers: no emojis; short.)" in sent
+    # a question of fact: the language alone (what the app keeps itself, and a length, need no telling)
+    assert "(How I want answers: in Spanish.) Responde en español." in sent
     assert sent.index("(How I want answers") < sent.index("(You don't know my mum's name")
+    say(assistant, "give me an idea for a rainy afternoon", new_chat=True)
+    assert "(How I want answers: in Spanish; short.)" in fake_model.received[-1][-1].content  # a request: all
 
 
 def test_a_wish_for_another_language_is_said_in_that_language_too(
@@ -309,7 +312,8 @@ def test_a_wish_for_another_language_is_said_in_that_language_too(
     say(assistant, "please always reply to me in Spanish, and use metric units")
     say(assistant, "what should I see in Lisbon?", new_chat=True)
     sent = fake_model.received[-1][-1].content
-    assert "(How I want answers: in Spanish; metric units (°C, km, kg, litres; never °F or miles).)" in sent
+    beside = sent.split("what should I see in Lisbon?")[1]
+    assert "(How I want answers: in Spanish.)" in beside and "metric" not in beside  # the app converts the units
     assert sent.endswith("Responde en español.")
 
 
