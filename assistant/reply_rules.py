@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 NO_EMOJIS = "no emojis"
 NO_EXCLAMATION = "no exclamation marks"
+NO_LISTS = "no bullet lists"
 METRIC = "metric units"
-KEPT_BY_THE_APP = frozenset({NO_EMOJIS, NO_EXCLAMATION, METRIC})
+KEPT_BY_THE_APP = frozenset({NO_EMOJIS, NO_EXCLAMATION, METRIC, NO_LISTS})
 """Wishes the app keeps whatever the model writes: the note beside the message need not tell the model."""
 
 EMOJI = re.compile(
@@ -69,7 +70,7 @@ def reply_rules(entries: Sequence[ProfileEntry]) -> tuple[str, ...]:
     """The wishes among ``entries`` (the profile's answer style) that the app keeps itself: "no emojis",
     "metric units", and a length as "at most 60 words" or "at most 3 sentences"."""
     values = {entry.value.strip().lower().rstrip(".") for entry in entries}
-    rules = [rule for rule in (NO_EMOJIS, NO_EXCLAMATION, METRIC) if rule in values]
+    rules = [rule for rule in (NO_EMOJIS, NO_EXCLAMATION, METRIC, NO_LISTS) if rule in values]
     for value in sorted(values):
         if value == "short":
             rules.append(f"at most {SHORT_WORDS} words")
@@ -131,6 +132,7 @@ HELD_WORDS = 3
 """After a number, how many words the rewriter waits for before it shows it ("350 degrees Fahrenheit")."""
 
 
+LIST_ITEM = re.compile(r"\s*(?:[-*•]|\d{1,2}[.)])\s+")
 ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "st", "approx", "no"})
 SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
 
@@ -162,6 +164,9 @@ class ReplyRewriter:
         self._in_code = False
         self._last = ""  # the last character shown
         self._after_emoji = False
+        self._line_head: str | None = ""  # no bullet lists: a line's first characters, until they tell
+        self._breaks = 0  # no bullet lists: line breaks held before the line under way
+        self._list_last = ""  # no bullet lists: the last character written
         self._shown = shown  # with a length: what the user has seen (the app's opening included)
         self._unshown = ""  # with a length: written, held back until its sentence ends
 
@@ -182,7 +187,7 @@ class ReplyRewriter:
     def finish(self) -> str:
         """What was held back, once the reply has ended."""
         ready, self._pending = self._pending, ""
-        return "" if self.done else self._limited(self._rewrite(ready), final=True)
+        return "" if self.done else self._limited(self._rewrite(ready, final=True), final=True)
 
     def rewrite(self, text: str) -> str:
         """A whole text at once (an answer given in one piece)."""
@@ -242,7 +247,9 @@ class ReplyRewriter:
         lines = [found.start() for found in re.finditer(r"(?<=\S)[ \t]*\n", text)]
         return sorted({*sentence_ends(text), *lines})
 
-    def _rewrite(self, text: str) -> str:
+    def _rewrite(self, text: str, final: bool = False) -> str:
+        if final and NO_LISTS in self.rules and not self._in_code:
+            return self._rewrite(text) + self._without_lists("", final=True)
         if not text:
             return text
         pieces = re.split(r"(```)", text)
@@ -254,9 +261,47 @@ class ReplyRewriter:
                 piece = in_metric(piece) if METRIC in self.rules else piece
                 piece = self._without_emojis(piece) if NO_EMOJIS in self.rules else piece
                 piece = without_exclamations(piece) if NO_EXCLAMATION in self.rules else piece
+                piece = self._without_lists(piece) if NO_LISTS in self.rules else piece
             written.append(piece)
-            self._last = piece[-1:] or self._last
         return "".join(written)
+
+    def _without_lists(self, text: str, final: bool = False) -> str:
+        """ "Tips:\n- Sleep well\n- Drink water" -> "Tips: Sleep well. Drink water": a line's first characters
+        are held until they show whether it is a list's item, and the line break before an item until then."""
+        kept: list[str] = []
+        for character in text:
+            if self._line_head is None:  # in the middle of a line
+                if character == "\n":
+                    self._line_head, self._breaks = "", 1
+                else:
+                    kept.append(character)
+                continue
+            if character == "\n" and not self._line_head.strip():
+                self._breaks += 1
+                continue
+            self._line_head += character
+            if character == "\n" or not re.fullmatch(r"[\s\d.)*•-]*", self._line_head):
+                self._end_line_head(kept)
+        if final and self._line_head is not None and self._line_head:
+            self._end_line_head(kept)
+        written = "".join(kept)
+        self._list_last = written[-1:] or self._list_last
+        return written
+
+    def _end_line_head(self, kept: list[str]) -> None:
+        head, self._line_head = self._line_head or "", None
+        before = "".join(kept)[-1:] or self._list_last
+        if item := LIST_ITEM.match(head):
+            head = head[item.end() :]
+            joint = "" if not before else " " if before in ".!?:;" else ". "
+            if joint != " " or before != ":":  # a new sentence: "a nap" -> "A nap"
+                head = head[:1].upper() + head[1:]
+        else:
+            joint = "\n" * self._breaks
+        kept.append(joint + head.removesuffix("\n"))
+        if head.endswith("\n"):
+            self._line_head, self._breaks = "", 1
+        self._list_last = "".join(kept)[-1:] or before
 
     def _without_emojis(self, text: str) -> str:
         """ "Great idea 🎉!" -> "Great idea!", "- 🎨 Painting" -> "- Painting", "🎉 Done" -> "Done"."""
@@ -273,4 +318,5 @@ class ReplyRewriter:
                     continue
             self._after_emoji = self._after_emoji and character in " \t"
             kept.append(character)
+        self._last = kept[-1] if kept else self._last
         return "".join(kept)

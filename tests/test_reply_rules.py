@@ -173,3 +173,28 @@ def test_the_model_stops_once_the_reply_is_as_long_as_the_user_wants(
     conversation = say(assistant, "why is the sky blue?", new_chat=True)
     assert conversation.last_reply.text == "The sky looks blue because sunlight is scattered by the air."
     assert conversation.last_reply.status == "complete"
+
+
+def test_a_list_becomes_sentences_for_a_user_who_wants_no_lists() -> None:
+    from assistant.reply_rules import NO_LISTS
+
+    reply = "Here are some tips:\n\n1. **Sleep**: go to bed early\n2. Drink water.\n- Walk daily\n\nThat's all."
+    whole = "Here are some tips: **Sleep**: go to bed early. Drink water. Walk daily\n\nThat's all."
+    chance = random.Random(5)
+    for _ in range(50):
+        rewriter, shown, start = ReplyRewriter([NO_LISTS]), [], 0
+        while start < len(reply):
+            end = start + chance.randint(1, 5)
+            shown.append(rewriter.feed(reply[start:end]))
+            start = end
+        assert "".join(shown) + rewriter.finish() == whole
+    assert ReplyRewriter([NO_LISTS]).rewrite("Line one\nLine two\n\n3.5 is a number") == (
+        "Line one\nLine two\n\n3.5 is a number"  # lines that are not items stay as they are
+    )
+
+
+def test_stop_with_the_lists_reaches_the_reply(assistant: Assistant, fake_model: FakeChatModel) -> None:
+    say(assistant, "can you stop with the bullet lists? just talk to me normally")
+    fake_model.script = lambda messages: "Try these:\n- a walk\n- a nap"
+    conversation = say(assistant, "any ideas for a lazy sunday?", new_chat=True)
+    assert conversation.last_reply.text == "Try these: a walk. A nap"
