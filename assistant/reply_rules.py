@@ -45,6 +45,7 @@ CONVERSIONS: tuple[tuple[re.Pattern[str], Callable[[float], float], str], ...] =
     )
 )
 """Imperial measures and their metric ones. "pounds" alone stays: it is money as often as weight."""
+METRIC_UNITS = "|".join(re.escape(unit) for *_, unit in CONVERSIONS)
 LANGUAGE_OPENINGS = {
     "spanish": "Claro,",
     "french": "Bien sûr,",
@@ -77,7 +78,8 @@ def reply_rules(entries: Sequence[ProfileEntry]) -> tuple[str, ...]:
         elif found := re.fullmatch(r"(?:at most )?(\d+) words", value):
             rules.append(f"at most {found[1]} words")
         elif found := re.fullmatch(r"(?:\d+-)?(\d+|one|a single|two|three) sentences?", value):
-            rules.append(f"at most {COUNTS.get(found[1], found[1])} sentences")
+            count = int(COUNTS.get(found[1], found[1]))
+            rules.append(f"at most {count} sentence{'' if count == 1 else 's'}")
     return tuple(rules)
 
 
@@ -117,7 +119,8 @@ def in_metric(text: str) -> str:
             return f"{low}{joint}{high} {unit}" if unit[0].isalpha() else f"{low}{joint}{high}{unit}"
 
         text = pattern.sub(metric, text)
-    return text
+    # the model often gave both: "375°F (190°C)" -> "190°C (190°C)" -> "190°C"
+    return re.sub(rf"({NUMBER}\s?({METRIC_UNITS}))\s*\(\s*(?:about\s+|≈\s*)?{NUMBER}\s?\2\s*\)", r"\1", text)
 
 
 def without_emojis(text: str) -> str:
@@ -157,7 +160,7 @@ class ReplyRewriter:
     def __init__(self, rules: Sequence[str], shown: str = "") -> None:
         self.rules = tuple(rules)
         self.max_words = min((int(n) for n in re.findall(r"at most (\d+) words", " ".join(rules))), default=0)
-        self.max_sentences = min((int(n) for n in re.findall(r"at most (\d+) sentences", " ".join(rules))), default=0)
+        self.max_sentences = min((int(n) for n in re.findall(r"at most (\d+) sentences?", " ".join(rules))), default=0)
         self.done = False
         """The reply has reached the length the user asked for."""
         self._pending = ""
@@ -195,14 +198,21 @@ class ReplyRewriter:
 
     @staticmethod
     def _safe_end(text: str) -> int:
-        """Where the text can be cut without splitting a measure: before the last number (and a range it ends)
-        when fewer than :data:`HELD_WORDS` words follow it on its line."""
-        numbers = list(re.finditer(rf"{NUMBER}(?:\s*(?:-|–|to|and)\s*{NUMBER})?", text))
+        """Where the text can be cut without splitting a measure: before the last number (with a range it ends,
+        or a measure it follows in brackets) when fewer than :data:`HELD_WORDS` words follow it on its line."""
+        numbers = list(
+            re.finditer(
+                rf"(?:{NUMBER}[^\d()]{{0,22}}?\(\s*(?:about\s+|≈\s*)?)?{NUMBER}(?:\s*(?:-|–|to|and)\s*{NUMBER})?", text
+            )
+        )
         if not numbers:
             return len(text)
         last = numbers[-1]
         after = text[last.end() :]
-        if "\n" in after or len(after.split()) >= HELD_WORDS + (0 if after[-1:].isspace() else 1):
+        bracket_open = after.count("(") > after.count(")")  # "375°F (about " : the metric one may follow
+        if "\n" in after or (
+            len(after.split()) >= HELD_WORDS + (0 if after[-1:].isspace() else 1) and not bracket_open
+        ):
             return len(text)
         return last.start()
 

@@ -23,6 +23,8 @@ from tests.test_memory_notes import say
         ("a 5 lb bag and 8 oz of butter", "a 2.3 kg bag and 225 g of butter"),
         ("6 feet tall, 2-3 inches deep, 500 square feet", "1.8 m tall, 5.1-7.6 cm deep, 46 m²"),
         ("Keep it at 200°C.", "Keep it at 200°C."),
+        ("Preheat to 375°F (190°C), or 400 degrees F (about 200 °C).", "Preheat to 190°C, or 205°C."),  # not twice
+        ("Buy 3 eggs (about 150 g) too.", "Buy 3 eggs (about 150 g) too."),
         ("It costs 5 pounds.", "It costs 5 pounds."),  # money as often as weight: left alone
         ("Set F to 3 and read chapter 12.", "Set F to 3 and read chapter 12."),
     ],
@@ -63,6 +65,18 @@ def test_a_streamed_reply_comes_out_as_the_whole_one_would_however_it_is_cut() -
             shown.append(rewriter.feed(reply[start:end]))
             start = end
         assert "".join(shown) + rewriter.finish() == whole
+
+
+def test_a_measure_given_both_ways_is_given_once_however_the_reply_is_cut() -> None:
+    reply = "Preheat your oven to 375°F (190°C) and roast. Or 400 degrees Fahrenheit (about 200 °C). Done."
+    chance = random.Random(11)
+    for _ in range(200):
+        rewriter, shown, start = ReplyRewriter([METRIC]), [], 0
+        while start < len(reply):
+            end = start + chance.randint(1, 5)
+            shown.append(rewriter.feed(reply[start:end]))
+            start = end
+        assert "".join(shown) + rewriter.finish() == "Preheat your oven to 190°C and roast. Or 205°C. Done."
 
 
 def test_without_rules_every_piece_passes_at_once() -> None:
@@ -123,7 +137,7 @@ def test_bullet_points_open_on_a_bullet(assistant: Assistant, fake_model: FakeCh
     [
         ("short", "at most 60 words"),
         ("at most 50 words", "at most 50 words"),
-        ("one sentence", "at most 1 sentences"),
+        ("one sentence", "at most 1 sentence"),
         ("2-3 sentences", "at most 3 sentences"),
         ("detailed", None),
     ],
@@ -145,7 +159,7 @@ SKY = (
 
 @pytest.mark.parametrize(
     ("rule", "words"),
-    [("at most 1 sentences", 11), ("at most 2 sentences", 28), ("at most 30 words", 28), ("at most 45 words", 40)],
+    [("at most 1 sentence", 11), ("at most 2 sentences", 28), ("at most 30 words", 28), ("at most 45 words", 40)],
 )
 def test_the_reply_ends_at_the_sentence_that_reaches_the_length(rule: str, words: int) -> None:
     chance = random.Random(3)
