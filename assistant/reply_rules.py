@@ -4,8 +4,8 @@ that lead the model into it.
 A small model reads "(How I want answers: no emojis; metric units.)" beside the message and still writes
 "Roast it at 425°F 🍗". Some wishes the app can keep itself, as the reply streams: emojis and exclamation marks
 dropped, imperial measures written in metric. Others only the model can keep, and for a request (not a question
-of fact) the reply's first words lead it there: "Claro," for answers in Spanish, "- " for bullet points,
-"Doc, " for the name the user goes by.
+of fact) the reply's first words lead it there: "Claro," for answers in Spanish, a first bullet for bullet
+points, "Doc," for the name the user goes by.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ NO_EMOJIS = "no emojis"
 NO_EXCLAMATION = "no exclamation marks"
 NO_LISTS = "no bullet lists"
 METRIC = "metric units"
-KEPT_BY_THE_APP = frozenset({NO_EMOJIS, NO_EXCLAMATION, METRIC, NO_LISTS})
+KEPT_BY_THE_APP = (NO_EMOJIS, NO_EXCLAMATION, METRIC, NO_LISTS)
 """Wishes the app keeps whatever the model writes: the note beside the message need not tell the model."""
 
 EMOJI = re.compile(
@@ -71,7 +71,7 @@ def reply_rules(entries: Sequence[ProfileEntry]) -> tuple[str, ...]:
     """The wishes among ``entries`` (the profile's answer style) that the app keeps itself: "no emojis",
     "metric units", and a length as "at most 60 words" or "at most 3 sentences"."""
     values = {entry.value.strip().lower().rstrip(".") for entry in entries}
-    rules = [rule for rule in (NO_EMOJIS, NO_EXCLAMATION, METRIC, NO_LISTS) if rule in values]
+    rules = [rule for rule in KEPT_BY_THE_APP if rule in values]
     for value in sorted(values):
         if value == "short":
             rules.append(f"at most {SHORT_WORDS} words")

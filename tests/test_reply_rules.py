@@ -12,6 +12,16 @@ from assistant.reply_rules import METRIC, NO_EMOJIS, NO_EXCLAMATION, ReplyRewrit
 from tests.test_memory_notes import say
 
 
+def streamed(rewriter: ReplyRewriter, reply: str, chance: random.Random, longest: int) -> str:
+    """What the user sees of ``reply`` fed to ``rewriter`` in random pieces of 1 to ``longest`` characters."""
+    shown, start = [], 0
+    while start < len(reply) and not rewriter.done:
+        end = start + chance.randint(1, longest)
+        shown.append(rewriter.feed(reply[start:end]))
+        start = end
+    return "".join(shown) + rewriter.finish()
+
+
 @pytest.mark.parametrize(
     ("said", "metric"),
     [
@@ -59,24 +69,15 @@ def test_a_streamed_reply_comes_out_as_the_whole_one_would_however_it_is_cut() -
     )
     chance = random.Random(7)
     for _ in range(100):
-        rewriter, shown, start = ReplyRewriter(rules), [], 0
-        while start < len(reply):
-            end = start + chance.randint(1, 6)
-            shown.append(rewriter.feed(reply[start:end]))
-            start = end
-        assert "".join(shown) + rewriter.finish() == whole
+        assert streamed(ReplyRewriter(rules), reply, chance, 6) == whole
 
 
 def test_a_measure_given_both_ways_is_given_once_however_the_reply_is_cut() -> None:
     reply = "Preheat your oven to 375°F (190°C) and roast. Or 400 degrees Fahrenheit (about 200 °C). Done."
+    once = "Preheat your oven to 190°C and roast. Or 205°C. Done."
     chance = random.Random(11)
     for _ in range(200):
-        rewriter, shown, start = ReplyRewriter([METRIC]), [], 0
-        while start < len(reply):
-            end = start + chance.randint(1, 5)
-            shown.append(rewriter.feed(reply[start:end]))
-            start = end
-        assert "".join(shown) + rewriter.finish() == "Preheat your oven to 190°C and roast. Or 205°C. Done."
+        assert streamed(ReplyRewriter([METRIC]), reply, chance, 5) == once
 
 
 def test_without_rules_every_piece_passes_at_once() -> None:
@@ -164,12 +165,8 @@ SKY = (
 def test_the_reply_ends_at_the_sentence_that_reaches_the_length(rule: str, words: int) -> None:
     chance = random.Random(3)
     for _ in range(30):
-        rewriter, shown, start = ReplyRewriter([rule]), [], 0
-        while start < len(SKY) and not rewriter.done:
-            end = start + chance.randint(1, 6)
-            shown.append(rewriter.feed(SKY[start:end]))
-            start = end
-        reply = "".join(shown) + rewriter.finish()
+        rewriter = ReplyRewriter([rule])
+        reply = streamed(rewriter, SKY, chance, 6)
         assert rewriter.done and len(reply.split()) == words and reply.endswith(".")
 
 
@@ -196,12 +193,7 @@ def test_a_list_becomes_sentences_for_a_user_who_wants_no_lists() -> None:
     whole = "Here are some tips: **Sleep**: go to bed early. Drink water. Walk daily\n\nThat's all."
     chance = random.Random(5)
     for _ in range(50):
-        rewriter, shown, start = ReplyRewriter([NO_LISTS]), [], 0
-        while start < len(reply):
-            end = start + chance.randint(1, 5)
-            shown.append(rewriter.feed(reply[start:end]))
-            start = end
-        assert "".join(shown) + rewriter.finish() == whole
+        assert streamed(ReplyRewriter([NO_LISTS]), reply, chance, 5) == whole
     assert ReplyRewriter([NO_LISTS]).rewrite("Line one\nLine two\n\n3.5 is a number") == (
         "Line one\nLine two\n\n3.5 is a number"  # lines that are not items stay as they are
     )
