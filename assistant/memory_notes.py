@@ -20,7 +20,7 @@ from assistant.reply_rules import KEPT_BY_THE_APP, reply_rules, style_opening
 from assistant.unknown_notes import ASKS_A_FACT, ASKS_ADVICE
 from memory.constraints import DIETS, ConstraintKind
 from memory.extraction_text import REQUEST, clean, sentences
-from memory.extraction_words import PREPOSITION_OF_TIME
+from memory.extraction_words import PREPOSITION_OF_TIME, SPECIES
 from memory.records import MemoryKind
 from memory.timeparse import find_times
 
@@ -328,3 +328,33 @@ def kin_part(found: Sequence[Kin], layout: str) -> PromptPart:
         return PromptPart("Who is who", said, order=92, source="kin")
     said = " ".join(f"My {kin.kin} is {kin.name}: {kin.via}." for kin in found)
     return PromptPart("", f"({said})", order=92, source="kin", placement="turn")
+
+
+PET_ASKED = {"pup": "dog", "puppy": "dog", "doggo": "dog", "kitten": "cat", "kitty": "cat", "bunny": "rabbit"}
+"""What a word in the message asks about: "our pup" is the dog."""
+
+
+def pet_part(entries: Sequence[ProfileEntry], message: str, layout: str) -> PromptPart | None:
+    """ "(Misty is my collie pup. Rua, my collie dog, died.)" beside "what's our dog called these days?" or "what
+    breed is Turmeric?": the profile's pets the message names, by name or by what they are, a small model otherwise
+    answers with the user's own name or the pet that died."""
+    words = set(re.findall(r"[a-z]+", message.lower()))
+    asked = {PET_ASKED.get(word.removesuffix("s"), word.removesuffix("s")) for word in words} | words
+    said = []
+    for entry in entries:
+        kind, _, detail = entry.value.partition(",")
+        what = {PET_ASKED.get(word, word) for word in kind.lower().split()}
+        what |= {SPECIES[word] for word in what if word in SPECIES}
+        if not (asked & what or "pet" in asked or "pets" in asked or entry.key.lower() in message.lower()):
+            continue
+        name = entry.key.title()
+        died = "died" in detail
+        if layout == "system":
+            said.append(f"The user's {kind} {name} died." if died else f"{name} is the user's {kind.strip()}.")
+        else:
+            said.append(f"{name}, my {kind.strip()}, died." if died else f"{name} is my {kind.strip()}.")
+    if not said:
+        return None
+    if layout == "system":
+        return PromptPart("Who is who", " ".join(said), order=91, source="kin")
+    return PromptPart("", f"({' '.join(said)})", order=91, source="kin", placement="turn")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from assistant.asked_detail import kin_in
-from assistant.memory_notes import constraint_part, kin_part, profile_part, recalled_part, style_part
+from assistant.memory_notes import constraint_part, kin_part, pet_part, profile_part, recalled_part, style_part
 from assistant.prompt import (
     AttachmentContext,
     ContextUnavailableError,
@@ -291,6 +291,8 @@ class MemoryProvider:
         if styles:  # the system layout has them in the profile, where they are; the app keeps its part either way
             style = style_part(styles, request.text)
             parts.append(style if settings.layout != "system" else replace(style, text=""))
+        if pets := pet_part(system.profile.entries(request.user, ProfileSection.PETS), request.text, settings.layout):
+            parts.append(pets)
         return parts
 
 

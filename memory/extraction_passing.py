@@ -11,16 +11,39 @@ from difflib import SequenceMatcher
 
 from memory.extraction import Candidate, fact
 from memory.extraction_people import HAS_GOT, NOT_A_NAME, RELATION, People, Person
-from memory.extraction_words import NOT_NAMES, PET_WORDS, PETS, PROFESSIONS, RELATIONS, name_case, place_phrase, slug
+from memory.extraction_words import (
+    NOT_NAMES,
+    PET_WORDS,
+    PETS,
+    PROFESSIONS,
+    RELATIONS,
+    name_case,
+    pet_kind,
+    place_phrase,
+    slug,
+)
 from memory.profile import ProfileSection
 from memory.records import MemoryKind
 
 NAME = r"[A-ZÀ-Ý][\w'-]*"
 PET_GOT = re.compile(
-    rf"\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|finally\s+|officially\s+)?(?:got|adopted|rescued|brought\s+home"
-    rf"|took\s+in)\s+(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS})\b(?!\s+(?:{PETS})\b)",  # "beagle puppy": puppy
+    rf"(?:\b(?:i|we)(?:'ve|\s+have)?\s+(?:just\s+|finally\s+|officially\s+)?(?:got|adopted|rescued|brought\s+home"
+    rf"|took\s+in)|\bthere(?:'s|\s+is)(?=\s+a\s+new\b))"
+    rf"\s+(?:a|an)\s+(?P<kind>(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS}))\b(?!\s+(?:{PETS})\b)",  # "beagle puppy": puppy
     re.IGNORECASE,
 )
+PET_IS = re.compile(
+    rf"(?:^|[.!?,]\s*)(?:she|he|it)(?:'s|\s+is)\s+(?:a|an)\s+(?P<kind>(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS}))"
+    r"(?=\s*(?:[,.!?;:()]|$)|\s+(?:and|named|called|who|with|from)\b)",  # not "she's a lab technician"
+    re.IGNORECASE,
+)
+"""With :data:`PET_GOT`: "we finally got a dog!", "there's a new collie pup in the house", "she's a rescue
+greyhound": a pet of the user's, named after it ("… her name is Bimba", "Maureen named her Misty")."""
+PET_DIED = re.compile(
+    rf"\b(?i:my|our)\s+(?i:(?:old|late|dear|beloved|lovely|sweet|poor)\s+)?(?P<kind>(?i:[\w-]+\s+)?(?P<rel>(?i:{PETS})))"
+    rf"\s+(?P<name>{NAME})\s+(?i:died|passed(?:\s+away)?|(?:was|had\s+to\s+be)\s+put\s+down)\b"
+)
+""" "Our old collie Rua died last Thursday": the pet is no longer there."""
 PET_NAMED = re.compile(
     rf"\b(?i:named|called)\s+(?i:him|her|it)\s+(?P<name>{NAME})|\b(?i:his|her|its)\s+name\s+(?i:is|'s)\s+(?P<other>{NAME})"
 )
@@ -58,8 +81,15 @@ NAME_FIX = re.compile(
 RENAMED = re.compile(
     rf"\b(?i:so\s+)?(?i:she|he|it)(?:'s|\s+is)\s+(?P<new>{NAME})\s+(?i:now)\b"
     rf"|\b(?i:renamed|re-named)\s+(?i:him|her|it|them)\s+(?P<other>{NAME})"
+    rf"|\b(?i:started|now|all|everyone)\s+(?i:calling|calls?)\s+(?P<old>{NAME})\s+[\x27\x22\u2018\u201c]?(?P<called>{NAME}(?:\s+{NAME})?)"
 )
-"""A pet or person named anew: "so she's Fattoush now", "we renamed him Pip"."""
+"""A pet or person named anew: "so she's Fattoush now", "we renamed him Pip", "Bernadette started calling Admiral
+'Sir Wobbles'"."""
+PET_WITH = re.compile(
+    rf"\b(?i:i|we)\b[^.!?]*?\b(?i:with)\s+(?:[^.!?]*?\b(?i:and)\s+)?(?i:a|an|our|my)\s+"
+    rf"(?P<kind>(?i:[\w-]+\s+){{0,2}}?(?P<rel>(?i:{PETS})))\s+(?i:called|named)\s+(?P<name>{NAME})"
+)
+""" "I live in Plymouth with my partner Bernadette and an enormous tabby called Admiral"."""
 TOLD_ME = re.compile(
     rf"^(?P<who>{NAME}|(?i:my|our)\s+(?i:{RELATIONS})(?:\s+{NAME})?)\s+(?i:just\s+|finally\s+)?"
     r"(?i:told me|texted me|called to say|messaged me|rang to say|said|says|announced)(?i:\s+that)?\s+"
@@ -133,11 +163,26 @@ def _people_in_passing(text: str, people: People, skip: set[str]) -> list[Candid
     for match in IS_MY.finditer(text):  # "otieno is my boyfriend"
         if match["name"].lower() not in skip | PRONOUNS and match["name"].lower() not in people.known:
             extra.append(_introduce(Person(match["rel"].lower(), name_case(match["name"])), people))
-    if (got := PET_GOT.search(text)) and (naming := PET_NAMED.search(text, got.end())):
+    if (met := PET_GOT.search(text) or _pet_is(text, people)) and (naming := PET_NAMED.search(text, met.end())):
         name = naming["name"] or naming["other"]
         if name.lower() not in skip:
-            extra.append(_introduce(Person(got["rel"].lower(), name), people))
+            extra.append(_introduce(Person(pet_kind(met["kind"], met["rel"]), name), people))
+    for with_pet in PET_WITH.finditer(text):
+        if with_pet["name"].lower() not in skip | NOT_A_NAME:
+            extra.append(_introduce(Person(pet_kind(with_pet["kind"], with_pet["rel"]), with_pet["name"]), people))
+    for died in PET_DIED.finditer(text):
+        if died["name"].lower() not in NOT_A_NAME:
+            pet = people.learn(Person(pet_kind(died["kind"], died["rel"]), died["name"]))
+            said, key = f"My {pet.relation} {pet.name} died", pet.introduction()[1]
+            profile = pet.profile("died")
+            extra.append(Candidate(text=said, kind=MemoryKind.PET, key=key, importance=0.8, profile=profile))
     return extra
+
+
+def _pet_is(text: str, people: People) -> re.Match[str] | None:
+    """ "she's a rescue greyhound": the user's pet, unless a person was just spoken of (it may be theirs)."""
+    last = people.known.get(people.last or "", "").split()
+    return PET_IS.search(text) if not people.last or (last and last[-1] in PET_WORDS) else None
 
 
 def _tastes_and_work(text: str) -> list[Candidate]:
@@ -173,7 +218,7 @@ lower case only where the clause moves on after it ("… with my husband david a
 
 PET_IN_PASSING = re.compile(
     rf"\b(?:i|we){HAS_GOT}(?:a|an)\s+"
-    rf"(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS})\s+(?:and\s+)?(?:called|named)\s+(?:(?:him|her|it|them)\s+)?"
+    rf"(?P<kind>(?:[\w-]+\s+){{0,2}}?(?P<rel>{PETS}))\s+(?:and\s+)?(?:called|named)\s+(?:(?:him|her|it|them)\s+)?"
     rf"(?P<name>[A-Za-zÀ-ÿ][\w-]*)",
     re.IGNORECASE,
 )
@@ -186,7 +231,7 @@ def introductions(clause: str, people: People) -> list[Candidate]:
     for match in PET_IN_PASSING.finditer(clause):  # "my girlfriend neve and i have a greyhound called pickle"
         if match.start() == 0 or match["name"].lower() in NOT_A_NAME:
             continue
-        pet = people.learn(Person(match["rel"].lower(), name_case(match["name"])))
+        pet = people.learn(Person(pet_kind(match["kind"], match["rel"]), name_case(match["name"])))
         found.append(
             Candidate(
                 text=f"I have a {pet.relation} called {pet.name}",
@@ -200,6 +245,10 @@ def introductions(clause: str, people: People) -> list[Candidate]:
         name, relation = match["name"] or match["lower"], match["rel"].lower()
         if match.start() == 0 or name.lower() in NOT_A_NAME or name.lower() in PET_WORDS:
             continue
+        if relation.split()[-1] in PET_WORDS:  # "our old beagle Pepper": a beagle, unless it died (in_passing)
+            if any(died["name"] == name for died in PET_DIED.finditer(clause)):
+                continue
+            relation = pet_kind(relation, relation.split()[-1])
         if people.known.get(name.lower()) == relation:
             continue
         person = people.learn(Person(relation, name_case(name)))
@@ -219,8 +268,8 @@ def name_fix(text: str, people: People) -> Candidate | None:
     """ "*Sjoerd sorry, autocorrect" after "my mate Sjourd": the person is Sjoerd. The old spelling is the
     known name it is closest to (or the one the user names: "it's Kemi, not Kemmy")."""
     if renamed := RENAMED.search(text):  # "the vet says Falafel is actually a girl lol. so she's Fattoush now"
-        old = people.last_named_in(text[: renamed.start()]) or people.last
-        new_name = name_case(renamed["new"] or renamed["other"])
+        old = (renamed["old"] or "").lower() or people.last_named_in(text[: renamed.start()]) or people.last
+        new_name = name_case(renamed["new"] or renamed["other"] or renamed["called"]).rstrip("'’")
         if old and old in people.known and new_name.lower() not in set(people.known) | NOT_NAMES:
             return _introduce(Person(people.known.pop(old), new_name), people, was=old)
     match = NAME_FIX.search(text)

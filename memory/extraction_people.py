@@ -26,6 +26,7 @@ from memory.extraction_words import (
     WOMEN,
     name_case,
     object_phrase,
+    pet_kind,
     place_phrase,
     slug,
     when,
@@ -40,11 +41,11 @@ NAMING = re.compile(
     rf"^(?:my|our)\s+{RELATION}(?:'s\s+name\s+is|\s+is\s+called|\s+is\s+named|\s+called|\s+named)\s+{NAME}(?P<rest>.*)$",
     re.IGNORECASE,
 )
-HAS_GOT = r"(?:'ve|\s+have)?\s+(?:just\s+|finally\s+)?(?:have|got|adopted|rescued|own)\s+"
+HAS_GOT = r"(?:'ve|\s+have)?\s+(?:just\s+|finally\s+|also\s+)?(?:have|got|adopted|rescued|own)\s+"
 """After "i" or "we": "'ve got", "just adopted", "have" (a pet named in :data:`HAVING` or in passing)."""
 HAVING = re.compile(
     rf"^(?:i|we|(?:my\s+\w+\s+)?\w+\s+and\s+i){HAS_GOT}"
-    rf"(?:a|an|another)\s+(?:\w+\s+)?{RELATION}\s+(?:(?:and\s+)?(?:called|named)\s+(?:him|her|it|them)\s+"
+    rf"(?:a|an|another)\s+(?P<breed>\w+\s+)?{RELATION}\s+(?:(?:and\s+)?(?:called|named)\s+(?:him|her|it|them)\s+"
     rf"|(?:called|named)\s+){NAME}(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -170,7 +171,10 @@ def subject(clause: str, people: People) -> tuple[Person, str, bool] | None:
     if match := IN_BRACKETS.match(clause):  # "joss (my best friend since uni) just qualified as …"
         clause = f"my {match['rel']} {match['name']} {match['rest']}"
     if match := NAMING.match(clause) or HAVING.match(clause):
-        return people.learn(Person(match["rel"].lower(), name_case(match["name"]))), match["rest"].strip(), True
+        relation = match["rel"].lower()
+        if relation.split()[-1] in PET_WORDS:  # "a spaniel puppy": its breed too
+            relation = pet_kind(f"{match.groupdict().get('breed') or ''}{relation}", relation.split()[-1])
+        return people.learn(Person(relation, name_case(match["name"]))), match["rest"].strip(), True
     if match := OWNED.match(clause):
         if match["owner"].lower() in people.known and _is_name(match["name"], people):
             relation = f"{name_case(match['owner'])}'s {match['rel'].lower()}"
@@ -358,10 +362,12 @@ def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -
     return None
 
 
+BREED = rf"(?P<breed>(?:{PETS})\s+)?"
+"""The breed before what a pet is, as the extractor writes it ("I have a tabby cat called Admiral")."""
 KNOWN_PATTERNS = (
-    re.compile(rf"\b[Mm]y\s+{RELATION}\s+(?P<name>[A-Z][\w-]*)"),
+    re.compile(rf"\b[Mm]y\s+{BREED}{RELATION}\s+(?P<name>[A-Z][\w-]*)"),
     re.compile(rf"\b[Mm]y\s+{RELATION}\s+is\s+called\s+(?P<name>[A-Z][\w-]*)"),
-    re.compile(rf"\bI have an?\s+{RELATION}\s+called\s+(?P<name>[A-Z][\w-]*)"),
+    re.compile(rf"\bI have an?\s+{BREED}{RELATION}\s+called\s+(?P<name>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)"),
     re.compile(rf"\b(?P<owner>[A-Z][\w-]*)'s\s+{RELATION}\s+(?P<name>[A-Z][\w-]*)"),
 )
 
@@ -372,7 +378,7 @@ def people_in(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for pattern in KNOWN_PATTERNS:
         for match in pattern.finditer(text):
-            relation = match["rel"].lower()
+            relation = f"{match.groupdict().get('breed') or ''}{match['rel']}".lower()
             if "owner" in match.groupdict() and match["owner"]:
                 relation = f"{match['owner']}'s {relation}"
             if match["name"].lower() not in NOT_A_NAME:

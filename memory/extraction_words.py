@@ -21,6 +21,26 @@ PETS = (
     "|spaniel|collie|poodle|beagle|dachshund|pug|husky|retriever|shepherd|whippet|lurcher|tabby"
 )
 PET_WORDS = frozenset(PETS.split("|"))
+SPECIES = {
+    **dict.fromkeys(
+        "greyhound labrador lab terrier spaniel collie poodle beagle dachshund pug husky retriever shepherd whippet"
+        " lurcher".split(),
+        "dog",
+    ),
+    "tabby": "cat",
+}
+"""What a breed is, so a question about "the dog" finds the greyhound."""
+
+
+def pet_kind(kind: str, species: str) -> str:
+    """The pet as the user put it, with what it is where the word is a breed: "collie pup", "greyhound dog",
+    "tabby cat"; a word before it that is no breed ("rescue", "enormous") is left out."""
+    words = kind.lower().split()
+    breed = words[-2] if len(words) > 1 and words[-2] in PET_WORDS else ""
+    species = species.lower()
+    return " ".join(filter(None, (breed, species, SPECIES.get(species, ""))))
+
+
 # Kin words that say whether "he" or "she" can mean the person ("she's a rescue greyhound" is not the brother).
 MEN = frozenset(
     """brother husband dad father son boyfriend fiancé fiance grandpa grandfather granddad uncle nephew stepdad

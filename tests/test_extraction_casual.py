@@ -16,7 +16,7 @@ SAID_AT = datetime(2026, 11, 12, 17, 0, tzinfo=UTC)
             "my sister ama lives in accra and my mum efua is still up in manchester, i miss them both",
             {"My sister Ama lives in Accra", "My mum is called Efua"},
         ),
-        ("my girlfriend neve and i have a rescue greyhound called pickle", {"I have a greyhound called Pickle"}),
+        ("my girlfriend neve and i have a rescue greyhound called pickle", {"I have a greyhound dog called Pickle"}),
         (
             "big news: i've accepted a job as a ui designer at halcyon games",
             {"I work as an ui designer at halcyon games"},
@@ -82,7 +82,7 @@ def test_other_words_about_a_job_are_no_job_of_the_users(said: str) -> None:
     ("said", "expected"),
     [
         ("i have type 1 diabetes so what's a good breakfast that won't spike me?", "I have type 1 diabetes"),
-        ("we've got a retired greyhound called Pickle", "I have a greyhound called Pickle"),
+        ("we've got a retired greyhound called Pickle", "I have a greyhound dog called Pickle"),
         ("joss (my best friend since uni) just qualified as a paramedic!!", "My best friend Joss is a paramedic"),
         ("my birthday's the 3rd of november", "My birthday is on 3rd of november"),
         ("true crime podcasts bore me to tears", "I don't like true crime podcasts"),
@@ -111,7 +111,7 @@ def test_my_husband_drives_me_to_work_is_no_dislike() -> None:
 @pytest.mark.parametrize(
     ("said", "expected"),
     [
-        ("we got a beagle puppy 🐶 named him Turmeric. Dana wanted Biscuit", "I have a puppy called Turmeric"),
+        ("we got a beagle puppy 🐶 named him Turmeric. Dana wanted Biscuit", "I have a beagle puppy called Turmeric"),
         ("we got a puppy and named her Luna", "I have a puppy called Luna"),
         ("I love charcuterie 😩", "I love charcuterie"),
     ],

@@ -206,3 +206,46 @@ def test_a_diet_and_an_intolerance_in_one_sentence_are_two_memories() -> None:
         ("I am vegetarian", "user.diet"),
         ("I am lactose intolerant", "user.intolerance.lactose"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("he's a scruffy terrier, his name is Nacho. tips for a puppy that chews?", ("terrier dog", "Nacho")),
+        ("good news, there's a new kitten in the flat! my flatmate named her Mochi.", ("kitten", "Mochi")),
+        ("we just adopted a spaniel puppy and called him Bramble", ("spaniel puppy", "Bramble")),
+        ("I share a flat in Leeds with my girlfriend Amy and a grumpy tabby called Biscuit.", ("tabby cat", "Biscuit")),
+    ],
+)
+def test_a_pet_is_read_with_its_breed_and_what_it_is(said: str, expected: tuple[str, str]) -> None:
+    kind, name = expected
+    pets = [c for c in RuleExtractor().extract(said, SAID_AT) if c.key == f"pet.{name.lower()}"]
+    assert [c.text for c in pets] == [f"I have a {kind} called {name}"]
+    assert pets[0].profile is not None and pets[0].profile[1:] == (name, kind)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "my colleague Joy, she's a lab technician, her name is on the paper",
+        "my sister has a dog called Rex and she lives with a cat called Tom",
+        "we got a dog bed for the living room, it's called the Snooze Deluxe",
+    ],
+)
+def test_someone_elses_pet_or_a_pet_word_in_other_sense_is_no_pet_of_the_users(said: str) -> None:
+    assert not [c for c in RuleExtractor().extract(said, SAID_AT) if c.key and c.key.startswith("pet.")]
+
+
+def test_a_pet_that_died_stays_in_the_profile_as_died_under_its_own_key() -> None:
+    found = RuleExtractor().extract("awful day, our old beagle Pepper died this morning. she was 15", SAID_AT)
+    pet = next(c for c in found if c.key == "pet.pepper")
+    assert pet.text == "My beagle dog Pepper died"
+    assert pet.profile is not None and pet.profile[1:] == ("Pepper", "beagle dog, died")
+
+
+def test_a_pet_called_by_a_new_name_keeps_its_slot() -> None:
+    context = ExtractionContext({"admiral": "tabby cat"}, None)
+    found = RuleExtractor().extract(
+        "the kids have started calling Admiral 'Captain Floof' and he only comes to that now", SAID_AT, context
+    )
+    assert ("I have a tabby cat called Captain Floof", "pet.admiral") in {(c.text, c.key) for c in found}

@@ -335,3 +335,19 @@ def test_lines_said_before_a_name_was_corrected_show_the_corrected_name() -> Non
     lines = recalled_part([daughter, correction, later], "beside").text.splitlines()
     assert lines[0].startswith("- my brother Vikram's daughter Anaya is 3 now")
     assert "not Ananya" in lines[1] and lines[2].startswith("- Ananya's nursery called")
+
+
+def test_the_pets_a_question_names_are_spelled_out_beside_it_the_one_that_died_as_died(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "Sad news, our old collie Rua died on Sunday.")
+    say(assistant, "Happier news: there's a new collie pup in the house, my wife named her Misty.", new_chat=True)
+    say(assistant, "we also have a cat called Tigger", new_chat=True)
+    say(assistant, "what's our dog called these days?", new_chat=True)
+    message = fake_model.received[-1][-1].content
+    note = message.split("what's our dog called these days?")[1]
+    assert "Misty is my collie pup." in note and "Rua, my collie dog, died." in note and "Tigger" not in note
+    say(assistant, "how old is Tigger now?", new_chat=True)
+    assert "(Tigger is my cat.)" in fake_model.received[-1][-1].content
+    say(assistant, "what's a good name for a goldfish?", new_chat=True)
+    assert " is my " not in fake_model.received[-1][-1].content.split("goldfish?")[1]

@@ -75,7 +75,7 @@ def _note_lines(part: PromptPart, reply: str) -> list[str]:
             lines += ["", f"The reply's first words are mnemo's, and the model went on from them: “{part.opening}”"]
         return [*lines, ""]
     if part.source == "kin":
-        return ["**Who is who** (memory names them in two steps)", "", f"> {part.text}", ""]
+        return ["**Who is who** (people and pets the message names, spelled out)", "", f"> {part.text}", ""]
     if part.source == "time":
         lines = ["**Worked out from the dates in memory**", "", f"> {part.text}"]
         if part.opening and reply.startswith(part.opening):
