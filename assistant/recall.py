@@ -24,7 +24,14 @@ from assistant.prompt import (
     unavailable_part,
 )
 from assistant.settings import Settings
-from assistant.time_notes import around_then_part, elapsed_part, last_time_part, newest_part, together_part
+from assistant.time_notes import (
+    around_then_part,
+    elapsed_part,
+    last_time_part,
+    newest_part,
+    together_part,
+    when_part,
+)
 from assistant.unknown_notes import answers_itself, topic_words, unknown_part, unknown_topic
 from memory.constraints import ConstraintFinder, constraint_of
 from memory.profile import ProfileSection
@@ -336,6 +343,7 @@ class TimeNote(_MemoryNote):
         return (
             elapsed_part(text, known)
             or last_time_part(text, known)
+            or when_part(text, known)
             or together_part(text, known, now)
             or around_then_part(text, known, now)
             or newest_part(text, known)

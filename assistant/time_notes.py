@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
 
+from assistant.asked_detail import SYNONYMS
 from assistant.prompt import PromptPart
 from memory.timeparse import find_times
 
@@ -210,3 +211,33 @@ def together_part(question: str, known: Sequence[str], now: datetime) -> PromptP
             note = f"(Worked out from what I told you on {dated['day']}: “{found[0]}”, so about {years} years now.)"
             return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=f"About {years} years")
     return None
+
+
+ASKS_WHEN = re.compile(r"^\W*(?:so\s+|and\s+|remind\s+me,?\s+)?when\s+(?:did|was|were)\s+(?:i|we)\b", re.IGNORECASE)
+SAID_WHEN = re.compile(
+    r"\b(?P<prep>in|on|around)\s+(?P<when>(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\s+\d{4})\b"
+)
+""" "I ran the Berlin half in February 2024": when it was, as the user's own line says it."""
+
+
+def when_part(question: str, known: Sequence[str]) -> PromptPart | None:
+    """ "When did I run my last half marathon?" when a recalled line dates it ("I ran the Berlin half in February
+    2024"): the reply opens "In February 2024" (the model had said it had not been told)."""
+    if not ASKS_WHEN.search(question) or ASKS_LAST_TIME.search(question):
+        return None
+    words = _asked_words(question)
+    best: tuple[int, str, re.Match[str]] | None = None
+    for line in _recalled_lines(known):
+        said = SAID_WHEN.search(SAID_ON.sub("", line))
+        plain = " ".join(SYNONYMS.get(word, word) for word in re.findall(r"[\w'-]+", line.lower()))  # ran: run
+        shared = _speaks_of(plain, words)
+        if said and shared >= min(2, len(words)) and (best is None or shared > best[0]):
+            best = (shared, line, said)
+    if best is None:
+        return None
+    _, line, said = best
+    quoted = SAID_ON.sub("", line.removeprefix("- ")).strip()
+    note = f"(When it was, from what I told you: “{quoted[:MOST_QUOTED]}”.)"
+    opening = f"{said['prep'].capitalize()} {said['when']}"
+    return PromptPart("", note, order=96, source=SOURCE, placement="turn", opening=opening)

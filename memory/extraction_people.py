@@ -338,7 +338,7 @@ def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -
         re.IGNORECASE,
     ):
         liked = object_phrase(match["rest"])
-        if liked is None:
+        if liked is None or set(liked.lower().split()) <= ONLY_POINTING:  # "he hates me for it": nothing to keep
             return None
         return Candidate(
             text=f"{display} {match['verb'].lower()} {liked}",
@@ -362,6 +362,8 @@ def _predicate(person: Person, rest: str, said_at: datetime, kind: MemoryKind) -
     return None
 
 
+ONLY_POINTING = frozenset("it that this them him her me you us for about so much".split())
+"""Words that only point at something said before: "he hates me for it" keeps nothing a later chat can read."""
 BREED = rf"(?P<breed>(?:{PETS})\s+)?"
 """The breed before what a pet is, as the extractor writes it ("I have a tabby cat called Admiral")."""
 KNOWN_PATTERNS = (

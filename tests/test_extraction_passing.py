@@ -249,3 +249,10 @@ def test_a_pet_called_by_a_new_name_keeps_its_slot() -> None:
         "the kids have started calling Admiral 'Captain Floof' and he only comes to that now", SAID_AT, context
     )
     assert ("I have a tabby cat called Captain Floof", "pet.admiral") in {(c.text, c.key) for c in found}
+
+
+def test_a_liking_that_only_points_back_keeps_nothing() -> None:
+    context = ExtractionContext({"pierogi": "cat"}, "pierogi")
+    found = texts("now he gets pills twice a day and he hates me for it", context)
+    assert not [text for text in found if "hates" in text]
+    assert "My cat Pierogi hates the vet" in texts("he hates the vet", context)

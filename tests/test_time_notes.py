@@ -8,7 +8,14 @@ from assistant.conversation import Conversation
 from assistant.factory import Assistant
 from assistant.memory_notes import memory_line, with_dates
 from assistant.models.fake import FakeChatModel
-from assistant.time_notes import around_then_part, elapsed_part, last_time_part, newest_part, together_part
+from assistant.time_notes import (
+    around_then_part,
+    elapsed_part,
+    last_time_part,
+    newest_part,
+    together_part,
+    when_part,
+)
 from assistant.turn import run_turn
 from memory.records import Memory, MemoryKind
 
@@ -162,3 +169,19 @@ def test_years_together_are_counted_from_an_anniversary() -> None:
     a_year_on = together_part("how long have we been married?", [recalled], NOW + timedelta(days=400))
     assert a_year_on is not None and a_year_on.opening == "About 21 years"
     assert together_part("how many years have I lived in Plymouth?", [recalled], NOW) is None
+
+
+def test_when_it_was_is_read_from_the_line_that_dates_it() -> None:
+    recalled = (
+        "- I flew to Montreal for the conference (12 Oct 2026, 5 weeks ago)\n"
+        "- we drove up to Skye in May 2025, it rained the whole week (about 1 May 2025, 1 year ago)\n"
+        "- My sister got married on 3 August 2024 in Porto (about 3 Aug 2024, 2 years ago)"
+    )
+    part = when_part("when did we drive up to Skye?", [recalled])
+    assert part is not None and part.opening == "In May 2025" and "drove up to Skye in May 2025" in part.text
+    assert "(about 1 May 2025" not in part.text  # the line's own words, not the app's dating
+    assert when_part("when did I go to Skye?", [recalled]) is not None  # "go" says nothing: Skye alone
+    assert when_part("when did we drive to Oban?", [recalled]) is None  # one word of two: not sure enough
+    assert when_part("when did I fly to Montreal?", [recalled]) is None  # no date in its words
+    assert when_part("when was the last time we drove up to Skye?", [recalled]) is None  # the last-time note's
+    assert when_part("what did we do in Skye?", [recalled]) is None
