@@ -125,6 +125,19 @@ def with_there_named(text: str) -> str:
     return f"{text[: moved.start()]}{moved['verb']} {to} {places[-1]}{text[moved.end() :]}"
 
 
+VISITING = re.compile(
+    rf"\b(?i:back\s+from|(?:went|flew|drove|came|going|flying|driving|been)\s+(?:up\s+|down\s+|over\s+)?to|in)\s+"
+    rf"(?P<place>{NAME}(?:\s+{NAME})?)\s+(?i:visiting|to\s+visit|to\s+see|seeing|staying\s+with)\s+"
+    rf"(?i:my|our)\s+(?P<rel>(?i:{RELATIONS}))\b(?!\s+(?:and|who|at|in|for)\b)"
+)
+""" "just got back from Kochi visiting my mom": she lives there (a visit at a hotel or a wedding is not said so)."""
+
+
+def where_visited(text: str) -> list[str]:
+    """ "my mom lives in Kochi" for each of the user's people visited where they live, to be read as a clause."""
+    return [f"my {match['rel'].lower()} lives in {match['place']}" for match in VISITING.finditer(text)]
+
+
 def as_their_news(clause: str) -> str:
     """ "Carolina just told me she's moving to Madrid" → "Carolina's moving to Madrid"."""
     match = TOLD_ME.match(clause)
@@ -210,7 +223,7 @@ def _dislike(verb: str, thing: str) -> Candidate:
 INLINE = re.compile(
     rf"(?:\b(?i:my|our)|\b(?i:for|with|to|from|visit|call|text)(?=\s+(?i:{RELATIONS})\s+[a-zà-ÿ][\w-]*\s*(?:$|[,.!?])))"
     rf"\s+(?i:{RELATION})\s+(?:(?P<name>[A-ZÀ-Ý][\w-]*)\b(?!')"
-    rf"|(?P<lower>(?i:[a-zà-ÿ][\w-]*))(?=\s*(?:$|,|\.|\?|!|;|(?i:and|who|is|was)\b)))"
+    rf"|(?P<lower>(?i:[a-zà-ÿ][\w-]*))\b(?=\s*(?:$|,|\.|\?|!|;|(?i:and|who|is|was)\b)))"
 )
 """A name after "my sister": a capitalised one whatever follows ("my brother Tomás reckons…"), one typed in
 lower case only where the clause moves on after it ("… with my husband david and our kids")."""

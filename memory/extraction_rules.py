@@ -18,7 +18,14 @@ from memory.extraction_habits import read_changed_schedule, read_hobby, read_rou
 from memory.extraction_health import read_constraint_statement, read_diet_and_allergy
 from memory.extraction_identity import read_identity
 from memory.extraction_likes import read_like
-from memory.extraction_passing import as_their_news, in_passing, introductions, name_fix, with_there_named
+from memory.extraction_passing import (
+    as_their_news,
+    in_passing,
+    introductions,
+    name_fix,
+    where_visited,
+    with_there_named,
+)
 from memory.extraction_people import People, read_person
 from memory.extraction_style import read_style
 from memory.extraction_text import NEGATION, QUOTE, clauses, clean, is_skipped, sentences, with_implied_i, without_emoji
@@ -172,6 +179,10 @@ class RuleExtractor:
                     continue
                 found.extend(self._read(clause, said_at, people))
         found.extend(in_passing(without_emoji(text), people, found))
+        for clause in where_visited(text):  # "back from Kochi visiting my mom": she lives there, less sure
+            found.extend(
+                candidate.model_copy(update={"confidence": 0.7}) for candidate in self._read(clause, said_at, people)
+            )
         return _unique(found)
 
     def _read(self, clause: str, said_at: datetime, people: People) -> list[Candidate]:

@@ -256,3 +256,22 @@ def test_a_liking_that_only_points_back_keeps_nothing() -> None:
     found = texts("now he gets pills twice a day and he hates me for it", context)
     assert not [text for text in found if "hates" in text]
     assert "My cat Pierogi hates the vet" in texts("he hates the vet", context)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("just got back from Lagos visiting my grandma, so much jollof", "My grandma lives in Lagos"),
+        ("driving up to Inverness to see my dad this weekend, any podcast tips?", "My dad lives in Inverness"),
+    ],
+)
+def test_one_of_the_users_people_visited_lives_there(said: str, expected: str) -> None:
+    assert expected in texts(said)
+
+
+def test_a_visit_with_more_to_it_says_nothing_of_where_they_live() -> None:
+    assert not [text for text in texts("I went to London to see my dad at the hospital") if "lives" in text]
+
+
+def test_a_word_after_my_dad_is_no_name_cut_short() -> None:
+    assert not [text for text in texts("I'll see my dad this weekend") if "called" in text]  # was "called Th"
