@@ -14,6 +14,12 @@ from memory.extraction_words import NOT_NAMES, PROFESSIONS, name_case, object_ph
 from memory.profile import ProfileSection
 
 I_AM = r"(?i:i'm|i am|im)"
+AREA = re.compile(
+    r"^(?P<town>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)(?:\s+for\s+\w+\s+(?:years|months))?\s+"
+    r"(?P<area>(?:near|up in|down in|over in|out in|just outside|outside|in)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"
+    r"(?=\s*(?:[,.;!?]|$))"
+)
+"""A home with its part of town: "Lausanne near Ouchy" (the comma taken out by ``with_area_kept``)."""
 IDENTITY = ProfileSection.IDENTITY
 
 TRAITS = (
@@ -50,6 +56,8 @@ def read_identity(clause: str, said_at: datetime) -> Candidate | None:
         re.IGNORECASE,
     ):
         place = place_phrase(match["rest"])
+        if area := AREA.match(match["rest"]):  # "Lausanne near Ouchy" (see with_area_kept)
+            place = f"{area['town']}, {area['area']}"
         ref = when(match["rest"], said_at)
         if place:
             return fact(

@@ -110,6 +110,19 @@ MOVED_THERE = re.compile(
 PLACE_BEFORE = re.compile(r"\b(?:in|to|from)\s+(?P<place>[A-Za-zÀ-ÿ][\w-]*(?:\s+[A-Z][\w-]*)?)")
 
 
+AREA_AFTER = re.compile(
+    rf"\b(?P<said>(?:live|living|lived|based)\s+in\s+{NAME}(?:\s+{NAME})?(?:\s+for\s+\w+\s+(?:years|months))?),\s+"
+    rf"(?P<area>(?:(?i:near|up\s+in|down\s+in|over\s+in|out\s+in|just\s+outside|outside|in)\s+){NAME}(?:\s+{NAME})?)"
+    r"(?=\s*(?:[,.!?;]|$|\s+(?:with|by|and|since|for)\b))"
+)
+"""The part of town said after the town ("we live in Lausanne, near Ouchy, by the lake")."""
+
+
+def with_area_kept(text: str) -> str:
+    """ "we live in Lausanne, near Ouchy" → "… in Lausanne near Ouchy": one clause, so the home keeps its area."""
+    return AREA_AFTER.sub(lambda found: f"{found['said']} {found['area']}", text)
+
+
 def with_there_named(text: str) -> str:
     """ "halcyon is based in cardiff so we moved there" → "… so we moved to Cardiff": "there" is the place just
     named (in the same message), which a memory read weeks later cannot see."""

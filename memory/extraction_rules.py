@@ -24,6 +24,7 @@ from memory.extraction_passing import (
     introductions,
     name_fix,
     where_visited,
+    with_area_kept,
     with_there_named,
 )
 from memory.extraction_people import People, read_person
@@ -159,6 +160,7 @@ class RuleExtractor:
         people = People(dict(context.known_people), context.recent_person)
         text = without_emoji(text)
         text = with_there_named(GREETING_NAME.sub(lambda found: found["said"] + found["name"].capitalize(), text))
+        text = with_area_kept(text)
         fixed = name_fix(text, people)  # before the clauses: "*Sjoerd sorry. he's a dentist" is about Sjoerd
         found: list[Candidate] = [fixed] if fixed else []
         for sentence in sentences(text):

@@ -275,3 +275,15 @@ def test_a_visit_with_more_to_it_says_nothing_of_where_they_live() -> None:
 
 def test_a_word_after_my_dad_is_no_name_cut_short() -> None:
     assert not [text for text in texts("I'll see my dad this weekend") if "called" in text]  # was "called Th"
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("we live in Lausanne, near Ouchy, by the lake", "I live in Lausanne, near Ouchy"),
+        ("I live in Leeds, in Headingley, with two flatmates", "I live in Leeds, in Headingley"),
+        ("I live in Leeds, in a tiny flat", "I live in Leeds"),
+    ],
+)
+def test_the_part_of_town_said_after_the_town_stays_with_the_home(said: str, expected: str) -> None:
+    assert expected in texts(said)
