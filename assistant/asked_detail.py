@@ -236,6 +236,26 @@ def kin_in(question: str, known: Sequence[str]) -> list[Kin]:
     return list(found.values())
 
 
+CHAIN = re.compile(rf"\bmy\s+(?P<first>{RELATIONS})'s\s+(?P<second>{RELATIONS})\b", re.IGNORECASE)
+""" "my best friend's fiancé": one of the user's people, and theirs."""
+
+
+def chained_kin_in(question: str, known: Sequence[str]) -> list[Kin]:
+    """ "What does my best friend's fiancé do?" when memory says "my best friend Solene" and "Solene's fiancé Theo"."""
+    if (asked := CHAIN.search(question)) is None:
+        return []
+    first, second = asked["first"].lower(), asked["second"].lower()
+    texts, people = _read(known)
+    found: dict[str, Kin] = {}
+    for owner in (name for name, relation in people.items() if relation == first):
+        theirs = re.compile(rf"\b{re.escape(owner)}'s\s+{re.escape(second)}\s+(?P<name>[A-Z][\w-]+)", re.IGNORECASE)
+        for match in (match for text in texts for match in theirs.finditer(text)):
+            if match["name"] not in NOT_A_NAME:
+                via = f"my {first} {owner.title()}'s {second}"
+                found.setdefault(match["name"].lower(), Kin(f"{first}'s {second}", match["name"], via))
+    return list(found.values())
+
+
 def asked_detail(sentence: str) -> AskedDetail | None:
     """The name or age the question asks for, if it asks for one of the user's own or their people's, or the work
     one of their people does."""

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from assistant.asked_detail import kin_in
+from assistant.asked_detail import chained_kin_in, kin_in
 from assistant.memory_notes import constraint_part, kin_part, pet_part, profile_part, recalled_part, style_part
 from assistant.prompt import (
     AttachmentContext,
@@ -324,7 +324,7 @@ class KinNote(_MemoryNote):
 
     def note(self, request: PromptRequest, parts: Sequence[PromptPart]) -> PromptPart | None:
         known = self.known(request, parts)
-        found = kin_in(request.text, known) if known is not None else []
+        found = (kin_in(request.text, known) or chained_kin_in(request.text, known)) if known is not None else []
         return kin_part(found, self.access.settings.memory.layout) if found else None
 
 

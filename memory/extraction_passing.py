@@ -165,7 +165,7 @@ def in_passing(text: str, people: People, found: list[Candidate]) -> list[Candid
         if candidate.kind in (MemoryKind.PERSON, MemoryKind.PET)
         for word in re.findall(r"\w+", candidate.text)
     }
-    return _people_in_passing(text, people, named | NOT_NAMES) + _tastes_and_work(text)
+    return _people_in_passing(text, people, named | NOT_NAMES) + engaged(text, people) + _tastes_and_work(text)
 
 
 def _people_in_passing(text: str, people: People, skip: set[str]) -> list[Candidate]:
@@ -203,6 +203,42 @@ def _people_in_passing(text: str, people: People, skip: set[str]) -> list[Candid
             profile = pet.profile("died")
             extra.append(Candidate(text=said, kind=MemoryKind.PET, key=key, importance=0.8, profile=profile))
     return extra
+
+
+ENGAGED = re.compile(
+    rf"\b(?:(?i:my)\s+(?P<rel>(?i:{RELATIONS}))\s+)?(?P<who>{NAME})\s+(?i:(?:has\s+)?(?:just\s+|finally\s+)?got|is"
+    rf"|'s)\s+(?P<how>(?i:engaged|married))[!.\s]*\s+(?i:to)\s+(?:(?i:a|this)\s+(?P<sex>(?i:guy|man|lad|bloke|girl"
+    rf"|woman|lass))\s+(?i:called|named)\s+|(?i:her|his|their)\s+(?P<was>(?i:boyfriend|girlfriend|partner))\s+)?"
+    rf"(?P<partner>{NAME})(?:,?\s+(?i:who's|who\s+is|he's|she's|he\s+is|she\s+is)\s+(?i:a|an)\s+(?P<job>[\w-]+))?"
+)
+""" "my best friend Solene just got engaged!! to a guy called Theo who's a pilot": Theo is Solene's fiancé."""
+MEN_WORDS = frozenset("guy man lad bloke boyfriend".split())
+WOMEN_WORDS = frozenset("girl woman lass girlfriend".split())
+
+
+def engaged(text: str, people: People) -> list[Candidate]:
+    """One of the user's people engaged or married to someone named: who that is to them, and their work."""
+    found: list[Candidate] = []
+    for match in ENGAGED.finditer(text):
+        who, partner = name_case(match["who"]), name_case(match["partner"])
+        known_before = who.lower() in people.known or match["rel"] is not None
+        if not known_before or partner.lower() in NOT_A_NAME | people.known.keys():
+            continue
+        sex = (match["sex"] or match["was"] or "").lower()
+        engaged_to = match["how"].lower() == "engaged"
+        if sex in MEN_WORDS:
+            relation = "fiancé" if engaged_to else "husband"
+        elif sex in WOMEN_WORDS:
+            relation = "fiancée" if engaged_to else "wife"
+        else:
+            relation = "fiancé(e)" if engaged_to else "spouse"
+        person = people.learn(Person(f"{who}'s {relation}", partner))
+        found.append(_introduce(person, people))
+        if match["job"] and match["job"].lower() in PROFESSIONS:
+            job = match["job"].lower()
+            said = f"{person.display} is {'an' if job[0] in 'aeiou' else 'a'} {job}"
+            found.append(fact(said, f"{person.id}.job", person.profile(job), kind=PERSON))
+    return found
 
 
 def _pet_is(text: str, people: People) -> re.Match[str] | None:

@@ -287,3 +287,10 @@ def test_a_word_after_my_dad_is_no_name_cut_short() -> None:
 )
 def test_the_part_of_town_said_after_the_town_stays_with_the_home(said: str, expected: str) -> None:
     assert expected in texts(said)
+
+
+def test_one_of_the_users_people_engaged_to_someone_named_gives_who_that_is_and_their_work() -> None:
+    found = texts("my cousin Ines just got engaged!! to a guy called Rui who's a nurse, wedding next year")
+    assert {"Ines's fiancé Rui", "Ines's fiancé Rui is a nurse"} <= found
+    assert "Lara's wife Mia" in texts("Lara got married to her girlfriend Mia", ExtractionContext({"lara": "sister"}))
+    assert not [text for text in texts("Lara got married to her girlfriend Mia") if "Mia" in text]  # who is Lara?

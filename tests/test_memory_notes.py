@@ -351,3 +351,13 @@ def test_the_pets_a_question_names_are_spelled_out_beside_it_the_one_that_died_a
     assert "(Tigger is my cat.)" in fake_model.received[-1][-1].content
     say(assistant, "what's a good name for a goldfish?", new_chat=True)
     assert " is my " not in fake_model.received[-1][-1].content.split("goldfish?")[1]
+
+
+def test_one_of_the_users_people_and_theirs_is_spelled_out_beside_the_question() -> None:
+    from assistant.asked_detail import chained_kin_in
+
+    known = ["- My best friend is called Solene (9 Oct 2026)\n- Solene's fiancé Theo is a pilot (9 Oct 2026)"]
+    [kin] = chained_kin_in("what does my best friend's fiancé do?", known)
+    assert (kin.kin, kin.name, kin.via) == ("best friend's fiancé", "Theo", "my best friend Solene's fiancé")
+    assert chained_kin_in("what does my sister's fiancé do?", known) == []
+    assert chained_kin_in("what does Solene's fiancé do?", known) == []  # named: the memory line says it
