@@ -165,7 +165,8 @@ def in_passing(text: str, people: People, found: list[Candidate]) -> list[Candid
         if candidate.kind in (MemoryKind.PERSON, MemoryKind.PET)
         for word in re.findall(r"\w+", candidate.text)
     }
-    return _people_in_passing(text, people, named | NOT_NAMES) + engaged(text, people) + _tastes_and_work(text)
+    found_in_passing = _people_in_passing(text, people, named | NOT_NAMES)
+    return found_in_passing + engaged(text, people) + born(text, people) + _tastes_and_work(text)
 
 
 def _people_in_passing(text: str, people: People, skip: set[str]) -> list[Candidate]:
@@ -238,6 +239,29 @@ def engaged(text: str, people: People) -> list[Candidate]:
             job = match["job"].lower()
             said = f"{person.display} is {'an' if job[0] in 'aeiou' else 'a'} {job}"
             found.append(fact(said, f"{person.id}.job", person.profile(job), kind=PERSON))
+    return found
+
+
+BORN = re.compile(
+    rf"\b(?:(?i:my)\s+(?P<rel>(?i:{RELATIONS}))\s+)?(?P<parent>{NAME})(?:'s\s+(?i:wife|husband|partner)\s+{NAME})?\s+"
+    rf"(?i:(?:just\s+)?had\s+(?:the|a|their|her|his)\s+baby)(?:\s+(?P<sex>(?i:girl|boy)))?\b[^.!?]*?"
+    rf"(?:\b(?i:a\s+(?:little|baby|tiny)\s+)(?P<sex2>(?i:girl|boy))\s+(?i:called|named)|\b(?i:named|called)\s+(?i:her|him))"
+    rf"\s+(?P<name>{NAME})"
+)
+""" "Pedro's wife Itziar had the baby, a little girl called Lucia": Pedro's daughter (the niece, said in two
+steps, which :mod:`assistant.asked_detail` takes)."""
+
+
+def born(text: str, people: People) -> list[Candidate]:
+    """A baby born to one of the user's people, named: who the child is to them."""
+    found: list[Candidate] = []
+    for match in BORN.finditer(text):
+        parent, child = name_case(match["parent"]), name_case(match["name"])
+        sex = (match["sex"] or match["sex2"] or "").lower()
+        if not (match["rel"] or parent.lower() in people.known) or child.lower() in NOT_A_NAME | people.known.keys():
+            continue
+        relation = {"girl": "daughter", "boy": "son"}.get(sex, "baby")
+        found.append(_introduce(Person(f"{parent}'s {relation}", child), people))
     return found
 
 

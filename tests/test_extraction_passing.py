@@ -294,3 +294,11 @@ def test_one_of_the_users_people_engaged_to_someone_named_gives_who_that_is_and_
     assert {"Ines's fiancé Rui", "Ines's fiancé Rui is a nurse"} <= found
     assert "Lara's wife Mia" in texts("Lara got married to her girlfriend Mia", ExtractionContext({"lara": "sister"}))
     assert not [text for text in texts("Lara got married to her girlfriend Mia") if "Mia" in text]  # who is Lara?
+
+
+def test_a_baby_born_to_one_of_the_users_people_is_their_child() -> None:
+    context = ExtractionContext({"pedro": "brother"})
+    found = texts("so Pedro's wife Itziar had the baby yesterday, a little girl called Lucia!", context)
+    assert "Pedro's daughter Lucia" in found
+    assert "Noor's son Zayd" in texts("my sister Noor had a baby boy last week, they named him Zayd")
+    assert not [text for text in texts("my colleague had a baby, a little boy called Max") if "Max" in text]
