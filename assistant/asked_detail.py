@@ -385,8 +385,9 @@ def _names(text: str, subject: str) -> bool:
         if after and _is_name(after[0]):  # "my mum Rosa", "wife is Agnieszka", "kids are Elis (9) and Megan"
             return True
         opening = [place for place in range(max(index - 4, 1), index + 1) if tokens[place] == "("]
-        if opening and ")" not in tokens[opening[-1] : index] and _is_name(tokens[opening[-1] - 1]):
-            return True  # the profile's "Rosa (mother" or "Aoife (husband's sister"
+        named = tokens[opening[-1] - 1] if opening else ""
+        if opening and ")" not in tokens[opening[-1] : index] and _is_name(named) and not _same(named.lower(), subject):
+            return True  # the profile's "Rosa (mother" or "Aoife (husband's sister", never "Mom (mom, lives in …"
         if index >= 3 and tokens[index - 1].lower() == "my" and tokens[index - 2].lower() in ("is", "'s", "was"):
             if _is_name(tokens[index - 3]):  # "Rosa is my mum"
                 return True

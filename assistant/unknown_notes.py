@@ -134,12 +134,13 @@ def unknown_topic(question: str, known: Sequence[str], strength: float = 0.0) ->
     if not ordered or (DATED.search(sentence) and not _topic_phrase(sentence)):
         return None
     head, topic_words = ordered[0], set(ordered)
+    named = set(_topic_words(" ".join(re.findall(r"(?<!^)\b[A-Z][\w-]+", sentence))))  # who, not what
     shared = False
     for text in kin_spelled_out(known):
         words = set(_topic_words(text, keep_frame=True))
         if head in words and len(topic_words & words) * 2 >= len(topic_words):
             return None
-        shared = shared or bool(topic_words & words)
+        shared = shared or bool((topic_words - named) & words)  # "Dana's and my anniversary": Dana is no match
     if strength >= (STRONG_MATCH if shared else STRONG_MATCH_IN_OTHER_WORDS):
         return None
     return _topic_phrase(sentence) or ""

@@ -225,6 +225,14 @@ def test_a_strongly_matching_memory_covers_a_question_in_other_words() -> None:
     car = "which car do I drive again?"  # a memory about the brother matched 3.2 deviations up, sharing no word
     assert unknown_topic(car, ["- my brother Pedro moved to Bilbao (1 Oct 2026)"], strength=3.2) == ""
     assert unknown_topic("what year did I move to Ottawa?", ["- I moved to Ottawa (1 Oct 2026)"]) is None
+    anniversary, wife = "when is Dana's and my wedding anniversary?", ["- My wife is called Dana (22 Sep 2026)"]
+    assert unknown_topic(anniversary, wife, strength=3.1) == "wedding anniversary"  # sharing her name is no match
+
+
+def test_an_unnamed_relative_in_the_profile_gives_no_name() -> None:
+    profile = "People: Dana (wife), Mom (mom, lives in Kochi), Vikram (brother)."
+    assert unknown_topic("what's my mom's first name?", [profile]) == "mom's first name"
+    assert unknown_topic("what's my brother's name?", [profile]) is None
 
 
 def test_a_question_that_dates_an_event_gets_no_vague_note() -> None:
