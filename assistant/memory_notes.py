@@ -342,17 +342,17 @@ def pet_part(entries: Sequence[ProfileEntry], message: str, layout: str) -> Prom
     asked = {PET_ASKED.get(word.removesuffix("s"), word.removesuffix("s")) for word in words} | words
     said = []
     for entry in entries:
-        kind, _, detail = entry.value.partition(",")
+        kind, _, detail = (part.strip() for part in entry.value.partition(","))
         what = {PET_ASKED.get(word, word) for word in kind.lower().split()}
         what |= {SPECIES[word] for word in what if word in SPECIES}
-        if not (asked & what or "pet" in asked or "pets" in asked or entry.key.lower() in message.lower()):
+        if not (asked & what or "pet" in asked or entry.key.lower() in message.lower()):  # "pets" reads "pet"
             continue
         name = entry.key.title()
         died = "died" in detail
         if layout == "system":
-            said.append(f"The user's {kind} {name} died." if died else f"{name} is the user's {kind.strip()}.")
+            said.append(f"The user's {kind} {name} died." if died else f"{name} is the user's {kind}.")
         else:
-            said.append(f"{name}, my {kind.strip()}, died." if died else f"{name} is my {kind.strip()}.")
+            said.append(f"{name}, my {kind}, died." if died else f"{name} is my {kind}.")
     if not said:
         return None
     if layout == "system":
