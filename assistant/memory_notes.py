@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from assistant.asked_detail import Kin
+from assistant.kin import Kin
 from assistant.prompt import PromptPart, quoted_if_instruction
 from assistant.reply_rules import KEPT_BY_THE_APP, reply_rules, style_opening
 from assistant.unknown_notes import ASKS_A_FACT, ASKS_ADVICE

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from assistant.asked_detail import chained_kin_in, kin_in
+from assistant.kin import chained_kin_in, kin_in
 from assistant.memory_notes import constraint_part, kin_part, pet_part, profile_part, recalled_part, style_part
 from assistant.prompt import (
     AttachmentContext,

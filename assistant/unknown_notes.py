@@ -12,10 +12,9 @@ from assistant.asked_detail import (
     AskedDetail,
     asked_detail,
     gives_detail,
-    kin_named,
-    kin_spelled_out,
     names_someone_known,
 )
+from assistant.kin import kin_named, kin_spelled_out
 from assistant.prompt import PromptPart
 from memory.extraction import stem
 from memory.voice import second_person

@@ -291,7 +291,7 @@ def test_kin_memory_names_in_two_steps_is_spelled_out_beside_the_question(
 
 
 def test_why_did_it_say_that_shows_the_who_is_who_note(assistant: Assistant) -> None:
-    from assistant.asked_detail import Kin
+    from assistant.kin import Kin
     from assistant.memory_notes import kin_part
     from tui.screens.why import explain
 
@@ -362,7 +362,7 @@ def test_the_pets_a_question_names_are_spelled_out_beside_it_the_one_that_died_a
 
 
 def test_one_of_the_users_people_and_theirs_is_spelled_out_beside_the_question() -> None:
-    from assistant.asked_detail import chained_kin_in
+    from assistant.kin import chained_kin_in
 
     known = ["- My best friend is called Solene (9 Oct 2026)\n- Solene's fiancé Theo is a pilot (9 Oct 2026)"]
     [kin] = chained_kin_in("what does my best friend's fiancé do?", known)
