@@ -3,6 +3,7 @@
     python bench/personal_qa.py                              # the shipped default, every case
     python bench/personal_qa.py --profile large --backend llamacpp
     python bench/personal_qa.py --layout system              # memories in the system prompt, for comparison
+    python bench/personal_qa.py --category constraint        # one category's questions (every fact still told)
     python bench/personal_qa.py --smoke                      # a few cases with the scripted fake model (CI)
 
 It drives the real assistant (``build_assistant``: real extraction, recall, constraints, prompt, model). Each
@@ -202,6 +203,7 @@ def main() -> None:
     parser.add_argument("--no-notes", action="store_true", help="no constraint or 'not in memory' notes")
     parser.add_argument("--extractor", choices=["rules", "llm"], default="rules")
     parser.add_argument("--users", type=int, default=0, help="only the first N users (0: all)")
+    parser.add_argument("--category", default="", help="ask only this category's questions (facts still all told)")
     parser.add_argument("--max-new-tokens", type=int, default=160, help="longest answer to a question")
     parser.add_argument("--tell-tokens", type=int, default=24, help="longest reply while facts are told")
     parser.add_argument("--skip-other-user", action="store_true")
@@ -213,6 +215,12 @@ def main() -> None:
     arguments = parser.parse_args()
     data = json.loads(arguments.data.read_text())
     users = data["users"][: arguments.users or None]
+    if arguments.category:
+        users = [
+            dict(user, questions=[q for q in user["questions"] if q["category"] == arguments.category])
+            for user in users
+        ]
+        users = [user for user in users if user["questions"]]
     if arguments.smoke:
         users = [dict(user, questions=user["questions"][:SMOKE_QUESTIONS]) for user in data["users"][:SMOKE_USERS]]
     started = time.perf_counter()
