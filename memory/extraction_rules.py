@@ -197,7 +197,10 @@ class RuleExtractor:
                 found.extend(introductions(clause, people))
         except ValidationError:  # a rule produced something malformed: skip the clause, keep the rest
             pass
-        people.last = people.last_named_in(clause) or people.last  # "… for Ingrid. she's a nurse"
+        # "… for Ingrid. she's a nurse"; "we finally got a dog! she's a rescue greyhound" is the dog, not the
+        # cousin spoken of a message before (but "she has a cat. she's a vet" is still her)
+        news_of_a_pet = A_PET.search(clause) and not re.match(r"(?:he|she|they)\b", clause, re.IGNORECASE)
+        people.last = people.last_named_in(clause) or (None if news_of_a_pet else people.last)
         return found
 
     @staticmethod
@@ -218,6 +221,10 @@ class RuleExtractor:
         return (
             read_identity(clause, said_at) or read_routine(clause) or read_event(clause, said_at) or read_hobby(clause)
         )
+
+
+A_PET = re.compile(rf"\b(?:a|an|the|our|my|new|little)\s+(?:\w+\s+)?(?:{PETS})\b", re.IGNORECASE)
+"""A clause that speaks of a pet: a "she" after it is the pet, not the person spoken of before."""
 
 
 def _named_in_question(sentence: str, people: People) -> list[Candidate]:

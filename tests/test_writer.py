@@ -162,6 +162,17 @@ def test_he_or_she_days_later_or_of_the_other_sex_is_someone_else(system: Memory
     assert not [text for text in texts if "greyhound" in text or "restaurant" in text], texts
 
 
+def test_she_after_news_of_a_new_dog_is_the_dog_not_the_cousin_spoken_of_before(system: MemorySystem) -> None:
+    chat = Chat(system.writer)
+    chat.say("My cousin Farid lives in Oslo.")
+    chat.say("We finally got a dog! She's a rescue greyhound, her name is Bimba.")
+    chat.say("My sister Ana lives in Lyon.")
+    chat.say("She has a cat called Miso. She's a vet.")  # she has the cat: still Ana
+    texts = [memory.text for memory in active(system)]
+    assert not [text for text in texts if "Farid is" in text], texts
+    assert "I have a dog called Bimba" in texts and "My sister Ana is a vet" in texts
+
+
 def test_news_of_two_people_counts_for_each_one_the_user_knows(system: MemorySystem) -> None:
     chat = Chat(system.writer)
     chat.say("My brother Pedro lives in Seville.")
