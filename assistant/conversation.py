@@ -247,7 +247,7 @@ class Conversation:
         pieces: list[str] = []
         rewriter = ReplyRewriter(())
         try:
-            messages = self._prompt(result, history)
+            messages = self._prompt(result, history, remembers)
             # The app answers itself where it is sure ("I don't know your mother's name yet"): a small model invents.
             own_reply = next((part.reply for part in result.prompt_parts if part.reply), "")
             result.answered_by_app = bool(own_reply)
@@ -308,7 +308,9 @@ class Conversation:
                 "kept for the reply). Shorten it or split it."
             )
 
-    def _prompt(self, result: ReplyResult, history: Sequence[StoredMessage]) -> list[ChatMessage]:
+    def _prompt(
+        self, result: ReplyResult, history: Sequence[StoredMessage], remembers: bool = True
+    ) -> list[ChatMessage]:
         """The messages for the model: the context providers' parts, this turn's notes and the history that fits."""
         sees_images = bool(getattr(self.model, "accepts_images", False))
         attachments = result.attachments
@@ -320,6 +322,7 @@ class Conversation:
             attachments,
             sees_images,
             tuple(message.content for message in history if message.role == "user"),
+            remembers,
         )
         parts = self.prompt_builder.collect(request)
         result.prompt_parts = parts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.acknowledgement import AcknowledgementNote
 from assistant.concepts import ConceptService
 from assistant.conversation import Conversation
 from assistant.history import HistoryStore
@@ -80,7 +81,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
     closing: list[ClosingNote] = []
     if settings.memory.enabled:
         providers.append(MemoryProvider(memory))
-        closing += [KinNote(memory), TimeNote(memory), NotInMemoryNote(memory)]
+        closing += [KinNote(memory), TimeNote(memory), NotInMemoryNote(memory), AcknowledgementNote(memory)]
     store = HistoryStore(settings.data_dir)
     media = MediaEncoders(settings)
     concepts = ConceptService(memory, media, store)

@@ -76,6 +76,8 @@ class PromptRequest:
     """The model gets photos as images: only what it cannot know (whose dog it is) is described."""
     earlier: tuple[str, ...] = ()
     """What the user already said in this chat (the model has it in the history)."""
+    remembered: bool = True
+    """The message goes to long-term memory after the reply (benchmarks ask questions that do not)."""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from memory.profile import ProfileSection
 
 if TYPE_CHECKING:
     from memory.episodes import Turn
+    from memory.extraction import Candidate
     from memory.records import Memory
     from memory.retrieval import Recalled, Retriever
     from memory.system import MemorySystem
@@ -204,6 +205,12 @@ class MemoryAccess:
         return bool(
             system.memories.lexical.search(user, query, k=1) or system.episodes.lexical.search(user, query, k=1)
         )
+
+    def preview(self, user: str, text: str, said_at: datetime) -> list[Candidate]:
+        """What the writer's extractor finds in ``text`` for ``user`` now, with the people it knows; nothing is
+        written (the reply is written from it before the turn is remembered)."""
+        writer = self.get().writer
+        return writer.extractor.extract(text, said_at, writer.people.context(user, said_at))
 
     def constraints(self, user: str) -> list[Memory]:
         """The user's constraint memories (health, diet, "never"): every message is checked against them all.

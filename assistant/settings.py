@@ -168,6 +168,12 @@ class MemorySettings(_Section):
         description="Add notes to each turn: the user's constraints that bear on the message (also shown under "
         "the reply) and 'not in memory' when they ask about their own life and nothing was recalled.",
     )
+    acknowledge: bool = Field(
+        True,
+        description="When a message only tells mnemo a lasting fact about you (no question, no feeling), the app "
+        "replies itself with what it will remember ('Got it: I'll remember that your cousin Farid lives in Oslo.'); "
+        "the small packaged models restate older memories instead. Off: the model replies to everything.",
+    )
     embedder: Literal["nomic", "minilm"] = Field(
         "nomic",
         description="Sentence embedder for memory search: 'nomic' (nomic-embed-text-v1.5, finds far more of what "

@@ -98,7 +98,7 @@ def test_a_model_failure_mid_reply_keeps_the_message_and_ends_failed(settings: o
 
     built = build_assistant(load_settings(model={"backend": "fake"}), model=FakeChatModel(explode))
     conversation = built.conversation("alice")
-    turn = run_turn(conversation, "My cat is called Miso.")
+    turn = run_turn(conversation, "My cat is called Miso, what should I feed her?")  # news alone: the app replies
     assert turn.outcome == TurnOutcome.FAILED and "out of memory" in turn.reason
     assert [message.role for message in conversation.history()] == ["user", "assistant"]
     assert any("Miso" in text for text in active_texts(built, "alice"))  # memory still learns from the message

@@ -61,7 +61,7 @@ def explain(assistant: Assistant, user: str, parts: list[PromptPart] | None, rep
     return "\n".join(lines)
 
 
-NOTE_SOURCES = ("constraint", "kin", "time", "unknown", "style")
+NOTE_SOURCES = ("constraint", "kin", "time", "unknown", "style", "acknowledge")
 
 
 def _note_lines(part: PromptPart, reply: str) -> list[str]:
@@ -88,6 +88,13 @@ def _note_lines(part: PromptPart, reply: str) -> list[str]:
         if part.opening and reply.startswith(part.opening):
             lines += ["", f"The reply's first words are mnemo's, and the model went on from them: “{part.opening}”"]
         return [*lines, ""]
+    if part.source == "acknowledge":
+        return [
+            "**News about you** (mnemo answered itself with what it will remember; the model was not asked)",
+            "",
+            f"> {part.reply}",
+            "",
+        ]
     return ["**Not in memory**", "", f"> {part.text}", ""]
 
 
