@@ -44,7 +44,8 @@ FEELING = re.compile(
     r"|worried|worry|anxious|scared|afraid|nervous|lonely|miss(?:es|ed|ing)?|hate[sd]?|cry(?:ing)?|cried|hurts?"
     r"|sick|ill|awful|terrible|horrible|rough|hard|tough|bad|worse|worst|nuts|crazy|mad|sorry|unfortunately"
     r"|died|dead|passed away|lost|grief|grieving|broke up|divorc\w*|fired|laid off|heartbroken|depressed|low"
-    r"|excited|thrilled|delighted|proud|happy|love|lovely|amazing|wonderful|congrat\w*|yay|woo+|omg)\b",
+    r"|excited|exciting|thrilled|delighted|proud|happy|happier|love|lovely|amazing|wonderful|congrat\w*|yay|woo+"
+    r"|omg|scary|scared|insane|sadly|big news|sh+)\b|!!|[:;]-?[()DP]|<3",
     re.IGNORECASE,
 )
 """Words of feeling, glad or sad: such a message wants an answer in kind, which the model writes."""

@@ -50,6 +50,8 @@ def test_news_about_the_user_is_said_back_as_what_memory_will_keep(message: str,
         "Ugh, my sister Noor is driving me nuts, she borrowed my car again.",  # venting, not news
         "My mum passed away last year.",  # wants a word of sympathy
         "Today I ran 10k in under an hour!",  # an event of the day
+        "ok so... I'm pregnant!! 14 weeks today. we haven't told many people yet so shhh",  # big news wants joy
+        "Pedro and Itziar just moved to Bilbao. no more Seville visits for me :(",
         "I love this song",  # nothing lasting about the user
         "lol",
     ],
