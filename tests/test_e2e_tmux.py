@@ -102,7 +102,11 @@ def test_a_corrected_memory_is_what_the_next_chat_uses(mnemo_in_tmux: Terminal) 
     term.keys("F5")
     term.wait_for("What mnemo remembers about sam")
     term.keys("/")
+    term.wait_for("/ search")  # the screen is up and its search box empty
     term.type("Lisbon")
+    # typed before the search box had the focus (a loaded machine), the words went nowhere and a later Escape closed
+    # the screen instead of clearing the search
+    term.wait_until(lambda screen: "/ search" not in screen, "'Lisbon' in the search box")
     term.keys("Enter")  # back to the table, on the best match
     term.wait_for("(g opens the chat)")
     term.keys("e")
