@@ -97,3 +97,15 @@ def test_with_acknowledge_off_or_a_message_not_remembered_the_model_replies(tmp_
         assert fake_model.calls == 2
     finally:
         on.close()
+
+
+def test_when_the_preview_fails_the_model_replies_and_the_turn_goes_on(
+    assistant: Assistant, fake_model: FakeChatModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> list:
+        raise RuntimeError("disk I/O error")
+
+    monkeypatch.setattr(assistant.memory, "preview", broken)
+    conversation = assistant.conversation(assistant.settings.user)
+    list(conversation.send("My cousin Farid lives in Oslo."))
+    assert conversation.last_reply.status != "error" and fake_model.calls == 1
