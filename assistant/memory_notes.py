@@ -212,8 +212,26 @@ def constraint_part(constraints: Sequence[Constraint], layout: str, message: str
         references=tuple(constraint.memory_id for constraint in constraints),
         placement=placement,
         notices=tuple(constraint.warning for constraint in constraints),
-        opening=constraint_opening(constraints) if message and not asks_only_a_fact(message) else "",
+        opening=constraint_opening(constraints) if _wants_the_opening(message, constraints) else "",
     )
+
+
+def _wants_the_opening(message: str, constraints: Sequence[Constraint]) -> bool:
+    """A request, not a question of fact, and not one that already keeps every constraint ("I made a peanut-free
+    pad thai": "You told me you're allergic to peanuts, so I'd avoid" read as if the user had not)."""
+    if not message or asks_only_a_fact(message):
+        return False
+    return not all(keeps(message, constraint.subject) for constraint in constraints)
+
+
+def keeps(message: str, subject: str) -> bool:
+    """Whether the message leaves ``subject`` out itself: "peanut-free", "without dairy", "no nuts in it"."""
+    words = subject.lower().split()
+    if not words:
+        return False
+    thing = re.escape(" ".join(words)).removesuffix("s") + r"s?"
+    pattern = rf"\b{thing}[- ]free\b|\b(?:without|no|zero|free of|minus)\s+(?:any\s+)?{thing}\b"
+    return bool(re.search(pattern, message, re.IGNORECASE))
 
 
 def asks_only_a_fact(message: str) -> bool:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
+from assistant.acknowledgement import tells_only
 from assistant.kin import chained_kin_in, kin_in
 from assistant.memory_notes import constraint_part, kin_part, pet_part, profile_part, recalled_part, style_part
 from assistant.prompt import (
@@ -34,6 +35,7 @@ from assistant.time_notes import (
 )
 from assistant.unknown_notes import answers_itself, topic_words, unknown_part, unknown_topic
 from memory.constraints import ConstraintFinder, constraint_of
+from memory.extraction import content_words, stem
 from memory.profile import ProfileSection
 
 if TYPE_CHECKING:
@@ -132,21 +134,37 @@ class MemoryAccess:
         )
 
     def recall(
-        self, user: str, text: str, now: datetime, session_id: str = "", token_budget: int | None = None
+        self,
+        user: str,
+        text: str,
+        now: datetime,
+        session_id: str = "",
+        token_budget: int | None = None,
+        *,
+        sharing_words: bool = False,
     ) -> list[Recalled]:
-        """What to put in the prompt for ``text``: memories and earlier turns (not this session's own)."""
+        """What to put in the prompt for ``text``: memories and earlier turns (not this session's own).
+
+        ``sharing_words``: only those that share a word with ``text`` or that a name in it leads to (for a message
+        that asks nothing, see :func:`about_the_message`); only what is kept counts as used."""
         memory = self.settings.memory
         if not memory.enabled or memory.recall_k == 0:
             return []
-        return self.retriever.retrieve(
+        retriever = self.retriever
+        recalled = retriever.retrieve(
             user,
             text,
             now=now,
             k=memory.recall_k,
             token_budget=memory.token_budget if token_budget is None else token_budget,
-            mark_used=True,
             exclude_source=session_source(session_id) if session_id else None,  # already in the chat history
         )
+        if sharing_words:
+            recalled = about_the_message(recalled, text)
+        used = [item.memory for item in recalled if not item.is_episode]
+        if used:
+            retriever.memories.store.touch(user, used, now)
+        return recalled
 
     def record_turn(
         self,
@@ -247,6 +265,30 @@ class MemoryAccess:
             self._system.close()
 
 
+PASSING_WORDS = frozenset(
+    stem(word)
+    for word in (
+        "today tonight yesterday tomorrow morning afternoon evening night day days week weekend month year time now "
+        "ago last next again still ever got get getting went go going gonna wanna lol haha ok okay oh well great good "
+        "nice bad made make feel feeling felt think thought"
+    ).split()
+)
+"""Words nearly every chat says: sharing one does not make a memory about the message."""
+
+
+def about_the_message(recalled: Sequence[Recalled], text: str) -> list[Recalled]:
+    """The recalled items that share a word with the message ``text`` (not a word of time or talk: "today"), or
+    that a name in it led to.
+
+    For a message that asks nothing ("My boss yelled at me today, rough day."), memories close to it only in
+    meaning are noise to a small model: shown "I'm allergic to peanuts" and "I work as a nurse" beside it, the
+    packaged model answered "I don't know what you said before, so I can't answer that question" or restated them;
+    with nothing beside the message it said "I'm sorry to hear that …". "Lena was up all night" still brings
+    "Lena is my daughter"."""
+    said = content_words(text) - PASSING_WORDS
+    return [item for item in recalled if item.via or said & content_words(item.memory.text)]
+
+
 def server_reachable(url: str, timeout_s: float = 1.0) -> bool:
     """Whether anything accepts a connection at ``url``'s host and port."""
     parsed = urlparse(url)
@@ -288,7 +330,10 @@ class MemoryProvider:
             parts.append(profile_part(profile, profile_sources))
         budget = max(settings.token_budget - approximate_tokens(profile), 0)
         try:  # the search needs Chroma; the profile and the constraints are local SQLite and still hold without it
-            recalled = self.access.recall(request.user, request.text, request.now, request.session_id, budget)
+            statement = settings.notes and tells_only(request.text)  # a small model's aid, as the notes are
+            recalled = self.access.recall(
+                request.user, request.text, request.now, request.session_id, budget, sharing_words=statement
+            )
         except Exception as error:  # noqa: BLE001 - reported under the reply; the rest of memory still helps
             parts.append(unavailable_part(self.name, ContextUnavailableError(self.access.trouble(error))))
             recalled = []

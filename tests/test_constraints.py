@@ -126,6 +126,22 @@ def test_only_a_request_gets_the_reply_opening(message: str, only_a_fact: bool) 
     assert bool(part.opening) is not only_a_fact and part.notices  # the warning line shows either way
 
 
+@pytest.mark.parametrize(
+    ("message", "opening"),
+    [
+        ("I made a peanut-free pad thai tonight and it was great", False),
+        ("any ideas for a satay sauce without peanuts?", False),
+        ("what's a good pad thai recipe?", True),
+        ("is there a peanut free version of satay?", False),
+    ],
+)
+def test_a_message_that_already_keeps_the_constraint_gets_no_opening(message: str, opening: bool) -> None:
+    from assistant.memory_notes import constraint_part
+
+    part = constraint_part([constraint("I'm allergic to peanuts")], "turn", message)
+    assert bool(part.opening) is opening and part.notices  # the warning line still shows
+
+
 def test_second_person_turns_the_users_words_around() -> None:
     assert second_person("My brother Pedro lives in Seville") == "your brother Pedro lives in Seville"
     assert second_person("I am vegetarian and I have a cat") == "you are vegetarian and you have a cat"

@@ -159,3 +159,25 @@ def test_a_turn_that_says_more_than_the_memory_drawn_from_it_is_still_recalled(a
     texts = [item.memory.text for item in recalled]
     assert any("Noor lives in Toronto" in text and "dentist" not in text for text in texts)
     assert any("dentist" in text for text in texts)
+
+
+def test_a_message_that_asks_nothing_brings_only_memories_that_share_a_word_with_it(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    say(assistant, "sam", "I'm allergic to peanuts and I work as a nurse.")
+    say(assistant, "sam", "My daughter Lena is six.")
+
+    venting, _ = say(assistant, "sam", "My boss yelled at me today, rough day.")
+    assert not [
+        part for part in venting.last_reply.prompt_parts if part.source == "memory" and part.placement == "turn"
+    ]
+    assert "yelled" in fake_model.received[-1][-1].content  # the message itself still reaches the model
+
+    about_lena, _ = say(assistant, "sam", "Lena was up all night with a cough.")
+    beside = [
+        part for part in about_lena.last_reply.prompt_parts if part.source == "memory" and part.placement == "turn"
+    ]
+    assert beside and "Lena" in beside[0].text and "peanuts" not in beside[0].text
+
+    asked, _ = say(assistant, "sam", "What should I cook tonight?")  # a question keeps what recall found by meaning
+    assert asked.last_reply.prompt_parts
