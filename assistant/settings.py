@@ -166,7 +166,8 @@ class MemorySettings(_Section):
     notes: bool = Field(
         True,
         description="Add notes to each turn: the user's constraints that bear on the message (also shown under "
-        "the reply) and 'not in memory' when they ask about their own life and nothing was recalled.",
+        "the reply), 'not in memory' when they ask about their own life and nothing was recalled, and for a message "
+        "that asks nothing only the memories that share a word with it.",
     )
     acknowledge: bool = Field(
         True,
