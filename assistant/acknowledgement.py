@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from assistant.prompt import PromptPart, PromptRequest
-from memory.extraction_text import REQUEST, clean, sentences
+from memory.extraction_text import tells_only
 from memory.records import MemoryKind
 from memory.voice import second_person
 
@@ -49,14 +49,6 @@ FEELING = re.compile(
     re.IGNORECASE,
 )
 """Words of feeling, glad or sad: such a message wants an answer in kind, which the model writes."""
-
-
-def tells_only(text: str) -> bool:
-    """Whether no sentence of the message asks or requests anything ("My cousin Farid lives in Oslo.")."""
-    said = clean(text)
-    if "?" in said:
-        return False
-    return not any(REQUEST.match(sentence.strip()) for sentence in sentences(said) or [said])
 
 
 def acknowledgement(text: str, candidates: Sequence[Candidate]) -> str:

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from assistant.acknowledgement import tells_only
 from assistant.kin import chained_kin_in, kin_in
 from assistant.memory_notes import constraint_part, kin_part, pet_part, profile_part, recalled_part, style_part
 from assistant.prompt import (
@@ -36,6 +35,7 @@ from assistant.time_notes import (
 from assistant.unknown_notes import answers_itself, topic_words, unknown_part, unknown_topic
 from memory.constraints import ConstraintFinder, constraint_of
 from memory.extraction import content_words, stem
+from memory.extraction_text import tells_only
 from memory.profile import ProfileSection
 
 if TYPE_CHECKING:

@@ -138,6 +138,14 @@ def sentences(text: str) -> list[str]:
 BRACKETED_COMMA = "\u201a"  # a comma inside brackets parts nothing: "kayode (my son, he's 5) is allergic to eggs"
 
 
+def tells_only(text: str) -> bool:
+    """Whether no sentence of the message asks or requests anything ("My cousin Farid lives in Oslo.")."""
+    said = clean(text)
+    if "?" in said:
+        return False
+    return not any(REQUEST.match(sentence.strip()) for sentence in sentences(said) or [said])
+
+
 def clauses(sentence: str) -> list[str]:
     """The cleaned statement clauses of one sentence; a question, or quoted speech, gives none.
 

@@ -6,11 +6,12 @@ from datetime import datetime
 
 import pytest
 
-from assistant.acknowledgement import acknowledgement, tells_only
+from assistant.acknowledgement import acknowledgement
 from assistant.factory import Assistant, build_assistant
 from assistant.models.fake import FakeChatModel
 from assistant.settings import Settings
 from memory.extraction_rules import RuleExtractor
+from memory.extraction_text import tells_only
 
 NOW = datetime(2026, 11, 20, 18, 0).astimezone()
 
