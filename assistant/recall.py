@@ -34,9 +34,9 @@ from assistant.time_notes import (
 )
 from assistant.unknown_notes import answers_itself, topic_words, unknown_part, unknown_topic
 from memory.constraints import ConstraintFinder, constraint_of
-from memory.extraction import content_words, stem
 from memory.extraction_text import tells_only
 from memory.profile import ProfileSection
+from memory.topic_words import shares_a_topic_word
 
 if TYPE_CHECKING:
     from memory.episodes import Turn
@@ -265,28 +265,15 @@ class MemoryAccess:
             self._system.close()
 
 
-PASSING_WORDS = frozenset(
-    stem(word)
-    for word in (
-        "today tonight yesterday tomorrow morning afternoon evening night day days week weekend month year time now "
-        "ago last next again still ever got get getting went go going gonna wanna lol haha ok okay oh well great good "
-        "nice bad made make feel feeling felt think thought"
-    ).split()
-)
-"""Words nearly every chat says: sharing one does not make a memory about the message."""
-
-
 def about_the_message(recalled: Sequence[Recalled], text: str) -> list[Recalled]:
-    """The recalled items that share a word with the message ``text`` (not a word of time or talk: "today"), or
-    that a name in it led to.
+    """The recalled items that share a topic word with the message ``text`` or that a name in it led to.
 
     For a message that asks nothing ("My boss yelled at me today, rough day."), memories close to it only in
     meaning are noise to a small model: shown "I'm allergic to peanuts" and "I work as a nurse" beside it, the
     packaged model answered "I don't know what you said before, so I can't answer that question" or restated them;
     with nothing beside the message it said "I'm sorry to hear that …". "Lena was up all night" still brings
     "Lena is my daughter"."""
-    said = content_words(text) - PASSING_WORDS
-    return [item for item in recalled if item.via or said & content_words(item.memory.text)]
+    return [item for item in recalled if item.via or shares_a_topic_word(text, item.memory.text)]
 
 
 def server_reachable(url: str, timeout_s: float = 1.0) -> bool:

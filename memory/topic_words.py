@@ -9,3 +9,21 @@ STOPWORDS = frozenset(
     "me him her them my your his their our would could should will can may might shall than then so not no yes "
     "there here just also very too any some into over after before am i'm".split()
 )
+
+PASSING_WORDS = frozenset(
+    (
+        "today tonight yesterday tomorrow morning afternoon evening night day days week weekend month year time now "
+        "ago last next again still ever got get getting went go going gonna wanna lol haha ok okay oh well great good "
+        "nice bad made make feel feeling felt think thought"
+    ).split()
+)
+"""Words nearly every chat says: sharing one does not make two texts about the same thing."""
+
+
+def shares_a_topic_word(text: str, other: str) -> bool:
+    """Whether the two texts share a word that carries a topic ("Lena was up all night", "Lena is my daughter"),
+    endings aside; "today" or "great" does not count."""
+    from memory.extraction import content_words, stem
+
+    passing = {stem(word) for word in PASSING_WORDS}
+    return bool((content_words(text) - passing) & content_words(other))
