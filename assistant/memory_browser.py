@@ -49,7 +49,7 @@ def find_memories(access: MemoryAccess, user: str, query: MemoryQuery, now: date
     if query.only_ids:
         found = system.memories.store.get_many(user, list(query.only_ids))
     elif words and status == MemoryStatus.ACTIVE:
-        recalled = access.retriever.retrieve(user, words, now=now, k=SEARCH_DEPTH, mark_used=False)
+        recalled = access.retriever.retrieve(user, words, now=now, k=SEARCH_DEPTH)
         found = [item.memory for item in recalled if not item.is_episode]
     else:
         found = system.memories.store.all(user, status)

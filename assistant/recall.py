@@ -36,7 +36,7 @@ from assistant.unknown_notes import answers_itself, topic_words, unknown_part, u
 from memory.constraints import ConstraintFinder, constraint_of
 from memory.extraction_text import tells_only
 from memory.profile import ProfileSection
-from memory.topic_words import shares_a_topic_word
+from memory.topic_words import topic_stems
 
 if TYPE_CHECKING:
     from memory.episodes import Turn
@@ -161,9 +161,7 @@ class MemoryAccess:
         )
         if sharing_words:
             recalled = about_the_message(recalled, text)
-        used = [item.memory for item in recalled if not item.is_episode]
-        if used:
-            retriever.memories.store.touch(user, used, now)
+        retriever.mark_used(user, recalled, now)
         return recalled
 
     def record_turn(
@@ -273,7 +271,8 @@ def about_the_message(recalled: Sequence[Recalled], text: str) -> list[Recalled]
     packaged model answered "I don't know what you said before, so I can't answer that question" or restated them;
     with nothing beside the message it said "I'm sorry to hear that …". "Lena was up all night" still brings
     "Lena is my daughter"."""
-    return [item for item in recalled if item.via or shares_a_topic_word(text, item.memory.text)]
+    said = topic_stems(text)
+    return [item for item in recalled if item.via or said & topic_stems(item.memory.text)]
 
 
 def server_reachable(url: str, timeout_s: float = 1.0) -> bool:

@@ -143,7 +143,6 @@ class Retriever:
         k: int = 10,
         token_budget: int | None = None,
         speakers: Sequence[str] = (),
-        mark_used: bool = False,
         exclude_source: str | None = None,
         turns: bool = True,
     ) -> list[Recalled]:
@@ -194,10 +193,13 @@ class Retriever:
             replace(recalled, via=lifted[recalled.memory.id][1]) if recalled.memory.id in lifted else recalled
             for recalled in self._diversify_and_cut(ranked, k, token_budget)
         ]
-        if mark_used:
-            used = [recalled.memory for recalled in chosen if not recalled.is_episode]
-            self.memories.store.touch(user, used, now)
         return chosen
+
+    def mark_used(self, user: str, recalled: Sequence[Recalled], now: datetime) -> None:
+        """Count the memories among ``recalled`` as used now (the prompt got them): use slows their fading."""
+        used = [item.memory for item in recalled if not item.is_episode]
+        if used:
+            self.memories.store.touch(user, used, now)
 
     def _lift_by_next_turn(self, candidates: dict[str, tuple[Memory, float, float]], scores: dict[str, float]) -> None:
         """Among the candidate turns in time order, each gains a share of the score of the next one, when that one

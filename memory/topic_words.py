@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 # Words that carry no topic: left out of searches so BM25 weighs names and things, not "what did I".
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with about from as is are was were be been being do does did "
@@ -20,10 +22,15 @@ PASSING_WORDS = frozenset(
 """Words nearly every chat says: sharing one does not make two texts about the same thing."""
 
 
-def shares_a_topic_word(text: str, other: str) -> bool:
-    """Whether the two texts share a word that carries a topic ("Lena was up all night", "Lena is my daughter"),
-    endings aside; "today" or "great" does not count."""
-    from memory.extraction import content_words, stem
+def topic_stems(text: str) -> set[str]:
+    """The stems of the words in ``text`` that carry a topic: "Lena was up all night" → lena (not "night")."""
+    from memory.extraction import content_words
 
-    passing = {stem(word) for word in PASSING_WORDS}
-    return bool((content_words(text) - passing) & content_words(other))
+    return content_words(text) - _passing_stems()
+
+
+@cache
+def _passing_stems() -> frozenset[str]:
+    from memory.extraction import stem
+
+    return frozenset(map(stem, PASSING_WORDS))
