@@ -179,5 +179,13 @@ def test_a_message_that_asks_nothing_brings_only_memories_that_share_a_word_with
     ]
     assert beside and "Lena" in beside[0].text and "peanuts" not in beside[0].text
 
+    say(assistant, "sam", "Today I ran 10k in under an hour!")
+    tired, _ = say(assistant, "sam", "I'm so tired, my shift ran four hours over.")  # "ran" is no shared topic
+    assert not [
+        part
+        for part in tired.last_reply.prompt_parts
+        if part.source == "memory" and part.placement == "turn" and "10k" in part.text
+    ]
+
     asked, _ = say(assistant, "sam", "What should I cook tonight?")  # a question keeps what recall found by meaning
     assert asked.last_reply.prompt_parts
