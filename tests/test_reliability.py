@@ -17,7 +17,9 @@ def test_the_reliability_smoke_run_loses_nothing_crashes_never_and_leaves_no_byt
     soak = report["soak"]
     assert soak["turns"] == 150 and isinstance(soak["rss_slope_mb_per_100_turns"], float)
     assert isinstance(soak["rss_anonymous_slope_mb_per_100_turns"], float)
-    assert {"threads_leaked", "file_handles_leaked", "recall_ms_slope_per_100_turns"} <= set(soak)
+    assert {"threads_leaked", "file_handles_leaked", "file_handles_opened_on", "recall_ms_slope_per_100_turns"} <= set(
+        soak
+    )
 
 
 def test_fuzzing_every_parser_finds_no_crash() -> None:
