@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.acknowledgement import AcknowledgementNote
+from assistant.closing_notes import KinNote, NotInMemoryNote, TimeNote
 from assistant.concepts import ConceptService
 from assistant.conversation import Conversation
 from assistant.history import HistoryStore
@@ -20,7 +21,7 @@ from assistant.prompt import (
     PersonaProvider,
     PromptBuilder,
 )
-from assistant.recall import KinNote, MemoryAccess, MemoryProvider, NotInMemoryNote, TimeNote
+from assistant.recall import MemoryAccess, MemoryProvider
 from assistant.settings import Settings
 
 

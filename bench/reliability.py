@@ -165,8 +165,8 @@ def soak_run(turns: int, root: Path) -> dict[str, Any]:
         "recall_ms_slope_per_100_turns": round(100 * slope([(n, ms) for n, _, ms in after_warm_up]), 3),
         "threads_leaked": threads - baseline[0] if baseline else None,
         "file_handles_leaked": files.total() - baseline[1].total() if baseline else None,
-        # Which files the extra handles are open on: Chroma's SQLite pool (sqlx) opens a connection to
-        # chroma.sqlite3 whenever its tasks overlap, up to 10, and closes one after 10 idle minutes.
+        # Which files the extra handles are open on: Chroma's SQLite pool (sqlx) opens another connection to
+        # chroma.sqlite3 whenever its tasks overlap, up to 10, and keeps it (still 10 after 12 idle minutes).
         "file_handles_opened_on": dict(opened),
     }
 
