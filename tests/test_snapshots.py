@@ -6,6 +6,8 @@ from assistant.factory import Assistant
 from assistant.models.fake import FakeChatModel
 from tui.app import MnemoApp
 
+from .snapshot_steady import steady
+
 SIZE = (80, 24)
 REPLY = """Here is what I found:
 
@@ -25,13 +27,13 @@ def app_with_a_past_chat(assistant: Assistant) -> MnemoApp:
 
 
 def test_chat_with_a_markdown_reply(snap_compare, assistant: Assistant) -> None:
-    assert snap_compare(app_with_a_past_chat(assistant), terminal_size=SIZE)
+    assert snap_compare(app_with_a_past_chat(assistant), terminal_size=SIZE, run_before=steady)
 
 
 def test_help_screen(snap_compare, assistant: Assistant) -> None:
-    assert snap_compare(app_with_a_past_chat(assistant), terminal_size=SIZE, press=["f1"])
+    assert snap_compare(app_with_a_past_chat(assistant), terminal_size=SIZE, press=["f1"], run_before=steady)
 
 
 def test_empty_chat_with_a_draft(snap_compare, assistant: Assistant, fake_model: FakeChatModel) -> None:
     app = MnemoApp(assistant, user="bob")
-    assert snap_compare(app, terminal_size=SIZE, press=[*"Hello", "ctrl+j", *"second line"])
+    assert snap_compare(app, terminal_size=SIZE, press=[*"Hello", "ctrl+j", *"second line"], run_before=steady)

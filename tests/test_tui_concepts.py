@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 from assistant.factory import Assistant
 from memory.concepts import ConceptStore
 from tests.conftest import SHARED_DATA
+from tests.snapshot_steady import steady
 from tui.app import MnemoApp
 from tui.screens.attach_file import AttachFileScreen
 from tui.screens.concepts import ConceptsScreen, split_kind_and_description
@@ -197,5 +198,6 @@ def test_snapshot_of_the_concepts_screen(snap_compare, assistant: Assistant, fix
     async def open_screen(pilot) -> None:
         await app.push_screen(ConceptsScreen(assistant, "alice"))
         await settle(app, pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_screen)

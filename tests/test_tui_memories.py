@@ -11,6 +11,7 @@ from assistant.models.fake import FakeChatModel
 from assistant.settings import Settings
 from memory.journal import ChangeAction, MemoryChange
 from memory.records import Memory, MemoryKind, MemoryStatus
+from tests.snapshot_steady import steady
 from tui.app import MnemoApp
 from tui.screens.edit_text import EditTextScreen
 from tui.screens.memories import MemoriesScreen
@@ -59,6 +60,16 @@ def after_pressing(key: str):
         await settle(pilot.app, pilot)
         await pilot.press(key)
         await settle(pilot.app, pilot)
+
+    return run
+
+
+def steadily(step):
+    """``step``, then hold the screen still for its snapshot."""
+
+    async def run(pilot) -> None:
+        await step(pilot)
+        await steady(pilot)
 
     return run
 
@@ -273,13 +284,14 @@ async def test_why_shows_the_memories_in_the_prompt(assistant: Assistant) -> Non
 def test_memory_screen_snapshot(snap_compare, assistant: Assistant) -> None:
     seed(assistant, "alice", "My sister Ana lives in Porto", "I love green tea", "I take the 8:15 train to work")
     app = MnemoApp(assistant, user="alice")
-    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=after_pressing("f5"))
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=steadily(after_pressing("f5")))
 
 
 def test_why_screen_snapshot(snap_compare, assistant: Assistant) -> None:
     seed(assistant, "alice", "My sister Ana lives in Porto")
     assistant.model.get().script = lambda _: "Ana lives in Porto."  # type: ignore[attr-defined]
     conversation = assistant.conversation("alice")
-    list(conversation.send("Where does my sister live?"))
+    asked = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # the prompt says how long ago: "9 months ago" on any date
+    list(conversation.send("Where does my sister live?", now=asked))
     app = MnemoApp(assistant, user="alice", session_id=conversation.session.id)
-    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=after_pressing("f4"))
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=steadily(after_pressing("f4")))

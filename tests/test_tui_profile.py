@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Static
 from assistant.factory import Assistant
 from memory.profile import ProfileSection, ProfileStore
 from memory.records import Memory
+from tests.snapshot_steady import steady
 from tui.app import MnemoApp
 from tui.screens.chat import ChatScreen
 from tui.screens.edit_text import EditTextScreen
@@ -260,6 +261,7 @@ def test_profile_screen_at_80x24(snap_compare, assistant: Assistant) -> None:
         await open_profile(pilot, assistant, "alice")
         await pilot.press("down")  # the name: an automatic entry with a supporting memory
         await settle(pilot)
+        await steady(pilot)
 
     app = MnemoApp(assistant, user="alice")
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_alices_profile)
