@@ -260,8 +260,7 @@ def test_profile_screen_at_80x24(snap_compare, assistant: Assistant) -> None:
     async def open_alices_profile(pilot: Pilot) -> None:
         await open_profile(pilot, assistant, "alice")
         await pilot.press("down")  # the name: an automatic entry with a supporting memory
-        await settle(pilot)
-        await steady(pilot)
+        await steady(pilot)  # it lets the workers finish first, as settle does
 
     app = MnemoApp(assistant, user="alice")
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_alices_profile)
