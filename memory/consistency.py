@@ -44,7 +44,7 @@ def check_and_repair(memories: Memories, users: list[str] | None = None) -> list
             words_ok = words.get(memory_id) == memory.text if active else memory_id not in words
             if not (chroma_ok and words_ok):
                 memories.store.put(memory)
-                memories.lexical.put(user, memory_id, memory.text, active=active)
+                memories.lexical.put(user, memory_id, memory.text, active=active, moments=memory.moments)
                 repaired += 1
         extra = sorted((set(indexed) | set(words)) - set(truth))
         if extra:

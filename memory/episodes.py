@@ -111,6 +111,7 @@ class EpisodeIndex:
                 for episode in episodes
                 if (episode.speaker or "").lower() not in ASSISTANT_SPEAKERS
             ],
+            moments={episode.id: episode.moments for episode in episodes},
         )
         return episodes
 
@@ -124,7 +125,7 @@ class EpisodeIndex:
         if ids:
             self.store.set_status(user, ids, status, replaced_by)
             for episode in self.store.get_many(user, ids):
-                self.lexical.put(user, episode.id, episode.text, active=replaced_by is None)
+                self.lexical.put(user, episode.id, episode.text, active=replaced_by is None, moments=episode.moments)
 
     def drop_user(self, user: str) -> None:
         self.store.drop_user(user)

@@ -5,7 +5,8 @@ retriever (memory/retrieval.py) fuses both on a calibrated scale.
 
 Beside the words, each text's names are indexed (:mod:`memory.entities`): who and what it mentions, and the
 kin words that name someone ("sister" for Ana). Two names in one text are linked; the links follow the text
-through every edit, delete, reindex and repair, because they are written wherever its words are.
+through every edit, delete, reindex and repair, because they are written wherever its words are. So do its
+moments (when it was said, and the time it is about), which find what was said on a day the query names.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from memory.entities import mentions_in
@@ -33,6 +35,7 @@ class LexicalIndex:
         self._lock = threading.RLock()
         self._db = sqlite3.connect(data_dir / "memory.sqlite3", check_same_thread=False)
         self._names = f"{table}_names"
+        self._times = f"{table}_times"
         with self._lock, self._db:
             self._db.execute(
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5("
@@ -51,33 +54,90 @@ class LexicalIndex:
             if new_names:  # a data dir from before names were indexed: read them from the texts once
                 rows = self._db.execute(f"SELECT user, memory_id, text FROM {table}").fetchall()
                 self._insert_names([(user, memory_id, text) for user, memory_id, text in rows])
+            self._create_times()
+
+    def _create_times(self) -> None:
+        """The moments table; in a data dir from before it, the users whose texts still need theirs are noted
+        (their moments are only in Chroma: ``times_pending`` says so, the retriever fills them once)."""
+        new_times = not self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self._times,)
+        ).fetchone()
+        self._db.execute(
+            f"CREATE TABLE IF NOT EXISTS {self._times} (user TEXT NOT NULL, memory_id TEXT NOT NULL, at REAL NOT NULL)"
+        )
+        self._db.execute(f"CREATE INDEX IF NOT EXISTS {self._times}_at ON {self._times}(user, at)")
+        self._db.execute(f"CREATE INDEX IF NOT EXISTS {self._times}_memory ON {self._times}(user, memory_id)")
+        self._db.execute(f"CREATE TABLE IF NOT EXISTS {self._times}_pending (user TEXT PRIMARY KEY)")
+        if new_times:
+            self._db.execute(f"INSERT OR IGNORE INTO {self._times}_pending SELECT DISTINCT user FROM {self._table}")
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def put(self, user: str, memory_id: str, text: str, *, active: bool = True) -> None:
-        """Index the memory's current text (or drop it from the index when it is no longer active)."""
+    def put(
+        self, user: str, memory_id: str, text: str, *, active: bool = True, moments: Sequence[datetime] = ()
+    ) -> None:
+        """Index the memory's current text and ``moments`` (or drop it from the index when it is no longer
+        active)."""
         with self._lock, self._db:
-            self._db.execute(f"DELETE FROM {self._table} WHERE user = ? AND memory_id = ?", (user, memory_id))
-            self._db.execute(f"DELETE FROM {self._names} WHERE user = ? AND memory_id = ?", (user, memory_id))
+            for table in (self._table, self._names, self._times):
+                self._db.execute(f"DELETE FROM {table} WHERE user = ? AND memory_id = ?", (user, memory_id))
             if active:
                 self._db.execute(
                     f"INSERT INTO {self._table}(memory_id, user, text) VALUES (?, ?, ?)", (memory_id, user, text)
                 )
                 self._insert_names([(user, memory_id, text)])
+                self._insert_times(user, {memory_id: moments})
 
     def put_many(
-        self, user: str, items: Sequence[tuple[str, str]], *, names: Sequence[tuple[str, str]] | None = None
+        self,
+        user: str,
+        items: Sequence[tuple[str, str]],
+        *,
+        names: Sequence[tuple[str, str]] | None = None,
+        moments: Mapping[str, Sequence[datetime]] | None = None,
     ) -> None:
         """Index several new active texts ``(memory_id, text)`` in one transaction; their names are read from
-        ``names`` (``(memory_id, text)``, default: the same texts)."""
+        ``names`` (``(memory_id, text)``, default: the same texts), their moments from ``moments`` by id."""
         with self._lock, self._db:
             self._db.executemany(
                 f"INSERT INTO {self._table}(memory_id, user, text) VALUES (?, ?, ?)",
                 [(memory_id, user, text) for memory_id, text in items],
             )
             self._insert_names([(user, memory_id, text) for memory_id, text in (items if names is None else names)])
+            self._insert_times(user, moments or {})
+
+    def _insert_times(self, user: str, moments: Mapping[str, Sequence[datetime]]) -> None:
+        self._db.executemany(
+            f"INSERT INTO {self._times}(user, memory_id, at) VALUES (?, ?, ?)",
+            [(user, memory_id, moment.timestamp()) for memory_id, times in moments.items() for moment in set(times)],
+        )
+
+    def within(self, user: str, start: datetime, end: datetime, limit: int) -> list[str]:
+        """Ids of the user's texts said in, or about a moment in, ``[start, end)``: the newest ``limit``."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT memory_id FROM {self._times} WHERE user = ? AND at >= ? AND at < ? "
+                "GROUP BY memory_id ORDER BY MAX(at) DESC LIMIT ?",
+                (user, start.timestamp(), end.timestamp(), limit),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def times_pending(self, user: str) -> bool:
+        """Whether the user's texts were indexed before moments were (``fill_times`` once, from Chroma)."""
+        with self._lock:
+            return bool(self._db.execute(f"SELECT 1 FROM {self._times}_pending WHERE user = ?", (user,)).fetchone())
+
+    def fill_times(self, user: str, moments: Mapping[str, Sequence[datetime]]) -> None:
+        """Record the moments of texts indexed before moments were (those still indexed), once per user."""
+        with self._lock, self._db:
+            indexed = {
+                row[0] for row in self._db.execute(f"SELECT memory_id FROM {self._table} WHERE user = ?", (user,))
+            }
+            self._db.execute(f"DELETE FROM {self._times} WHERE user = ?", (user,))
+            self._insert_times(user, {key: value for key, value in moments.items() if key in indexed})
+            self._db.execute(f"DELETE FROM {self._times}_pending WHERE user = ?", (user,))
 
     def _insert_names(self, texts: Sequence[tuple[str, str, str]]) -> None:
         """Record the names each ``(user, memory_id, text)`` mentions (inside the caller's transaction)."""
@@ -102,8 +162,8 @@ class LexicalIndex:
 
     def drop_user(self, user: str) -> None:
         with self._lock, self._db:
-            self._db.execute(f"DELETE FROM {self._table} WHERE user = ?", (user,))
-            self._db.execute(f"DELETE FROM {self._names} WHERE user = ?", (user,))
+            for table in (self._table, self._names, self._times, f"{self._times}_pending"):
+                self._db.execute(f"DELETE FROM {table} WHERE user = ?", (user,))
 
     def search(self, user: str, query: str, k: int = 10) -> list[str]:
         """Ids of the user's memories that share words with ``query``, best BM25 first."""

@@ -29,7 +29,9 @@ class Memories:
 
     def _put(self, memory: Memory) -> Memory:
         self.store.put(memory)
-        self.lexical.put(memory.user, memory.id, memory.text, active=memory.status == MemoryStatus.ACTIVE)
+        self.lexical.put(
+            memory.user, memory.id, memory.text, active=memory.status == MemoryStatus.ACTIVE, moments=memory.moments
+        )
         return memory
 
     def add(self, memory: Memory, reason: str = "") -> Memory:
@@ -46,7 +48,11 @@ class Memories:
         for user, batch in by_user.items():
             self.store.put_many(user, batch)
             active = [memory for memory in batch if memory.status == MemoryStatus.ACTIVE]
-            self.lexical.put_many(user, [(memory.id, memory.text) for memory in active])
+            self.lexical.put_many(
+                user,
+                [(memory.id, memory.text) for memory in active],
+                moments={memory.id: memory.moments for memory in active},
+            )
         return list(memories)
 
     def edit(self, user: str, memory_id: str, text: str, reason: str = "edited by the user") -> Memory:

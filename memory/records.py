@@ -92,6 +92,11 @@ class Memory(BaseModel):
     def is_active(self) -> bool:
         return self.status == MemoryStatus.ACTIVE
 
+    @property
+    def moments(self) -> list[datetime]:
+        """When it was said, and the time it is about where stated: what a question naming a day looks up."""
+        return [self.said_at] if self.refers_to is None else [self.said_at, self.refers_to]
+
     def to_metadata(self) -> dict[str, str | int | float | bool]:
         """Chroma metadata (scalars only): lists as JSON, times as ISO text and epoch seconds, no Nones."""
         metadata: dict[str, str | int | float | bool] = {}
