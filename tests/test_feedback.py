@@ -20,7 +20,8 @@ from tests.test_cli import run_mnemo
 from tui.app import MnemoApp
 from tui.screens.rate_reply import RateReplyScreen
 
-from .test_tui import SIZE, settle, type_and_send
+from .pilot_waits import settle
+from .test_tui import SIZE, type_and_send
 
 
 def chat(assistant: Assistant, *messages: str) -> str:
@@ -78,7 +79,7 @@ async def test_f8_and_f9_rate_the_last_reply_in_the_chat(settings: Settings) -> 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f8")  # nothing to rate yet: a notice, no crash
         await type_and_send(pilot, "Ideas for a rainy day?")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("f8")
         assert [p.chosen for p in preference_pairs(assistant.store, "ana")] == ["Here is a long paragraph."]
         await pilot.press("f9")

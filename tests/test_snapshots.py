@@ -6,7 +6,7 @@ from assistant.factory import Assistant
 from assistant.models.fake import FakeChatModel
 from tui.app import MnemoApp
 
-from .snapshot_steady import steady
+from .pilot_waits import steady
 
 SIZE = (80, 24)
 REPLY = """Here is what I found:

@@ -12,6 +12,7 @@ from assistant.models import ModelError
 from assistant.models.fake import FakeChatModel
 from assistant.models.handle import ModelHandle
 from assistant.settings import Settings
+from tests.pilot_waits import settle
 from tui.app import MnemoApp
 from tui.screens.help import HelpScreen
 from tui.widgets.memory_notice import MemoryNotice
@@ -20,11 +21,6 @@ from tui.widgets.prompt_input import PromptInput
 from tui.widgets.status_line import StatusLine
 
 SIZE = (100, 30)
-
-
-async def settle(app: MnemoApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def bubbles(app: MnemoApp) -> list[tuple[str, str]]:
@@ -51,7 +47,7 @@ async def test_typed_message_gets_a_streamed_reply(settings: Settings) -> None:
             if partial:
                 break
         assert partial.startswith("word0") and "word11" not in partial  # arrived piece by piece
-        await settle(app, pilot)
+        await settle(pilot)
         assert bubbles(app) == [("user", "hello"), ("assistant", " ".join(f"word{i}" for i in range(12)))]
         assert app.screen.query_one(PromptInput).text == ""
         status = app.screen.query_one(StatusLine)
@@ -66,7 +62,7 @@ async def test_escape_cancels_a_reply_in_flight_and_keeps_what_was_written(setti
         await type_and_send(pilot, "long answer please")
         await pilot.pause(0.3)
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         reply = app.screen.query(MessageView).last()
         assert reply.has_class("cancelled")
         assert reply.text.startswith("w0") and "w49" not in reply.text
@@ -83,7 +79,7 @@ async def test_ctrl_c_also_cancels(settings: Settings) -> None:
         await type_and_send(pilot, "go")
         await pilot.pause(0.2)
         await pilot.press("ctrl+c")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.query(MessageView).last().has_class("cancelled")
         assert app.is_running
 
@@ -100,7 +96,7 @@ async def test_resume_an_old_session_from_the_sessions_list(assistant: Assistant
         await pilot.pause()
         assert bubbles(app) == [("user", "remember the blue door"), ("assistant", "You said: remember the blue door")]
         await type_and_send(pilot, "and then?")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [m.content for m in assistant.store.messages(old.session.id)][-1] == "You said: and then?"
 
 
@@ -127,7 +123,7 @@ async def test_switch_user_shows_only_that_users_chats(assistant: Assistant) -> 
         assert app.user == "bob"
         assert app.screen.query_one(StatusLine).user == "bob"
         await type_and_send(pilot, "hi from bob")
-        await settle(app, pilot)
+        await settle(pilot)
         sessions = assistant.store.list_sessions("bob")
         assert [s.title for s in sessions] == ["hi from bob"]
         await pilot.press("f2")
@@ -168,7 +164,7 @@ async def test_message_sent_while_the_model_loads_waits_and_is_answered(assistan
         footer = app.screen.query(MessageView).last().query_one("#footer").render()
         assert "waiting for the model" in str(footer)
         gate.set()
-        await settle(app, pilot)
+        await settle(pilot)
         assert bubbles(app)[-1] == ("assistant", "You said: early bird")
         assert app.screen.query_one(StatusLine).model_state == "ready"
 
@@ -179,7 +175,7 @@ async def test_model_that_cannot_load_leaves_the_app_usable_and_the_text_kept(as
     assistant.model = GatedModelHandle(FakeChatModel(), gate, error="the 'default' model is not installed")
     app = MnemoApp(assistant, user="alice")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.query_one(StatusLine).model_state == "unavailable"
         await type_and_send(pilot, "are you there?")
         await pilot.pause()
@@ -192,7 +188,7 @@ async def test_over_long_message_is_refused_and_given_back(settings: Settings) -
     async with app.run_test(size=SIZE) as pilot:
         long_text = "word " * 800
         await type_and_send(pilot, long_text)
-        await settle(app, pilot)
+        await settle(pilot)
         assert bubbles(app) == []
         assert app.screen.query_one(PromptInput).text == long_text
 
@@ -202,12 +198,12 @@ async def test_generation_error_shows_in_the_chat_and_the_session_goes_on(settin
     app = MnemoApp(build_assistant(settings, model=model), user="alice")
     async with app.run_test(size=SIZE) as pilot:
         await type_and_send(pilot, "break please")
-        await settle(app, pilot)
+        await settle(pilot)
         reply = app.screen.query(MessageView).last()
         assert reply.has_class("error") and "failed on purpose" in reply.text
         model.fail_after = None
         await type_and_send(pilot, "better now")
-        await settle(app, pilot)
+        await settle(pilot)
         assert bubbles(app)[-1] == ("assistant", "You said: better now")
 
 
@@ -215,10 +211,10 @@ async def test_empty_message_is_ignored_and_multiline_input_works(assistant: Ass
     app = MnemoApp(assistant, user="alice")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "space", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert bubbles(app) == []
         await pilot.press(*"line", "ctrl+j", *"two", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert bubbles(app)[0] == ("user", "line\ntwo")
 
 
@@ -227,7 +223,7 @@ async def test_up_and_down_recall_sent_messages(assistant: Assistant) -> None:
     async with app.run_test(size=SIZE) as pilot:
         for text in ("first", "second"):
             await type_and_send(pilot, text)
-            await settle(app, pilot)
+            await settle(pilot)
         prompt = app.screen.query_one(PromptInput)
         await pilot.press(*"draft")
         await pilot.press("up")
@@ -248,7 +244,7 @@ async def test_help_lists_every_chat_binding_and_new_chat_starts_fresh(assistant
     app = MnemoApp(assistant, user="alice")
     async with app.run_test(size=SIZE) as pilot:
         await type_and_send(pilot, "something")
-        await settle(app, pilot)
+        await settle(pilot)
         rows = dict((description, keys) for keys, description in app.binding_rows())
         for description in (
             "New chat",
@@ -295,7 +291,7 @@ async def test_pasted_binary_text_is_cleaned_not_lost(assistant: Assistant) -> N
         prompt.post_message(events.Paste("caf\u00e9\x00 \x1b[31mred\x07 \ud800end"))
         await pilot.pause()
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         (role, text), _ = bubbles(app)
         assert role == "user" and text.startswith("café") and text.endswith("end") and "red" in text
         assert "\x00" not in text and "\x1b" not in text
@@ -308,7 +304,7 @@ async def test_what_was_remembered_shows_under_the_reply_and_undo_takes_it_back(
     app = MnemoApp(assistant, user="sam")
     async with app.run_test(size=SIZE) as pilot:
         await type_and_send(pilot, "My dog Bo loves the beach.")
-        await settle(app, pilot)
+        await settle(pilot)
         notices = list(app.screen.query(MemoryNotice))
         assert notices and "Bo" in notices[0].text
         assert {button.id for button in notices[0].query(Button)} == {"accept", "edit", "undo"}
@@ -317,13 +313,13 @@ async def test_what_was_remembered_shows_under_the_reply_and_undo_takes_it_back(
         assert bubbles(app)[1] == ("assistant", "Got it: I'll remember that your dog Bo loves the beach.")
 
         await type_and_send(pilot, "/undo")  # typing it works as well as the button
-        await settle(app, pilot)
+        await settle(pilot)
         assert "undone" in bubbles(app)[-1][1]
         assert notices[0].has_class("settled")
         assert assistant.memory.get().memories.store.all("sam") == []
 
         await type_and_send(pilot, "/remember I take the 8:15 train")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "8:15 train" in bubbles(app)[-1][1]
         assert len(assistant.model.get().received) == asked  # commands never reach the model
     assistant.close()

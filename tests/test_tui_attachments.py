@@ -10,6 +10,7 @@ from textual import events
 from assistant.factory import Assistant
 from assistant.models.fake import FakeChatModel
 from tests.conftest import SHARED_DATA
+from tests.pilot_waits import settle
 from tui.app import MnemoApp
 from tui.screens.attach_file import AttachFileScreen
 from tui.widgets.attachment_bar import AttachmentBar, AttachmentChip
@@ -23,12 +24,6 @@ SIZE = (100, 30)
 pytestmark = pytest.mark.skipif(not IMAGES.is_dir(), reason="needs ../shared/data")
 
 
-async def settle(app: MnemoApp, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def type_and_send(pilot, text: str) -> None:
     pilot.app.screen.query_one(PromptInput).insert(text)
     await pilot.press("enter")
@@ -38,12 +33,12 @@ async def test_attach_a_photo_and_ask_what_it_is(assistant: Assistant, fake_mode
     app = MnemoApp(assistant, user="sam")
     async with app.run_test(size=SIZE) as pilot:
         await type_and_send(pilot, f"/attach {IMAGES / 'chelsea.png'}")
-        await settle(app, pilot)
+        await settle(pilot)
         bar = app.screen.query_one(AttachmentBar)
         assert [prepared.name for prepared in bar.ready()] == ["chelsea.png"]
         assert "ready" in bar.query_one(AttachmentChip).classes
         await type_and_send(pilot, "what is this?")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "tabby cat" in fake_model.received[-1][-1].content  # the tool report reached the model
         user_view = app.screen.query(MessageView).filter(".user").first()
         assert user_view.attachments[0][0] == "🖼 chelsea.png" and user_view.query(ImagePreview)
@@ -63,7 +58,7 @@ async def test_a_voice_note_transcript_lands_in_the_input_to_edit(assistant: Ass
     app = MnemoApp(assistant, user="sam")
     async with app.run_test(size=SIZE) as pilot:
         app.screen.attach(SPEECH / "jfk.flac")
-        await settle(app, pilot)
+        await settle(pilot)
         text = app.screen.query_one(PromptInput).text.lower()
         assert "ask not what your country can do for you" in text
         chip = app.screen.query_one(AttachmentChip)
@@ -89,7 +84,7 @@ async def test_a_pasted_path_attaches_instead_of_being_typed(assistant: Assistan
         prompt = app.screen.query_one(PromptInput)
         prompt.focus()
         await prompt._on_paste(events.Paste(f"'{IMAGES / 'coffee.png'}'"))
-        await settle(app, pilot)
+        await settle(pilot)
         assert prompt.text == "" and [p.name for p in app.screen.query_one(AttachmentBar).ready()] == ["coffee.png"]
 
 
@@ -116,12 +111,12 @@ async def test_show_me_the_photo_brings_back_the_remembered_photo(assistant: Ass
     app = MnemoApp(assistant, user="sam")
     async with app.run_test(size=SIZE) as pilot:
         app.screen.attach(IMAGES / "coffee.png")
-        await settle(app, pilot)
+        await settle(pilot)
         await type_and_send(pilot, "my espresso this morning at the corner cafe")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+n")
         await pilot.pause()
         await type_and_send(pilot, "show me the photo of my espresso")
-        await settle(app, pilot)
+        await settle(pilot)
         notices = [view for view in app.screen.query(MessageView) if "photos from memory" in view._header]
         assert notices and notices[0].attachments[0][0] == "🖼 coffee.png"

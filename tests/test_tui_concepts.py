@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 from assistant.factory import Assistant
 from memory.concepts import ConceptStore
 from tests.conftest import SHARED_DATA
-from tests.snapshot_steady import steady
+from tests.pilot_waits import settle, steady
 from tui.app import MnemoApp
 from tui.screens.attach_file import AttachFileScreen
 from tui.screens.concepts import ConceptsScreen, split_kind_and_description
@@ -36,16 +36,10 @@ def bo(assistant: Assistant) -> None:
     assistant.concepts.register("alice", "Bo", [BO / "0.jpg", BO / "1.jpg"], kind="dog", description="a brown shiba")
 
 
-async def settle(app: MnemoApp, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def open_concepts(app: MnemoApp, pilot, assistant: Assistant, user: str = "alice") -> ConceptsScreen:
     screen = ConceptsScreen(assistant, user)
     await app.push_screen(screen)
-    await settle(app, pilot)
+    await settle(pilot)
     return screen
 
 
@@ -83,23 +77,23 @@ async def test_rename_remove_a_photo_and_delete(assistant: Assistant, bo: None) 
         assert isinstance(app.screen, EditTextScreen)
         app.screen.query_one(Input).value = "Bobo"
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert store.get("alice", "Bo") is None and store.require("alice", "Bobo").kind == "dog"
         assert listed(screen) == [["Bobo", "dog", "2"]]
 
         await pilot.press("right", "x")  # the second photo
-        await settle(app, pilot)
+        await settle(pilot)
         assert [photo.sha256 for photo in store.require("alice", "Bobo").photos] == [first.sha256]
         assert len(screen.query(PhotoTile)) == 1
         await pilot.press("x")  # the last photo stays: without one Bobo could not be recognised
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(store.require("alice", "Bobo").photos) == 1
 
         await pilot.press("d")
-        await settle(app, pilot)
+        await settle(pilot)
         assert store.get("alice", "Bobo") is not None  # d once only asks
         await pilot.press("d")
-        await settle(app, pilot)
+        await settle(pilot)
         assert store.list("alice") == [] and listed(screen) == []
         assert "This is my dog Bo" in str(screen.query_one("#concept-heading", Static).render())
 
@@ -111,13 +105,13 @@ async def test_a_photo_is_clicked_and_added(assistant: Assistant, bo: None) -> N
         await pilot.click(list(screen.query(PhotoTile))[1])
         assert screen.selected_photo == 1
         screen.add_photos([BO / "2.jpg"])
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(concepts_of(assistant).require("alice", "Bo").photos) == 3
         assert listed(screen) == [["Bo", "dog", "3"]] and len(screen.query(PhotoTile)) == 3
         assert not screen.query_one("#concept-progress").display and not screen.busy
 
         screen.add_photos([SHARED_DATA / "speech" / "jfk.flac"])  # not a photo: refused, nothing added
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(concepts_of(assistant).require("alice", "Bo").photos) == 3
         assert any("jfk.flac" in notice.message for notice in app._notifications)
 
@@ -146,7 +140,7 @@ async def test_register_a_new_thing_through_the_dialogs(assistant: Assistant, bo
             await pilot.press("enter")
             await pilot.pause()
         await pilot.press("escape")  # done choosing
-        await settle(app, pilot)
+        await settle(pilot)
         cup = concepts_of(assistant).require("alice", "Cup")
         assert (cup.kind, cup.description, len(cup.photos)) == ("espresso cup", "the white one from Lisbon", 2)
         assert listed(screen) == [["Bo", "dog", "2"], ["Cup", "espresso cup", "2"]]
@@ -165,7 +159,7 @@ async def test_no_photo_no_concept_and_a_missing_file_shows_a_placeholder(assist
         assert second.preview is not None and "▀" in second.preview.plain
 
         screen.register_concept("Ghost", [])
-        await settle(app, pilot)
+        await settle(pilot)
         assert concepts_of(assistant).get("alice", "Ghost") is None
 
 

@@ -11,7 +11,7 @@ from assistant.models.fake import FakeChatModel
 from assistant.settings import Settings
 from memory.journal import ChangeAction, MemoryChange
 from memory.records import Memory, MemoryKind, MemoryStatus
-from tests.snapshot_steady import steady
+from tests.pilot_waits import settle, steady
 from tui.app import MnemoApp
 from tui.screens.edit_text import EditTextScreen
 from tui.screens.memories import MemoriesScreen
@@ -22,12 +22,6 @@ from tui.widgets.prompt_input import PromptInput
 
 SIZE = (100, 30)
 SNAPSHOT_SIZE = (80, 24)
-
-
-async def settle(app: MnemoApp, pilot) -> None:
-    for _ in range(3):  # a worker may start another (a reload after a change)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def send(pilot, text: str) -> None:
@@ -57,9 +51,9 @@ def after_pressing(key: str):
     """A pilot step: let the app settle, press ``key``, let it settle again."""
 
     async def run(pilot) -> None:
-        await settle(pilot.app, pilot)
+        await settle(pilot)
         await pilot.press(key)
-        await settle(pilot.app, pilot)
+        await settle(pilot)
 
     return run
 
@@ -95,13 +89,13 @@ async def test_edit_then_search_finds_the_new_text(assistant: Assistant) -> None
         assert isinstance(app.screen, EditTextScreen)
         app.screen.query_one(Input).value = "My sister Ana lives in Porto"
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert active_texts(assistant, "alice") == ["I love green tea", "My sister Ana lives in Porto"]
 
         await pilot.press("slash")
         await pilot.press(*"where does Ana live")
         await pilot.pause(0.4)
-        await settle(app, pilot)
+        await settle(pilot)
         assert shown(screen)[0] == "My sister Ana lives in Porto"  # re-embedded: found by meaning
         detail = str(screen.query_one("#memory-detail-text").render())
         assert "edited by the user" in detail and "Lisbon" not in detail.split("History")[0]
@@ -113,10 +107,10 @@ async def test_delete_then_undo_restores_the_same_memory(assistant: Assistant) -
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_memories(app, pilot)
         await pilot.press("d")
-        await settle(app, pilot)
+        await settle(pilot)
         assert active_texts(assistant, "alice") == [] and shown(screen) == []
         await pilot.press("u")
-        await settle(app, pilot)
+        await settle(pilot)
         restored = assistant.memory.get().memories.store.all("alice")
         assert [(memory.id, memory.text) for memory in restored] == [(tea.id, "I love green tea")]
         assert shown(screen) == ["I love green tea"]
@@ -129,7 +123,7 @@ async def test_a_pin_survives_a_restart(settings: Settings) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_memories(app, pilot)
         await pilot.press("p")
-        await settle(app, pilot)
+        await settle(pilot)
     first.close()
     second = build_assistant(settings, model=FakeChatModel())
     app = MnemoApp(second, user="alice")
@@ -148,26 +142,26 @@ async def test_merge_two_duplicates_and_restore_the_replaced_one(assistant: Assi
         table = screen.query_one(DataTable)
         table.move_cursor(row=shown(screen).index(first.text))
         await pilot.press("space")
-        await settle(app, pilot)
+        await settle(pilot)
         table.move_cursor(row=shown(screen).index(second.text))
         await pilot.press("m")
         assert isinstance(app.screen, EditTextScreen)
         app.screen.query_one(Input).value = "I love green tea, most of all sencha"
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert active_texts(assistant, "alice") == ["I love green tea, most of all sencha"]
         store = assistant.memory.get().memories.store
         old = store.get("alice", first.id)
         assert old.status == MemoryStatus.SUPERSEDED and old.replaced_by == second.id
 
         await pilot.click("#memory-status")
-        await settle(app, pilot)
+        await settle(pilot)
         screen.query_one("#memory-status").value = "superseded"  # type: ignore[attr-defined]
-        await settle(app, pilot)
+        await settle(pilot)
         assert shown(screen) == ["I love green tea"]
         screen.query_one(DataTable).focus()
         await pilot.press("r")
-        await settle(app, pilot)
+        await settle(pilot)
         assert active_texts(assistant, "alice") == ["I love green tea"]
         assert store.get("alice", second.id).status == MemoryStatus.SUPERSEDED
 
@@ -188,7 +182,7 @@ async def test_add_by_hand(assistant: Assistant) -> None:
         await open_memories(app, pilot)
         await pilot.press("a")
         await pilot.press(*"I am allergic to peanuts", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert active_texts(assistant, "alice") == ["I am allergic to peanuts"]
 
 
@@ -202,31 +196,31 @@ async def test_each_user_sees_only_their_own_memories(assistant: Assistant) -> N
         await pilot.press("escape")
         await pilot.press("f3")
         await pilot.press(*"bob", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         screen = await open_memories(app, pilot)
         assert shown(screen) == ["I play the cello"]
         await pilot.press("slash", *"tea")
         await pilot.pause(0.4)
-        await settle(app, pilot)
+        await settle(pilot)
         assert "I love green tea" not in shown(screen)
 
 
 async def test_go_to_the_message_a_memory_came_from(assistant: Assistant) -> None:
     app = MnemoApp(assistant, user="sam")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await send(pilot, "My sister Ana lives in Lisbon.")
-        await settle(app, pilot)
+        await settle(pilot)
         said_in = app.chat.conversation.session.id
         await app.action_new_chat()
-        await settle(app, pilot)
+        await settle(pilot)
         screen = await open_memories(app, pilot)
         assert any("Lisbon" in text for text in shown(screen))
         screen.query_one(DataTable).move_cursor(row=next(i for i, t in enumerate(shown(screen)) if "Lisbon" in t))
-        await settle(app, pilot)
+        await settle(pilot)
         assert "you said in" in str(screen.query_one("#memory-detail-text").render())
         await pilot.press("g")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.chat.conversation.session.id == said_in
         jumped = [view for view in app.chat.query(MessageView) if view.has_class("jumped")]
         assert [view.text for view in jumped] == ["My sister Ana lives in Lisbon."]
@@ -235,47 +229,47 @@ async def test_go_to_the_message_a_memory_came_from(assistant: Assistant) -> Non
 async def test_notice_buttons_accept_edit_and_undo(assistant: Assistant) -> None:
     app = MnemoApp(assistant, user="sam")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await send(pilot, "I love green tea.")
-        await settle(app, pilot)
+        await settle(pilot)
         notice = app.chat.query(MemoryNotice).last()
         (memory_id,) = notice.memory_ids
         await pilot.click(notice.query_one("#accept"))
-        await settle(app, pilot)
+        await settle(pilot)
         assert assistant.memory.get().memories.store.get("sam", memory_id).confidence == 1.0
         assert notice.has_class("settled")
 
         await send(pilot, "My brother Tom lives in Oslo.")
-        await settle(app, pilot)
+        await settle(pilot)
         notice = app.chat.query(MemoryNotice).last()
         (memory_id,) = notice.memory_ids
         await pilot.click(notice.query_one("#edit"))
         assert isinstance(app.screen, EditTextScreen)
         app.screen.query_one(Input).value = "My brother Tom lives in Bergen"
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert assistant.memory.get().memories.store.get("sam", memory_id).text == "My brother Tom lives in Bergen"
         assert "Bergen" in str(notice.query_one("#footer").render())
 
         await send(pilot, "I hate olives.")
-        await settle(app, pilot)
+        await settle(pilot)
         notice = app.chat.query(MemoryNotice).last()
         await pilot.click(notice.query_one("#undo"))
-        await settle(app, pilot)
+        await settle(pilot)
         assert not any("olives" in text for text in active_texts(assistant, "sam"))
 
 
 async def test_why_shows_the_memories_in_the_prompt(assistant: Assistant) -> None:
     app = MnemoApp(assistant, user="sam")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await send(pilot, "My sister Ana lives in Porto.")  # a memory, and a profile entry resting on it
-        await settle(app, pilot)
+        await settle(pilot)
         await app.action_new_chat()
         await send(pilot, "Where does my sister live?")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("f4")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, WhyScreen)
         text = app.screen.query_one("#why-text", Markdown).source
         assert "My sister Ana lives in Porto" in text and "Could not" not in text

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Static
 from assistant.factory import Assistant
 from memory.profile import ProfileSection, ProfileStore
 from memory.records import Memory
-from tests.snapshot_steady import steady
+from tests.pilot_waits import settle, steady
 from tui.app import MnemoApp
 from tui.screens.chat import ChatScreen
 from tui.screens.edit_text import EditTextScreen
@@ -42,13 +42,6 @@ def remember(assistant: Assistant, user: str, text: str) -> str:
     for entry in system.profile.entries(user):
         system.profile.unset(user, entry.section, entry.key)
     return memory.id
-
-
-async def settle(pilot: Pilot) -> None:
-    """Let the screen's workers finish and their results reach the screen (a highlight may start another)."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_profile(pilot: Pilot, assistant: Assistant, user: str) -> ProfileScreen:

@@ -1,8 +1,17 @@
-"""Snapshots must not depend on the machine's load: wait for the app's workers and stop cursors blinking."""
+"""Pilot tests must not depend on the machine's load: wait for the app's workers, and for snapshots stop cursors
+blinking."""
 
 from __future__ import annotations
 
 from textual.widgets import Input, TextArea
+
+
+async def settle(pilot) -> None:
+    """Let the app's workers finish and their results reach the screen (a worker may start another: a reload
+    after a change, a highlight)."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 async def steady(pilot) -> None:
@@ -12,9 +21,7 @@ async def steady(pilot) -> None:
     with or without its cursor (a CI failure of ``test_chat_with_a_markdown_reply``), and a footer could still
     show the keys of the screen below a dialog.
     """
-    for _ in range(3):  # a worker may start another
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle(pilot)
     screens = pilot.app.screen_stack
     for widget in (area for screen in screens for area in screen.query(TextArea)):
         widget.cursor_blink = False
