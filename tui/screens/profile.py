@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 from rich.text import Text
@@ -24,6 +23,7 @@ from assistant.factory import Assistant
 from memory.profile import ProfileEntry, ProfileSection, ProfileStore, normalise_key
 from memory.records import Memory, MemoryStatus
 from tui.memory_keys import MEMORY_SCREEN_KEYS
+from tui.profile_changes import ProfileChange, add_entry, delete_entry, edit_value, entry_title, toggle_lock
 from tui.screens.edit_text import EditTextScreen
 from tui.screens.pick_section import SECTION_HINTS, PickSectionScreen, section_label
 from tui.threads import from_thread
@@ -41,10 +41,6 @@ EMPTY = (
 EntryKey = tuple[ProfileSection, str]
 
 
-def entry_title(entry: ProfileEntry) -> str:
-    return f"{section_label(entry.section)} › {entry.key}"
-
-
 def key_of(entry: ProfileEntry) -> EntryKey:
     return entry.section, entry.key
 
@@ -56,24 +52,6 @@ def shorten(text: str, width: int) -> str:
 def length_problem(what: str, text: str, most: int) -> str | None:
     """The sentence EditTextScreen shows when ``text`` is too long (it already refuses empty text)."""
     return f"{what} can be at most {most} characters; this one has {len(text)}." if len(text) > most else None
-
-
-@dataclass(frozen=True)
-class ProfileChange:
-    """One change made on this screen and the entry it replaced, so undo can put it back exactly."""
-
-    done: str
-    """What happened, as told to the user: "Deleted Likes › coffee"."""
-    before: ProfileEntry | None
-    """The entry as it was; None when the change added it."""
-    after: ProfileEntry | None
-    """The entry as it is now; None when the change deleted it."""
-
-    def undo(self, store: ProfileStore) -> None:
-        if self.before is not None:
-            store.put(self.before)
-        elif self.after is not None:
-            store.unset(self.after.user, self.after.section, self.after.key)
 
 
 class ProfileScreen(Screen[None]):
@@ -251,7 +229,7 @@ class ProfileScreen(Screen[None]):
 
         def save(value: str | None) -> None:
             if value is not None and (value != entry.value or not entry.manual):
-                self._change(lambda store: self._edit_value(store, entry, value), key_of(entry))
+                self._change(lambda store: edit_value(store, self.user, entry, value), key_of(entry))
 
         dialog = EditTextScreen(
             f"{entry_title(entry)}: new value",
@@ -285,7 +263,9 @@ class ProfileScreen(Screen[None]):
 
         def save(value: str | None) -> None:
             if value is not None:
-                self._change(lambda store: self._add_entry(store, section, key, value), (section, normalise_key(key)))
+                self._change(
+                    lambda store: add_entry(store, self.user, section, key, value), (section, normalise_key(key))
+                )
 
         dialog = EditTextScreen(
             f"{section_label(section)} › {normalise_key(key)}: its value",
@@ -297,12 +277,12 @@ class ProfileScreen(Screen[None]):
     def action_delete(self) -> None:
         entry = self.highlighted()
         if entry is not None:
-            self._change(lambda store: self._delete_entry(store, entry), self._neighbour_key(entry))
+            self._change(lambda store: delete_entry(store, self.user, entry), self._neighbour_key(entry))
 
     def action_toggle_lock(self) -> None:
         entry = self.highlighted()
         if entry is not None:
-            self._change(lambda store: self._toggle_lock(store, entry), key_of(entry))
+            self._change(lambda store: toggle_lock(store, self.user, entry), key_of(entry))
 
     def action_undo(self) -> None:
         if not self._undo_stack:
@@ -317,34 +297,6 @@ class ProfileScreen(Screen[None]):
         position = self.entries.index(entry)
         rest = self.entries[position + 1 :] or self.entries[:position][-1:]
         return key_of(rest[0]) if rest else None
-
-    # -- the changes themselves (run in the write worker's thread) -------------------------------------------
-    def _current(self, store: ProfileStore, entry: ProfileEntry) -> ProfileEntry:
-        found = store.get(self.user, entry.section, entry.key)
-        if found is None:
-            raise LookupError(f"{entry_title(entry)} is no longer in the profile")
-        return found
-
-    def _edit_value(self, store: ProfileStore, entry: ProfileEntry, value: str) -> ProfileChange:
-        before = self._current(store, entry)
-        after = store.set(self.user, before.section, before.key, value, sources=before.sources)
-        return ProfileChange(f"Saved {entry_title(after)} as your edit", before, after)
-
-    def _add_entry(self, store: ProfileStore, section: ProfileSection, key: str, value: str) -> ProfileChange:
-        before = store.get(self.user, section, key)
-        after = store.set(self.user, section, key, value)
-        return ProfileChange(f"Added {entry_title(after)}", before, after)
-
-    def _delete_entry(self, store: ProfileStore, entry: ProfileEntry) -> ProfileChange:
-        before = self._current(store, entry)
-        store.unset(self.user, before.section, before.key)
-        return ProfileChange(f"Deleted {entry_title(before)}", before, None)
-
-    def _toggle_lock(self, store: ProfileStore, entry: ProfileEntry) -> ProfileChange:
-        before = self._current(store, entry)
-        after = store.put(before.model_copy(update={"manual": not before.manual}))
-        done = "Locked" if after.manual else "Unlocked (mnemo may update it)"
-        return ProfileChange(f"{done}: {entry_title(after)}", before, after)
 
     # -- workers ---------------------------------------------------------------------------------------------
     def _store(self) -> ProfileStore:
