@@ -113,15 +113,18 @@ def around_then_part(question: str, known: Sequence[str], now: datetime) -> Prom
     if not spans:
         return None
     start, end = spans[0].start - SLACK, spans[0].end + SLACK
+    middle = spans[0].start + (spans[0].end - spans[0].start) / 2
     words = _asked_words(question)
-    best: tuple[int, str, re.Match[str]] | None = None
+    best: tuple[tuple[int, float], str, re.Match[str]] | None = None
     for line in _recalled_lines(known):
         dated = HAPPENED_ON.search(line) or SAID_ON.search(line)
         if dated is None or not start <= _day(dated, now.tzinfo) < end:
             continue
-        shared = _speaks_of(line, words)
-        if best is None or shared > best[0]:
-            best = (shared, line, dated)
+        # The most words asked about, then the day nearest the time asked ("a month ago": mid-October), whatever
+        # order recall put the lines in.
+        rank = (_speaks_of(line, words), -abs((_day(dated, now.tzinfo) - middle).total_seconds()))
+        if best is None or rank > best[0]:
+            best = (rank, line, dated)
     if best is None:
         return None
     _, line, dated = best

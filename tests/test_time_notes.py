@@ -94,6 +94,17 @@ def test_a_question_about_a_time_points_at_what_happened_then() -> None:
     assert around_then_part("what should I do next week?", [RECALLED], NOW) is None  # the future
 
 
+def test_of_two_things_from_around_then_the_note_points_at_the_one_nearest_the_time_asked() -> None:
+    # "about a month ago" is October; both lines are from October and share no word with the question, in
+    # either order: the talk (17 Oct) is nearer the middle of the month than the visit planned on 29 Oct.
+    talk = "- around 17 Oct 2026 (4 weeks ago) I gave my first conference talk, in Montreal (7 Nov 2026, 9 days ago)"
+    visit = "- Dana's sister Colleen is coming to stay in November 2026 (29 Oct 2026, 3 weeks ago)"
+    question = "what was I doing about a month ago? something work-related, my memory is terrible"
+    for known in ([talk, visit], [visit, talk]):
+        part = around_then_part(question, known, NOW)
+        assert part is not None and "conference talk" in part.text, known
+
+
 def told_then_asked(
     assistant: Assistant, fake_model: FakeChatModel, told: str, days_ago: int, asked: str
 ) -> Conversation:
