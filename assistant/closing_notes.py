@@ -11,6 +11,7 @@ from assistant.prompt import PromptPart, PromptRequest
 from assistant.recall import MemoryAccess
 from assistant.time_notes import (
     around_then_part,
+    dated_then,
     elapsed_part,
     last_time_part,
     newest_part,
@@ -79,7 +80,8 @@ class NotInMemoryNote(_MemoryNote):
             return None
         strength = max((part.strength for part in parts), default=0.0)
         topic = unknown_topic(request.text, known, strength)
-        if topic is None:
+        if topic is None or (topic == "" and dated_then(request.text, known, request.now) is not None):
+            # "What did I get up to today?": a recalled line dated today covers it, however weakly it matches.
             return None
         certain = answers_itself(topic) and not self.access.ever_mentioned(request.user, topic_words(request.text)[:4])
         return unknown_part(topic, self.access.settings.memory.layout, certain=certain)

@@ -109,6 +109,18 @@ def around_then_part(question: str, known: Sequence[str], now: datetime) -> Prom
     dated inside the time asked about (the model had answered from the flat keys of 5 days ago)."""
     if not ASKS_WHAT_HAPPENED.match(question) or HOW_LONG.search(question):
         return None
+    found = dated_then(question, known, now)
+    if found is None:
+        return None
+    line, dated = found
+    note = f"(What I told you from around then, {dated['day']}: “{_quoted(line, dated)}”.)"
+    return PromptPart("", note, order=96, source=SOURCE, placement="turn")
+
+
+def dated_then(question: str, known: Sequence[str], now: datetime) -> tuple[str, re.Match[str]] | None:
+    """The recalled line dated inside the past span ``question`` names ("today", "a couple of weeks ago") that
+    speaks most of what is asked, then is nearest the middle of the span, with its date; None when the question
+    names no past span or no recalled line is dated inside it."""
     spans = [ref for ref in find_times(question, now) if ref.end <= now + SLACK]
     if not spans:
         return None
@@ -125,11 +137,7 @@ def around_then_part(question: str, known: Sequence[str], now: datetime) -> Prom
         rank = (_speaks_of(line, words), -abs((_day(dated, now.tzinfo) - middle).total_seconds()))
         if best is None or rank > best[0]:
             best = (rank, line, dated)
-    if best is None:
-        return None
-    _, line, dated = best
-    note = f"(What I told you from around then, {dated['day']}: “{_quoted(line, dated)}”.)"
-    return PromptPart("", note, order=96, source=SOURCE, placement="turn")
+    return None if best is None else (best[1], best[2])
 
 
 def _quoted(line: str, dated: re.Match[str], words: Sequence[str] = ()) -> str:

@@ -196,3 +196,19 @@ def test_when_it_was_is_read_from_the_line_that_dates_it() -> None:
     assert when_part("when did I fly to Montreal?", [recalled]) is None  # no date in its words
     assert when_part("when was the last time we drove up to Skye?", [recalled]) is None  # the last-time note's
     assert when_part("what did we do in Skye?", [recalled]) is None
+
+
+def test_what_was_said_on_the_day_asked_about_covers_the_question(
+    assistant: Assistant, fake_model: FakeChatModel
+) -> None:
+    # Found by hand: the fence line was recalled and dated today, yet the "not in memory" note fired (the line
+    # shares no word with the question, and a line found by its date matches it weakly by meaning).
+    told = "I repainted the garden fence with my neighbour Tom this afternoon."
+    user = assistant.settings.user
+    telling = assistant.conversation(user, assistant.store.create_session(user).id)
+    run_turn(telling, told, now=NOW - timedelta(hours=2))
+    asking = assistant.conversation(user, assistant.store.create_session(user).id)
+    run_turn(asking, "What did I get up to today?", now=NOW, remember=False)
+    parts = asking.last_reply.prompt_parts
+    assert any("garden fence" in part.text for part in parts if part.source != "time")
+    assert "unknown" not in [part.source for part in parts]
