@@ -279,7 +279,14 @@ def _adapter_state(settings: Settings) -> str:
     if not (folder / ADAPTER_FILE).is_file():
         return f"missing: {folder} has no {ADAPTER_FILE}"
     name = "memory (shipped, `make adapter` rebuilds it)" if folder == SHIPPED_ADAPTER else str(folder)
-    return f"{name}, applied on OpenVINO"
+    from assistant.adapter import extraction_adapter_for
+    from assistant.factory import own_adapters
+
+    extracting = settings.memory.enabled and settings.memory.extractor == "llm"
+    extraction = extracting and extraction_adapter_for(model.extraction_adapter, model.profile, model.path)
+    if own_adapters(settings) or extraction:
+        return f"{name}, applied on OpenVINO, switched per reply (users' own adapters or extraction's)"
+    return f"{name}, applied on OpenVINO, fixed in the model at load (its fastest)"
 
 
 def _extraction_state(settings: Settings) -> str:

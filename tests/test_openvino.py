@@ -172,3 +172,41 @@ def test_openvino_goes_on_from_the_first_words_the_app_wrote(tiny_on_openvino) -
     assert model.count_tokens([*QUESTION, opening]) == model.count_tokens(QUESTION) + model.tokens_in(opening.content)
     rest = "".join(model.stream([*QUESTION, opening], GREEDY, CancelToken()))
     assert "paris" in rest.lower() and not rest.lstrip().startswith("The capital of France is")  # continued, not redone
+
+
+class _FakeGenAI:
+    """openvino_genai's Adapter and AdapterConfig, recording how adapters are registered and applied."""
+
+    class Adapter:
+        def __init__(self, path: str) -> None:
+            self.name = Path(path).parent.name
+
+    class AdapterConfig:
+        class Mode:
+            MODE_AUTO = "auto"
+            MODE_STATIC = "static"
+
+        def __init__(self, mode: str = "auto") -> None:
+            self.mode = mode
+            self.applied: list[str] = []
+
+        def add(self, adapter: _FakeGenAI.Adapter, weight: float) -> None:
+            self.applied.append(adapter.name)
+
+
+def test_the_memory_adapter_alone_is_fixed_at_load_and_others_switch_per_call(tmp_path: Path) -> None:
+    from assistant.models.openvino_backend import AdapterChoice
+
+    memory, ana, extraction = tmp_path / "memory", tmp_path / "ana", tmp_path / "extraction"
+    bo, ana_reply = GenerationOptions(user="bo"), GenerationOptions(user="ana")
+    extracting = GenerationOptions(purpose="extraction")
+    alone = AdapterChoice(_FakeGenAI, memory, {})
+    assert alone.static and alone.every.mode == "static" and alone.every.applied == ["memory"]
+    assert alone.config_for(bo) is alone.every and alone.config_for(extracting) is alone.every
+    switching = AdapterChoice(_FakeGenAI, memory, {"ana": ana}, extraction)
+    assert not switching.static and switching.every.mode == "auto"
+    assert switching.every.applied == ["memory", "ana", "extraction"]
+    assert switching.config_for(bo).applied == ["memory"]
+    assert switching.config_for(ana_reply).applied == ["memory", "ana"]
+    assert switching.config_for(extracting).applied == ["extraction"]
+    assert not AdapterChoice(_FakeGenAI, memory, {}, extraction).static  # extraction runs without the memory one
