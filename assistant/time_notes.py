@@ -100,6 +100,12 @@ ASKS_WHAT_HAPPENED = re.compile(r"^(?!.*\bwhen\b)(?=.*\b(?:what|where|who|which)
 """ "what did I finally manage a couple of weeks ago?", "what was the deal with the cat a few weeks ago?"."""
 SAID_ON = re.compile(r"\((?:about |around )?(?P<day>\d{1,2} [A-Z][a-z]{2} \d{4})[,)][^()]*\)$")
 HAPPENED_ON = re.compile(r"\b(?:on|around) (?P<day>\d{1,2} [A-Z][a-z]{2} \d{4}) \(\d+ \w+ ago\)")
+DID = re.compile(
+    r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:\w+ed|went|got|did|made|took|saw|met|ran|won|lost|began|bought|gave|had|came|"
+    r"left|found|wrote|sold|spent|flew|drove|swam|ate|read|heard|built|caught|fell|kept|paid|taught|told|became)\b",
+    re.IGNORECASE,
+)
+"""Something the user did: "I finally passed …", "we went …" (not "my neighbour is called Tom")."""
 SLACK = timedelta(days=3)
 MOST_QUOTED = 220
 
@@ -127,14 +133,17 @@ def dated_then(question: str, known: Sequence[str], now: datetime) -> tuple[str,
     start, end = spans[0].start - SLACK, spans[0].end + SLACK
     middle = spans[0].start + (spans[0].end - spans[0].start) / 2
     words = _asked_words(question)
-    best: tuple[tuple[int, float], str, re.Match[str]] | None = None
+    best: tuple[tuple[int, float, int], str, re.Match[str]] | None = None
     for line in _recalled_lines(known):
         dated = HAPPENED_ON.search(line) or SAID_ON.search(line)
         if dated is None or not start <= _day(dated, now.tzinfo) < end:
             continue
         # The most words asked about, then the day nearest the time asked ("a month ago": mid-October), whatever
-        # order recall put the lines in.
-        rank = (_speaks_of(line, words), -abs((_day(dated, now.tzinfo) - middle).total_seconds()))
+        # order recall put the lines in; on the same day, something the user did ("I repainted the garden fence
+        # with my neighbour Tom this afternoon") over a fact drawn from it ("My neighbour is called Tom"); then
+        # recall's order.
+        day = _day(dated, now.tzinfo)
+        rank = (_speaks_of(line, words), -abs((day - middle).total_seconds()), int(bool(DID.search(line))))
         if best is None or rank > best[0]:
             best = (rank, line, dated)
     return None if best is None else (best[1], best[2])

@@ -212,3 +212,11 @@ def test_what_was_said_on_the_day_asked_about_covers_the_question(
     parts = asking.last_reply.prompt_parts
     assert any("garden fence" in part.text for part in parts if part.source != "time")
     assert "unknown" not in [part.source for part in parts]
+
+
+def test_of_two_lines_from_the_day_asked_the_note_points_at_the_one_that_tells_more() -> None:
+    fact = "- My neighbour is called Tom (16 Nov 2026, today)"
+    told = "- I repainted the garden fence with my neighbour Tom this afternoon (16 Nov 2026, today)"
+    for known in ([fact, told], [told, fact]):
+        part = around_then_part("What did I get up to today?", known, NOW)
+        assert part is not None and "garden fence" in part.text, known
