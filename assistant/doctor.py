@@ -280,11 +280,10 @@ def _adapter_state(settings: Settings) -> str:
         return f"missing: {folder} has no {ADAPTER_FILE}"
     name = "memory (shipped, `make adapter` rebuilds it)" if folder == SHIPPED_ADAPTER else str(folder)
     from assistant.adapter import extraction_adapter_for
-    from assistant.factory import own_adapters
+    from assistant.factory import loaded_model_settings, own_adapters
 
-    extracting = settings.memory.enabled and settings.memory.extractor == "llm"
-    extraction = extracting and extraction_adapter_for(model.extraction_adapter, model.profile, model.path)
-    if own_adapters(settings) or extraction:
+    extraction = extraction_adapter_for(loaded_model_settings(settings).extraction_adapter, model.profile, model.path)
+    if own_adapters(settings) or extraction is not None:  # as AdapterChoice.static decides
         return f"{name}, applied on OpenVINO, switched per reply (users' own adapters or extraction's)"
     return f"{name}, applied on OpenVINO, fixed in the model at load (its fastest)"
 

@@ -22,7 +22,7 @@ from assistant.prompt import (
     PromptBuilder,
 )
 from assistant.recall import MemoryAccess, MemoryProvider
-from assistant.settings import Settings
+from assistant.settings import ModelSettings, Settings
 
 
 @dataclass
@@ -64,6 +64,13 @@ def own_adapters(settings: Settings) -> dict[str, Path]:
     return user_adapters(settings.data_dir, adapter_for(model.adapter, model.profile, model.path))
 
 
+def loaded_model_settings(settings: Settings) -> ModelSettings:
+    """The model settings the model loads with: the extraction adapter is registered only where the model
+    extracts memories (OpenVINO loads every adapter at once)."""
+    extracting = settings.memory.enabled and settings.memory.extractor == "llm"
+    return settings.model if extracting else settings.model.model_copy(update={"extraction_adapter": "none"})
+
+
 def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assistant:
     """Wire the assistant. ``model`` replaces the configured one (tests pass a scripted model)."""
     model_settings = settings.model
@@ -73,10 +80,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None) -> Assis
         top_p=model_settings.top_p,
         repetition_penalty=model_settings.repetition_penalty,
     )
-    # the extraction adapter is registered only where the model extracts memories (OpenVINO loads them all at once)
-    extracting = settings.memory.enabled and settings.memory.extractor == "llm"
-    loaded = model_settings if extracting else model_settings.model_copy(update={"extraction_adapter": "none"})
-    handle = ModelHandle(loaded, settings.cache_dir, model, lambda: own_adapters(settings))
+    handle = ModelHandle(loaded_model_settings(settings), settings.cache_dir, model, lambda: own_adapters(settings))
     memory = MemoryAccess(settings, complete=lambda prompt: complete_once(handle, prompt))
     providers: list[ContextProvider] = [PersonaProvider(settings.chat.persona), DateProvider(), AttachmentProvider()]
     closing: list[ClosingNote] = []

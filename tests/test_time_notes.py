@@ -214,7 +214,7 @@ def test_what_was_said_on_the_day_asked_about_covers_the_question(
     assert "unknown" not in [part.source for part in parts]
 
 
-def test_of_two_lines_from_the_day_asked_the_note_points_at_the_one_that_tells_more() -> None:
+def test_of_two_lines_from_the_day_asked_the_note_points_at_what_the_user_did() -> None:
     fact = "- My neighbour is called Tom (16 Nov 2026, today)"
     told = "- I repainted the garden fence with my neighbour Tom this afternoon (16 Nov 2026, today)"
     for known in ([fact, told], [told, fact]):

@@ -189,7 +189,7 @@ class AdapterChoice:
 
     When every call applies the same adapters (the memory adapter alone: no user has one of their own and the
     model does not extract), they are registered as constants of the model (``MODE_STATIC``), which OpenVINO
-    optimises with the weights: on a 2-core EPYC with AVX-512 a 1,400-token prompt was read at 421 tok/s instead
+    optimises with the weights: on a 2-core Intel Xeon with AVX-512 a 1,400-token prompt was read at 421 tok/s instead
     of 144, decoding ran at 20.8 tok/s instead of 17.2 and the peak was 1.0 GB instead of 2.5 (the model alone:
     434 tok/s, 23.7 tok/s, 0.93 GB). Otherwise they stay switchable per call (``MODE_AUTO``)."""
 
